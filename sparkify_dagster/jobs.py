@@ -1,0 +1,32 @@
+"""Jobs: the daily star-schema job (partitioned) and the song catalogue refresh."""
+
+import dagster as dg
+
+from sparkify_dagster.partitions import daily_partitions
+
+# Every asset of a run in one process, so the run starts one SparkSession, not one per asset.
+daily_star_schema_job = dg.define_asset_job(
+    name="daily_star_schema",
+    description="One UTC day (or a range, as one run): clean events, time, users, songplays.",
+    selection=dg.AssetSelection.assets(
+        "log_events",
+        "listen_events",
+        "page_view_events",
+        "auth_events",
+        "quarantined_log_lines",
+        "time",
+        "users",
+        "songplays",
+    ),
+    partitions_def=daily_partitions,
+    executor_def=dg.in_process_executor,
+)
+
+song_catalogue_job = dg.define_asset_job(
+    name="song_catalogue_refresh",
+    description="Re-read song_data/ into songs and artists.",
+    selection=dg.AssetSelection.assets("songs", "artists", "quarantined_song_records"),
+    executor_def=dg.in_process_executor,
+)
+
+ALL_JOBS = [daily_star_schema_job, song_catalogue_job]

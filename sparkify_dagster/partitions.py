@@ -1,0 +1,27 @@
+"""The daily partitioning shared by every event-derived asset: one partition per UTC day."""
+
+import os
+
+import dagster as dg
+
+DEFAULT_START_DATE = "2018-11-01"  # the first day of the bundled Sparkify sample
+
+
+def start_date() -> str:
+    return os.environ.get("SPARKIFY_START_DATE") or DEFAULT_START_DATE
+
+
+# end_offset=1: today's partition exists too, so a file that lands today can be processed today.
+daily_partitions = dg.DailyPartitionsDefinition(
+    start_date=start_date(), timezone="UTC", end_offset=1
+)
+
+
+def partition_days(context: dg.AssetExecutionContext) -> list:
+    """The UTC days a run covers: one for a daily run, many for a single-run backfill."""
+    window = context.partition_time_window
+    days, day = [], window.start.date()
+    while day < window.end.date():
+        days.append(day)
+        day = day.fromordinal(day.toordinal() + 1)
+    return days

@@ -1,0 +1,34 @@
+"""Where the raw data comes from and where the tables go."""
+
+from collections.abc import Iterable
+from datetime import date
+
+import dagster as dg
+from pydantic import Field
+
+from sparkify_dagster.sources import list_song_files, log_files_for_days
+from sparkify_dagster.storage import ParquetLake
+
+
+class LakeResource(dg.ConfigurableResource):
+    """The raw source (song_data/ + log_data/) and the output lake, both local directories."""
+
+    source_root: str = Field(
+        default="data/source", description="Directory holding song_data/ and log_data/."
+    )
+    lake_root: str = Field(
+        default="data/lake", description="Directory the clean, star and quarantine tables go to."
+    )
+
+    def tables(self) -> ParquetLake:
+        if "://" in self.lake_root:
+            raise ValueError(
+                f"lake_root {self.lake_root!r}: local Spark writes local directories only."
+            )
+        return ParquetLake(self.lake_root)
+
+    def log_files(self, days: Iterable[date]) -> dict[date, list[str]]:
+        return log_files_for_days(self.source_root, days)
+
+    def song_files(self) -> list[str]:
+        return list_song_files(self.source_root)

@@ -1,0 +1,102 @@
+"""Spark as a Dagster resource: one SparkSession per process, so one JVM start per run.
+
+Every asset of a run shares the session (the jobs use the in-process executor): starting a
+JVM costs ~7 s, more than most assets' work on a day of data.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+from importlib import resources as package_files
+
+import dagster as dg
+from pydantic import Field
+from pyspark import SparkContext
+from pyspark.sql import SparkSession
+
+MIN_JAVA = 17
+_sessions_started = 0
+
+
+class JavaNotFoundError(RuntimeError):
+    pass
+
+
+def sessions_started() -> int:
+    """How many SparkSessions this process has started (the benchmark and CLI report it)."""
+    return _sessions_started
+
+
+def java_major_version() -> int:
+    """The major version of the `java` Spark will launch; a clear error when there is none."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = os.path.join(java_home, "bin", "java") if java_home else shutil.which("java")
+    if not java or not os.path.exists(java):
+        raise JavaNotFoundError(
+            f"Spark needs Java {MIN_JAVA} or newer and none was found "
+            f"(JAVA_HOME={java_home or 'unset'}, no `java` on PATH). Install it - "
+            "Debian/Ubuntu: `sudo apt-get install -y openjdk-17-jre-headless`, "
+            "macOS: `brew install openjdk@17` - or run `make java`, then retry."
+        )
+    output = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', output.stderr + output.stdout)
+    if not match:
+        raise JavaNotFoundError(f"Could not read the version of {java}: {output.stderr.strip()}")
+    major = int(match.group(1))
+    return int(match.group(2)) if major == 1 and match.group(2) else major
+
+
+def require_java() -> None:
+    major = java_major_version()
+    if major < MIN_JAVA:
+        raise JavaNotFoundError(
+            f"Spark 4 needs Java {MIN_JAVA} or newer; found Java {major}. "
+            "Install openjdk-17 and point JAVA_HOME at it."
+        )
+
+
+def _log4j_config() -> str:
+    return str(package_files.files("sparkify_dagster.resources") / "log4j2.properties")
+
+
+class SparkResource(dg.ConfigurableResource):
+    """Local Spark by default; any master (e.g. spark://host:7077) by configuration."""
+
+    master: str = Field(default="local[*]", description="Spark master URL.")
+    app_name: str = "sparkify"
+    driver_memory: str = Field(default="4g", description="JVM heap of the driver (local mode).")
+    shuffle_partitions: int = Field(
+        default=8, description="spark.sql.shuffle.partitions; AQE coalesces small ones."
+    )
+    ui_enabled: bool = Field(default=False, description="Start the Spark UI on port 4040.")
+    conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark settings.")
+
+    def get_session(self) -> SparkSession:
+        """The process's SparkSession, started on first use with this resource's settings."""
+        global _sessions_started
+        if SparkContext._active_spark_context is not None:
+            return SparkSession.builder.getOrCreate()
+        require_java()
+        java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile=file:{_log4j_config()}"
+        builder = (
+            SparkSession.builder.master(self.master)
+            .appName(self.app_name)
+            .config("spark.driver.memory", self.driver_memory)
+            .config("spark.driver.extraJavaOptions", java_options)
+            .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.shuffle.partitions", str(self.shuffle_partitions))
+            .config("spark.sql.adaptive.enabled", "true")
+            .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "true")
+            .config("spark.ui.enabled", str(self.ui_enabled).lower())
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
+            .config("spark.hadoop.parquet.enable.summary-metadata", "false")
+        )
+        for key, value in self.conf.items():
+            builder = builder.config(key, value)
+        session = builder.getOrCreate()
+        _sessions_started += 1
+        return session

@@ -1,0 +1,162 @@
+"""Parquet tables in a local lake, replaced so that readers never see half a partition.
+
+A write goes to `<lake>/_staging/<uuid>/` first; finished partitions are then swapped in with
+directory renames. A rerun of a day therefore replaces exactly that day's directory: never a
+doubled partition, never a mix of old and new files. Rows are sorted on a total order before
+they are written, so identical inputs give identical table contents.
+"""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import types as T
+
+from sparkify_dagster.tables import Table
+from sparkify_dagster.transforms.events import PARTITION_COLUMN
+
+
+class MissingTableError(RuntimeError):
+    """A table (or a day of it) that a computation needs has not been materialized yet."""
+
+
+def _total_order(df: DataFrame, table: Table) -> list[str]:
+    rest = [c for c in df.columns if c not in table.sort_by and c != PARTITION_COLUMN]
+    return [*table.sort_by, *rest]
+
+
+def _parquet_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.rglob("*.parquet") if not p.name.startswith((".", "_")))
+
+
+class ParquetLake:
+    """The output lake rooted at a local directory: clean/, star/, quarantine/ and state/."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root).expanduser().absolute()
+
+    def path(self, table: Table) -> Path:
+        return self.root / table.relative_path
+
+    def partition_path(self, table: Table, day: date) -> Path:
+        return self.path(table) / f"{PARTITION_COLUMN}={day.isoformat()}"
+
+    def _staging_dir(self) -> Path:
+        staging = self.root / "_staging" / uuid.uuid4().hex
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        return staging
+
+    def _swap_in(self, built: Path, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        retired = None
+        if target.exists():
+            retired = self._staging_dir()
+            os.rename(target, retired)
+        os.rename(built, target)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def replace_partitions(self, df: DataFrame, table: Table, days: Sequence[date]) -> None:
+        """Write `df` (which has a `date` column) as exactly the partitions `days` of `table`.
+
+        Days without rows get an empty partition, so "no events that day" is visible as such.
+        """
+        staging = self._staging_dir()
+        try:
+            (
+                df.repartition(PARTITION_COLUMN)
+                .sortWithinPartitions(*_total_order(df, table))
+                .write.partitionBy(PARTITION_COLUMN)
+                .parquet(str(staging))
+            )
+            wanted = {f"{PARTITION_COLUMN}={d.isoformat()}" for d in days}
+            produced = {p.name for p in staging.iterdir() if p.is_dir()}
+            unexpected = produced - wanted
+            if unexpected:
+                raise ValueError(
+                    f"{table.name}: rows for {sorted(unexpected)} outside the days being written"
+                )
+            empty_days = sorted(wanted - produced)
+            if empty_days:
+                self._write_empty_partitions(df, staging, empty_days)
+            for day in sorted(days):
+                self._swap_in(
+                    staging / f"{PARTITION_COLUMN}={day.isoformat()}",
+                    self.partition_path(table, day),
+                )
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    @staticmethod
+    def _write_empty_partitions(df: DataFrame, staging: Path, names: Sequence[str]) -> None:
+        """One schema-only parquet file, copied into each empty day: one Spark job, not one a day."""
+        file_schema = T.StructType([f for f in df.schema.fields if f.name != PARTITION_COLUMN])
+        template = staging / "_empty"
+        df.sparkSession.createDataFrame([], file_schema).coalesce(1).write.parquet(str(template))
+        (empty_file,) = _parquet_files(template)
+        for name in names:
+            (staging / name).mkdir()
+            shutil.copyfile(empty_file, staging / name / "part-00000-empty.parquet")
+        shutil.rmtree(template)
+
+    def replace_table(self, df: DataFrame, table: Table) -> None:
+        """Write `df` as the whole (unpartitioned) table, swapped in at once."""
+        staging = self._staging_dir()
+        try:
+            (
+                df.repartition(1)
+                .sortWithinPartitions(*_total_order(df, table))
+                .write.parquet(str(staging / "table"))
+            )
+            self._swap_in(staging / "table", self.path(table))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def exists(self, table: Table, day: date | None = None) -> bool:
+        directory = self.path(table) if day is None else self.partition_path(table, day)
+        return bool(_parquet_files(directory))
+
+    def read_partitions(self, spark: SparkSession, table: Table, days: Iterable[date]) -> DataFrame:
+        """The given days of a daily table, with its `date` column."""
+        days = sorted(days)
+        missing = [d.isoformat() for d in days if not self.exists(table, d)]
+        if missing:
+            raise MissingTableError(
+                f"{table.name} has no partition for {', '.join(missing)}: materialize it first"
+            )
+        paths = [str(self.partition_path(table, d)) for d in days]
+        return spark.read.option("basePath", str(self.path(table))).parquet(*paths)
+
+    def read_table(self, spark: SparkSession, table: Table) -> DataFrame:
+        if not self.exists(table):
+            raise MissingTableError(f"{table.name} has not been materialized yet ({self.path(table)})")
+        return spark.read.parquet(str(self.path(table)))
+
+    # ---- describing (footers only: no Spark job) --------------------------------------------
+
+    def row_count(self, table: Table, day: date | None = None) -> int:
+        directory = self.path(table) if day is None else self.partition_path(table, day)
+        return sum(pq.ParquetFile(p).metadata.num_rows for p in _parquet_files(directory))
+
+    def total_rows(self, table: Table, days: Iterable[date]) -> int:
+        return sum(self.row_count(table, day) for day in days)
+
+    def preview(self, table: Table, day: date | None = None, rows: int = 5) -> list[dict]:
+        """The first rows of a table (or one day of it), for materialization metadata."""
+        directory = self.path(table) if day is None else self.partition_path(table, day)
+        for path in _parquet_files(directory):
+            parquet = pq.ParquetFile(path)
+            if parquet.metadata.num_rows:
+                return parquet.read_row_group(0).slice(0, rows).to_pylist()
+        return []
