@@ -150,5 +150,7 @@ def read_log_lines(spark: SparkSession, files: Sequence[str]) -> DataFrame:
 def song_records_frame(spark: SparkSession, records: Sequence[tuple[str, str]]) -> DataFrame:
     """The song records read on the driver as a Spark DataFrame (via Arrow, no per-row pickling)."""
     source_files, texts = zip(*records, strict=True) if records else ((), ())
-    arrow = pa.table({"source_file": pa.array(source_files, pa.string()), "record": pa.array(texts, pa.string())})
+    arrow = pa.table(
+        {"source_file": pa.array(source_files, pa.string()), "record": pa.array(texts, pa.string())}
+    )
     return spark.createDataFrame(arrow, schema=SONG_RECORDS)

@@ -140,7 +140,9 @@ class ParquetLake:
 
     def read_table(self, spark: SparkSession, table: Table) -> DataFrame:
         if not self.exists(table):
-            raise MissingTableError(f"{table.name} has not been materialized yet ({self.path(table)})")
+            raise MissingTableError(
+                f"{table.name} has not been materialized yet ({self.path(table)})"
+            )
         return spark.read.parquet(str(self.path(table)))
 
     # ---- describing (footers only: no Spark job) --------------------------------------------

@@ -6,4 +6,11 @@ from sparkify_dagster.assets.star import songplays, time_dimension, users
 
 ALL_ASSETS = [song_catalogue, clean_log_events, time_dimension, users, songplays]
 
-__all__ = ["ALL_ASSETS", "clean_log_events", "song_catalogue", "songplays", "time_dimension", "users"]
+__all__ = [
+    "ALL_ASSETS",
+    "clean_log_events",
+    "song_catalogue",
+    "songplays",
+    "time_dimension",
+    "users",
+]

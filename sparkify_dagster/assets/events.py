@@ -160,4 +160,3 @@ def _quarantine_share(per_day, threshold, session, lake_tables, days) -> dg.Asse
             "reasons": dg.MetadataValue.json(reasons),
         },
     )
-

@@ -56,9 +56,7 @@ def users(context: dg.AssetExecutionContext, spark: SparkResource, lake: LakeRes
     session = spark.get_session()
     lake_tables = lake.tables()
     days = partition_days(context)
-    update = T.user_state_from_events(
-        lake_tables.read_partitions(session, tables.LOG_EVENTS, days)
-    )
+    update = T.user_state_from_events(lake_tables.read_partitions(session, tables.LOG_EVENTS, days))
     previous = (
         lake_tables.read_table(session, tables.USER_STATE)
         if lake_tables.exists(tables.USER_STATE)

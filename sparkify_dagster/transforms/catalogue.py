@@ -41,9 +41,8 @@ def quarantined_song_records(parsed: DataFrame) -> DataFrame:
             for f in RAW_SONG.fields
         ],
     )
-    precise = (
-        F.when(wrong_type_fields == "", F.lit("malformed JSON"))
-        .otherwise(F.concat(F.lit("wrong type for "), wrong_type_fields))
+    precise = F.when(wrong_type_fields == "", F.lit("malformed JSON")).otherwise(
+        F.concat(F.lit("wrong type for "), wrong_type_fields)
     )
     return parsed.filter(F.col("reason").isNotNull()).select(
         "source_file",

@@ -152,9 +152,8 @@ def quarantined_lines(parsed: DataFrame) -> DataFrame:
             for f in RAW_LOG_EVENT.fields
         ],
     )
-    precise = (
-        F.when(wrong_type_fields == "", F.lit("malformed JSON"))
-        .otherwise(F.concat(F.lit("wrong type for "), wrong_type_fields))
+    precise = F.when(wrong_type_fields == "", F.lit("malformed JSON")).otherwise(
+        F.concat(F.lit("wrong type for "), wrong_type_fields)
     )
     return bad.select(
         "source_file",
@@ -227,4 +226,3 @@ def auth_events(events: DataFrame) -> DataFrame:
         "user_agent",
         PARTITION_COLUMN,
     )
-

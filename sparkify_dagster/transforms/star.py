@@ -132,4 +132,3 @@ def merge_user_state(previous: DataFrame, update: DataFrame) -> DataFrame:
 def users_from_state(state: DataFrame) -> DataFrame:
     """users(user_id, first_name, last_name, gender, level): one row per user, latest level."""
     return state.select(*USERS.fieldNames())
-

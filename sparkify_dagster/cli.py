@@ -1,0 +1,236 @@
+"""`sparkify`: the headless entry point for people and scripts.
+
+sparkify run --source DIR --lake DIR [--start YYYY-MM-DD --end YYYY-MM-DD]
+sparkify query "SELECT count(*) FROM songplays" [--lake DIR]
+"""
+
+import logging
+import os
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from sparkify_dagster.sources import find_log_files
+from sparkify_dagster.tables import ALL_TABLES
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date in YYYY-MM-DD form", param_hint=option
+        ) from None
+
+
+def _days_to_run(source: Path, start: date | None, end: date | None) -> tuple[date, date]:
+    """The run's range: as given, or every day that has a log file in the source."""
+    found = find_log_files(source)
+    for path in found.skipped:
+        click.echo(f"warning: skipping {path}: name is not YYYY-MM-DD-events.json", err=True)
+    if start is None or end is None:
+        if not found.days:
+            raise click.ClickException(f"No YYYY-MM-DD-events.json files under {source}/log_data")
+        start = start or found.days[0]
+        end = end or found.days[-1]
+    if start > end:
+        raise click.ClickException(f"--start {start} is after --end {end}")
+    missing = [d for d in _each_day(start, end) if d not in found.by_day]
+    if missing:
+        click.echo(
+            f"warning: no log file for {len(missing)} day(s) in {start} … {end}; "
+            "those days get empty partitions",
+            err=True,
+        )
+    return start, end
+
+
+def _each_day(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+class _CompactConsole(logging.Handler):
+    """One short line per progress message or failure, instead of Dagster's full event lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        is_failure = event is not None and event.is_failure
+        if event is not None and not is_failure:
+            return
+        step = meta.get("step_key") or "run"
+        message = meta.get("orig_message") or record.getMessage()
+        if is_failure and event.event_specific_data is not None:
+            error = getattr(event.event_specific_data, "error", None)
+            message = f"{message}: {error.message.strip()}" if error else message
+        stamp = time.strftime("%H:%M:%S")
+        click.echo(f"{stamp}  {step:<18} {message}", err=record.levelno >= logging.WARNING)
+
+
+def _compact_logger():
+    import dagster as dg
+
+    @dg.logger(description="Compact progress lines for the sparkify CLI.")
+    def compact_console(_init_context):
+        log = logging.getLogger("sparkify.cli")
+        log.setLevel(logging.INFO)
+        log.propagate = False
+        if not log.handlers:
+            log.addHandler(_CompactConsole())
+        return log
+
+    return compact_console
+
+
+@click.group()
+@click.version_option(package_name="sparkify-dagster")
+def main() -> None:
+    """Sparkify's data lake to star schema, on Dagster and PySpark."""
+
+
+@main.command()
+@click.option(
+    "--source",
+    envvar="SPARKIFY_SOURCE",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Raw lake: a directory with song_data/ and log_data/. [env SPARKIFY_SOURCE]",
+)
+@click.option(
+    "--lake",
+    envvar="SPARKIFY_LAKE",
+    default="data/lake",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output lake directory. [env SPARKIFY_LAKE]",
+)
+@click.option("--start", help="First UTC day (YYYY-MM-DD). Default: the first day with a log file.")
+@click.option("--end", help="Last UTC day (YYYY-MM-DD). Default: the last day with a log file.")
+def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
+    """Materialize every asset for a range of days, as one Dagster run, and summarise the tables."""
+    source, lake = source.expanduser().absolute(), lake.expanduser().absolute()
+    for required in ("song_data", "log_data"):
+        if not (source / required).is_dir():
+            raise click.ClickException(
+                f"{source} has no {required}/ directory: is it a Sparkify lake?"
+            )
+    first, last = _days_to_run(source, _parse_day(start, "--start"), _parse_day(end, "--end"))
+    configured = os.environ.get("SPARKIFY_START_DATE")
+    if configured is None or configured > first.isoformat():
+        # Partitions must cover the data: widen the daily partitions to start at its first day.
+        os.environ["SPARKIFY_START_DATE"] = first.isoformat()
+    if last > date.today() + timedelta(days=1):
+        raise click.ClickException(
+            f"--end {last} is in the future: there is no partition for it yet"
+        )
+
+    import dagster as dg
+
+    from sparkify_dagster.assets import ALL_ASSETS
+    from sparkify_dagster.resources import LakeResource, SparkResource
+    from sparkify_dagster.resources.spark import sessions_started
+
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
+    defs = dg.Definitions(
+        assets=ALL_ASSETS,
+        resources={
+            "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
+            "spark": SparkResource(
+                master=os.environ.get("SPARKIFY_SPARK_MASTER", "local[*]"),
+                driver_memory=os.environ.get("SPARKIFY_SPARK_DRIVER_MEMORY", "4g"),
+            ),
+        },
+        loggers={"compact_console": _compact_logger()},
+    )
+    click.echo(f"Materializing {first} … {last} ({len(_each_day(first, last))} days) from {source}")
+    click.echo(f"Lake: {lake}")
+    started = time.monotonic()
+    # One run for the whole range (the single-run backfill path): one SparkSession, one read.
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        instance=instance,
+        tags={
+            "dagster/asset_partition_range_start": first.isoformat(),
+            "dagster/asset_partition_range_end": last.isoformat(),
+        },
+        run_config={"loggers": {"compact_console": {}}},
+        raise_on_error=False,
+    )
+    elapsed = time.monotonic() - started
+    _print_summary(lake, result, elapsed, sessions_started())
+    if not result.success:
+        raise click.ClickException("the run failed: see the messages above")
+
+
+def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> None:
+    from sparkify_dagster.storage import ParquetLake
+
+    tables = ParquetLake(lake)
+    click.echo("")
+    click.echo(f"{'table':<26}{'rows':>12}  {'days':>5}  path")
+    for table in ALL_TABLES:
+        if not tables.exists(table):
+            continue
+        path = tables.path(table)
+        days = len([p for p in path.iterdir() if p.is_dir()]) if table.daily else "-"
+        click.echo(f"{table.name:<26}{tables.row_count(table):>12,}  {days:>5}  {path}")
+    click.echo("")
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e for e in evaluations if not e.passed]
+    click.echo(f"Checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed")
+    for e in failed:
+        click.echo(f"  {e.severity.value:<5} {e.asset_key.to_user_string()}.{e.check_name}")
+    click.echo(
+        f"Run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s"
+    )
+    click.echo(f"Spark sessions started: {spark_sessions}")
+    click.echo(f'Query the tables: sparkify query --lake {lake} "SELECT count(*) FROM songplays"')
+
+
+@main.command()
+@click.argument("sql")
+@click.option(
+    "--lake",
+    envvar="SPARKIFY_LAKE",
+    default="data/lake",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output lake directory. [env SPARKIFY_LAKE]",
+)
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+def query(sql: str, lake: Path, as_csv: bool) -> None:
+    """Run SQL over the lake with DuckDB; each table is a view by its name (e.g. songplays)."""
+    import csv
+
+    import duckdb
+
+    from sparkify_dagster.query import available_tables, connect
+
+    if not lake.is_dir():
+        raise click.ClickException(f"No lake at {lake}: run `sparkify run` first")
+    con = connect(lake)
+    try:
+        relation = con.sql(sql)
+    except duckdb.Error as error:
+        names = ", ".join(available_tables(con)) or "none"
+        raise click.ClickException(f"{error}\nTables in {lake}: {names}") from None
+    if relation is None:
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(relation.columns)
+        writer.writerows(relation.fetchall())
+    else:
+        relation.show(max_rows=100, max_width=200)
+
+
+if __name__ == "__main__":
+    main()

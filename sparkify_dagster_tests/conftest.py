@@ -1,0 +1,75 @@
+"""Shared fixtures: one SparkSession for the whole session, the real sample, Dagster runs."""
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from sparkify_dagster.assets import ALL_ASSETS
+from sparkify_dagster.resources import LakeResource, SparkResource
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = PROJECT_ROOT.parent / "shared" / "fixtures" / "sparkify_sample"
+SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY = date(2018, 11, 1), date(2018, 11, 30)
+
+# The same settings the pipeline uses, fewer shuffle partitions: test data is small.
+TEST_SPARK = SparkResource(master="local[2]", driver_memory="2g", shuffle_partitions=2)
+
+
+def pytest_configure(config):
+    if not SAMPLE.is_dir():
+        raise pytest.UsageError(
+            f"The Sparkify sample is expected at {SAMPLE} (../shared next to the project)."
+        )
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """The one SparkSession of the test session; assets run in-process reuse it."""
+    return TEST_SPARK.get_session()
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A writable copy of the sample, for tests that damage or remove input files."""
+    target = tmp_path / "source"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+def run_pipeline(
+    source: Path,
+    lake: Path,
+    start: date,
+    end: date,
+    selection=None,
+    instance: dg.DagsterInstance | None = None,
+    run_config: dict | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Materialize the assets for a range of days as one real Dagster run."""
+    return dg.materialize(
+        ALL_ASSETS,
+        selection=selection,
+        instance=instance,
+        resources={
+            "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
+            "spark": TEST_SPARK,
+        },
+        tags={
+            "dagster/asset_partition_range_start": start.isoformat(),
+            "dagster/asset_partition_range_end": end.isoformat(),
+        },
+        run_config=run_config,
+        raise_on_error=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_lake(spark, tmp_path_factory) -> Path:
+    """The whole sample month materialized once, shared read-only by the figure tests."""
+    lake = tmp_path_factory.mktemp("sample") / "lake"
+    result = run_pipeline(SAMPLE, lake, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)
+    assert result.success, "materializing the sample month failed"
+    return lake
