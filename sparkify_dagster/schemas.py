@@ -106,6 +106,7 @@ LOG_QUARANTINE = T.StructType(
         T.StructField("source_file", T.StringType()),
         T.StructField("line", T.StringType()),
         T.StructField("reason", T.StringType()),
+        T.StructField("raw_bytes", T.BinaryType()),
     ]
 )
 

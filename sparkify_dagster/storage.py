@@ -74,7 +74,9 @@ class ParquetLake:
         try:
             (
                 df.repartition(PARTITION_COLUMN)
-                .sortWithinPartitions(*_total_order(df, table))
+                # `date` first: the partitioned writer needs that order and would otherwise
+                # re-sort by `date` alone, losing the row order within each day.
+                .sortWithinPartitions(PARTITION_COLUMN, *_total_order(df, table))
                 .write.partitionBy(PARTITION_COLUMN)
                 .parquet(str(staging))
             )

@@ -157,8 +157,11 @@ def quarantined_lines(parsed: DataFrame) -> DataFrame:
     )
     return bad.select(
         "source_file",
-        "line",
+        # Parquet strings must be valid UTF-8: bad bytes become U+FFFD here and the exact
+        # bytes are kept in raw_bytes, so nothing of the original line is lost.
+        F.make_valid_utf8("line").alias("line"),
         F.when(F.col("reason") == _UNPARSEABLE, precise).otherwise(F.col("reason")).alias("reason"),
+        F.when(~F.is_valid_utf8("line"), F.col("line").cast("binary")).alias("raw_bytes"),
         F.col("file_date").alias(PARTITION_COLUMN),
     )
 

@@ -1,0 +1,108 @@
+"""Damaged input: the run succeeds, good lines are kept, bad ones are quarantined with reasons."""
+
+import json
+import logging
+from datetime import date
+
+import dagster as dg
+
+from sparkify_dagster import tables
+from sparkify_dagster.query import connect
+from sparkify_dagster_tests.conftest import run_pipeline
+
+DAY = date(2018, 11, 5)
+
+
+def _day_file(source, day=DAY):
+    return source / "log_data" / f"{day:%Y}" / f"{day:%m}" / f"{day.isoformat()}-events.json"
+
+
+def test_corrupt_lines_are_quarantined_with_reasons_and_counts_reconcile(sample_copy, tmp_path):
+    path = _day_file(sample_copy)
+    good_lines = path.read_bytes().splitlines()
+    first = json.loads(good_lines[0])
+    wrong_type = dict(first, ts="yesterday")
+    wrong_types = dict(first, sessionId="abc", status="ok")
+    bad_lines = [
+        good_lines[1][: len(good_lines[1]) // 2],  # truncated JSON
+        json.dumps(wrong_type).encode(),
+        json.dumps(wrong_types).encode(),
+        b"",  # blank line
+        b"   ",  # whitespace only
+        good_lines[2].replace(b'"Logged In"', b'"Logged \xff\xfe In"'),  # invalid UTF-8
+        b"not json at all",
+        json.dumps(dict(first, userId="x15")).encode(),
+        json.dumps(dict(first, ts=first["ts"] + 3 * 86_400_000)).encode(),  # another day
+        json.dumps({k: v for k, v in first.items() if k != "ts"}).encode(),
+    ]
+    path.write_bytes(b"\n".join([*good_lines, *bad_lines]) + b"\n")
+    lake = tmp_path / "lake"
+
+    result = run_pipeline(sample_copy, lake, DAY, DAY)
+
+    assert result.success
+    db = connect(lake)
+    assert db.execute("SELECT count(*) FROM log_events").fetchone()[0] == len(good_lines)
+    reasons = dict(
+        db.execute("SELECT reason, count(*) FROM quarantined_log_lines GROUP BY 1").fetchall()
+    )
+    assert reasons == {
+        "malformed JSON": 2,
+        "wrong type for ts": 1,
+        "wrong type for sessionId, status": 1,
+        "blank line": 2,
+        "invalid UTF-8": 1,
+        "userId is not an integer": 1,
+        "ts falls outside the file's UTC day": 1,
+        "missing ts": 1,
+    }
+    quarantined_raw = {
+        r[0] for r in db.execute("SELECT line FROM quarantined_log_lines").fetchall()
+    }
+    assert "not json at all" in quarantined_raw
+    raw_bytes = db.execute(
+        "SELECT raw_bytes FROM quarantined_log_lines WHERE reason = 'invalid UTF-8'"
+    ).fetchone()[0]
+    assert bytes(raw_bytes) == bad_lines[5]
+    assert sum(reasons.values()) == len(bad_lines)
+
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    reconcile = checks["every_line_accounted_for"]
+    assert reconcile.passed
+    assert reconcile.metadata["lines_read"].value == len(good_lines) + len(bad_lines)
+    assert reconcile.metadata["quarantined_lines"].value == len(bad_lines)
+    share = checks["quarantine_share_below_threshold"]
+    assert not share.passed  # 10 of ~320 lines is over the 1% default: a warning
+    assert share.severity.value == "WARN"
+    # Every NextSong event that survived is in songplays exactly once.
+    assert checks["one_songplay_per_listen_event"].passed
+
+
+def test_a_day_without_a_file_gives_an_empty_partition_and_a_warning(sample_copy, tmp_path):
+    missing_day = date(2018, 11, 6)
+    _day_file(sample_copy, missing_day).unlink()
+    lake = tmp_path / "lake"
+
+    instance = dg.DagsterInstance.ephemeral()
+
+    result = run_pipeline(sample_copy, lake, DAY, missing_day, instance=instance)
+
+    assert result.success
+    warnings = [
+        record.user_message
+        for record in instance.all_logs(result.run_id)
+        if record.level >= logging.WARNING
+    ]
+    assert any("No log file for 1 of 2 day(s) (2018-11-06)" in m for m in warnings), warnings
+    for table in (tables.LOG_EVENTS, tables.SONGPLAYS, tables.TIME, tables.QUARANTINED_LOG_LINES):
+        partition = lake / table.relative_path / "date=2018-11-06"
+        assert partition.is_dir(), table.name
+    db = connect(lake)
+    per_day = dict(
+        db.execute(
+            "SELECT strftime(start_time, '%Y-%m-%d'), count(*) FROM songplays GROUP BY 1"
+        ).fetchall()
+    )
+    assert per_day == {"2018-11-05": per_day["2018-11-05"]} and per_day["2018-11-05"] > 0
+    empty = lake / tables.SONGPLAYS.relative_path / "date=2018-11-06"
+    assert db.execute(f"SELECT count(*) FROM read_parquet('{empty}/*.parquet')").fetchone()[0] == 0
