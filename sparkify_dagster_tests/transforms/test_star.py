@@ -1,0 +1,109 @@
+"""Clean events + catalogue → songplays, time, users."""
+
+from datetime import date, datetime
+
+from pyspark.sql import types as T
+
+from sparkify_dagster.schemas import ARTISTS, SONGPLAYS, SONGS, TIME, USER_STATE
+from sparkify_dagster.transforms import star
+
+LISTENS = T.StructType(
+    [
+        T.StructField("ts", T.TimestampType()),
+        T.StructField("user_id", T.IntegerType()),
+        T.StructField("level", T.StringType()),
+        T.StructField("session_id", T.LongType()),
+        T.StructField("item_in_session", T.IntegerType()),
+        T.StructField("song", T.StringType()),
+        T.StructField("artist", T.StringType()),
+        T.StructField("length", T.DoubleType()),
+        T.StructField("location", T.StringType()),
+        T.StructField("user_agent", T.StringType()),
+        T.StructField("date", T.DateType()),
+    ]
+)
+AT = datetime(2018, 11, 21, 21, 56, 47)
+DAY = date(2018, 11, 21)
+
+
+def _listens(spark, *plays):
+    rows = [
+        (AT, 15, "paid", 818, i, song, artist, length, "Chicago, IL", "Mozilla", DAY)
+        for i, (song, artist, length) in enumerate(plays)
+    ]
+    return spark.createDataFrame(rows, LISTENS)
+
+
+def _catalogue(spark, songs):
+    song_rows = [(sid, title, aid, None, duration) for sid, title, aid, duration in songs]
+    artist_ids = sorted({aid for _, _, aid, _ in songs})
+    artist_rows = [(aid, "Elena", None, None, None) for aid in artist_ids]
+    return spark.createDataFrame(song_rows, SONGS), spark.createDataFrame(artist_rows, ARTISTS)
+
+
+def test_plays_match_on_title_artist_and_duration_within_tolerance(spark):
+    songs, artists = _catalogue(spark, [("SO1", "Setanta matins", "AR1", 269.58322)])
+    listens = _listens(
+        spark,
+        ("Setanta matins", "Elena", 269.6),  # within 0.5 s
+        ("Setanta matins", "Elena", 275.0),  # another version
+        ("Setanta matins", "Someone else", 269.58322),
+        (None, None, None),
+    )
+    plays = star.build_songplays(listens, songs, artists).orderBy("session_id").collect()
+    assert len(plays) == 4
+    assert sorted(p.song_id or "-" for p in plays) == ["-", "-", "-", "SO1"]
+    assert plays[0].artist_id in ("AR1", None)
+
+
+def test_several_catalogue_matches_never_duplicate_a_play(spark):
+    songs, artists = _catalogue(
+        spark,
+        [
+            ("SO2", "Intro", "AR1", 100.2),
+            ("SO1", "Intro", "AR1", 100.1),
+            ("SO3", "Intro", "AR1", 100.1),
+        ],
+    )
+    plays = star.build_songplays(_listens(spark, ("Intro", "Elena", 100.1)), songs, artists)
+    (play,) = plays.collect()
+    assert play.song_id == "SO1"  # closest duration, then smallest id
+    assert [c for c in plays.columns if c != "date"] == SONGPLAYS.fieldNames()
+
+
+def test_songplay_ids_are_stable_and_distinct(spark):
+    listens = _listens(spark, ("A", "B", 1.0), ("A", "B", 1.0))
+    songs, artists = _catalogue(spark, [("SO1", "x", "AR1", 1.0)])
+    first = [p.songplay_id for p in star.build_songplays(listens, songs, artists).collect()]
+    again = [p.songplay_id for p in star.build_songplays(listens, songs, artists).collect()]
+    assert sorted(first) == sorted(again) and len(set(first)) == 2
+
+
+def test_time_rows_are_distinct_timestamps_with_iso_weekday(spark):
+    listens = _listens(spark, ("A", "B", 1.0), ("C", "D", 2.0))  # same ts twice
+    (row,) = star.build_time(listens).collect()
+    assert [c for c in star.build_time(listens).columns if c != "date"] == TIME.fieldNames()
+    assert (row.hour, row.day, row.week, row.month, row.year, row.weekday) == (
+        21,
+        21,
+        47,
+        11,
+        2018,
+        3,  # Wednesday
+    )
+
+
+def _state(spark, *rows):
+    return spark.createDataFrame(
+        [(uid, "Lily", "Koch", "F", level, ts, 1, 0) for uid, level, ts in rows], USER_STATE
+    )
+
+
+def test_user_state_merges_keep_the_newest_level_in_any_order(spark):
+    early = _state(spark, (15, "free", datetime(2018, 11, 2)))
+    late = _state(spark, (15, "paid", datetime(2018, 11, 21)), (16, "free", datetime(2018, 11, 3)))
+    one_way = star.merge_user_state(early, late).orderBy("user_id").collect()
+    other_way = star.merge_user_state(late, early).orderBy("user_id").collect()
+    assert one_way == other_way
+    assert [(u.user_id, u.level) for u in one_way] == [(15, "paid"), (16, "free")]
+    assert star.merge_user_state(star.merge_user_state(late, early), early).count() == 2
