@@ -1,0 +1,77 @@
+"""The `sparkify` command as users and scripts run it: a real process, a real JVM."""
+
+import os
+import subprocess
+import sys
+
+from sparkify_dagster_tests.conftest import SAMPLE
+
+SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]
+
+
+def _sparkify(*args, cwd=None, check=False):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
+    return subprocess.run(
+        [*SPARKIFY, *args], capture_output=True, text=True, timeout=600, env=env, cwd=cwd
+    )
+
+
+def test_run_materializes_a_range_and_prints_a_summary_then_query_reads_it(tmp_path):
+    lake = tmp_path / "lake"
+    run = _sparkify(
+        "run",
+        "--source",
+        str(SAMPLE),
+        "--lake",
+        str(lake),
+        "--start",
+        "2018-11-21",
+        "--end",
+        "2018-11-22",
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    out = run.stdout
+    assert "Materializing 2018-11-21 … 2018-11-22 (2 days)" in out
+    assert "Spark sessions started: 1" in out
+    assert "Checks: 10 of 10 passed" in out
+    summary = {
+        line.split()[0]: line.split()[1]
+        for line in out.splitlines()
+        if str(lake) in line and len(line.split()) >= 3
+    }
+    assert summary["songs"] == "71" and summary["artists"] == "69" and summary["users"] != "0"
+    # Progress lines name the step and what it did.
+    assert "clean_log_events   Parsing 2 log file(s)" in out
+    assert "songplays          Wrote songplays" in out
+
+    query = _sparkify(
+        "query",
+        "--lake",
+        str(lake),
+        "--csv",
+        "SELECT count(*) AS n FROM songplays WHERE song_id IS NOT NULL",
+    )
+    assert query.returncode == 0, query.stderr
+    assert query.stdout.splitlines() == ["n", "1"]
+
+
+def test_run_explains_a_source_that_is_not_a_sparkify_lake(tmp_path):
+    result = _sparkify("run", "--source", str(tmp_path), "--lake", str(tmp_path / "lake"))
+    assert result.returncode != 0
+    assert "has no song_data/ directory" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_rejects_bad_dates_before_starting_spark(tmp_path):
+    bad = _sparkify("run", "--source", str(SAMPLE), "--start", "2018-11-31", "--end", "2018-12-01")
+    assert bad.returncode != 0 and "is not a date in YYYY-MM-DD form" in bad.stderr
+    reversed_range = _sparkify(
+        "run", "--source", str(SAMPLE), "--start", "2018-11-05", "--end", "2018-11-01"
+    )
+    assert reversed_range.returncode != 0 and "is after --end" in reversed_range.stderr
+
+
+def test_query_names_the_tables_when_sql_is_wrong(sample_lake):
+    result = _sparkify("query", "--lake", str(sample_lake), "SELECT * FROM no_such_table")
+    assert result.returncode != 0
+    assert "songplays" in result.stderr and "users" in result.stderr

@@ -1,0 +1,72 @@
+"""The code location: what `dagster dev` loads from pyproject.toml and workspace.yaml."""
+
+import subprocess
+import sys
+
+import dagster as dg
+import pytest
+
+from sparkify_dagster.definitions import defs
+from sparkify_dagster_tests.conftest import PROJECT_ROOT
+
+DAILY = {
+    "log_events",
+    "listen_events",
+    "page_view_events",
+    "auth_events",
+    "quarantined_log_lines",
+    "time",
+    "users",
+    "songplays",
+}
+UNPARTITIONED = {"songs", "artists", "quarantined_song_records"}
+
+
+def test_every_table_is_an_asset_and_daily_ones_backfill_in_one_run():
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert keys == DAILY | UNPARTITIONED
+    for key in DAILY:
+        node = graph.get(dg.AssetKey(key))
+        assert node.partitions_def is not None, key
+        assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+    for key in UNPARTITIONED:
+        assert graph.get(dg.AssetKey(key)).partitions_def is None, key
+
+
+def test_checks_guard_every_dimension_and_the_fact_table():
+    checks = {
+        (k.asset_key.to_user_string(), k.name) for k in defs.resolve_asset_graph().asset_check_keys
+    }
+    assert {
+        ("log_events", "every_line_accounted_for"),
+        ("log_events", "quarantine_share_below_threshold"),
+        ("songs", "song_id_unique_and_not_null"),
+        ("songs", "every_record_accounted_for"),
+        ("artists", "artist_id_unique_and_not_null"),
+        ("time", "start_time_unique_and_not_null"),
+        ("users", "user_id_unique_and_not_null"),
+        ("songplays", "songplay_id_unique_and_not_null"),
+        ("songplays", "one_songplay_per_listen_event"),
+        ("songplays", "user_ids_in_users"),
+    } <= checks
+
+
+def test_jobs_run_every_asset_in_one_process():
+    for name in ("daily_star_schema", "song_catalogue_refresh"):
+        job = defs.resolve_job_def(name)
+        assert job.executor_def is dg.in_process_executor, name
+    assert defs.resolve_job_def("daily_star_schema").partitions_def is not None
+
+
+@pytest.mark.parametrize("target", [[], ["-w", "workspace.yaml"]], ids=["pyproject", "workspace"])
+def test_dagster_cli_loads_the_code_location(target):
+    result = subprocess.run(
+        [sys.executable, "-m", "dagster", "definitions", "validate", *target],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Validation successful for code location sparkify_dagster" in result.stdout + result.stderr
