@@ -69,4 +69,6 @@ def test_dagster_cli_loads_the_code_location(target):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "Validation successful for code location sparkify_dagster" in result.stdout + result.stderr
+    assert (
+        "Validation successful for code location sparkify_dagster" in result.stdout + result.stderr
+    )
