@@ -113,7 +113,7 @@ def main() -> None:
 @click.option("--end", help="Last UTC day (YYYY-MM-DD). Default: the last day with a log file.")
 def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
     """Materialize every asset for a range of days, as one Dagster run, and summarise the tables."""
-    source, lake = source.expanduser().absolute(), lake.expanduser().absolute()
+    source, lake = source.expanduser().resolve(), lake.expanduser().resolve()
     for required in ("song_data", "log_data"):
         if not (source / required).is_dir():
             raise click.ClickException(

@@ -37,6 +37,23 @@ def orphan_keys(child: DataFrame, parent: DataFrame, key: str) -> list:
     return [r[key] for r in present.join(parent.select(key), key, "left_anti").collect()]
 
 
-def unmatched_ids(expected_ids: DataFrame, actual_ids: DataFrame, key: str) -> int:
-    """How many ids of `expected_ids` are missing from `actual_ids`."""
-    return expected_ids.select(key).join(actual_ids.select(key), key, "left_anti").count()
+@dataclass(frozen=True)
+class IdSetFingerprint:
+    """Count, distinct count and an order-free hash of a column's values, in one pass.
+
+    Two columns of unique ids with equal fingerprints hold the same set of ids (up to a 64-bit
+    hash collision), without the shuffle a join of the two would cost.
+    """
+
+    rows: int
+    distinct: int
+    xor_hash: int
+
+
+def id_set_fingerprint(df: DataFrame, column: str) -> IdSetFingerprint:
+    row = df.agg(
+        F.count(F.lit(1)).alias("rows"),
+        F.count_distinct(column).alias("distinct"),
+        F.coalesce(F.bit_xor(F.xxhash64(column)), F.lit(0)).alias("xor_hash"),
+    ).first()
+    return IdSetFingerprint(row["rows"], row["distinct"], row["xor_hash"])

@@ -79,27 +79,29 @@ def clean_log_events(
         f"Parsing {len(files)} log file(s), {megabytes:.1f} MB, for {days[0]} … {days[-1]}"
     )
 
-    parsed = T.parse_log_lines(read_log_lines(session, files)).persist(StorageLevel.MEMORY_AND_DISK)
-    events = T.clean_events(parsed).persist(StorageLevel.MEMORY_AND_DISK)
+    # Deserialized: the five writes below scan it again and again.
+    classified = T.classify_log_lines(read_log_lines(session, files)).persist(
+        StorageLevel.MEMORY_AND_DISK_DESER
+    )
     try:
         lines_in = {
-            row["file_date"]: row["lines"]
-            for row in parsed.groupBy("file_date").agg(F.count(F.lit(1)).alias("lines")).collect()
+            row["date"]: row["lines"]
+            for row in classified.groupBy("date").agg(F.count(F.lit(1)).alias("lines")).collect()
         }
+        events = T.clean_events(classified)
         outputs = [
             (tables.LOG_EVENTS, events),
             (tables.LISTEN_EVENTS, T.listen_events(events)),
             (tables.PAGE_VIEW_EVENTS, T.page_view_events(events)),
             (tables.AUTH_EVENTS, T.auth_events(events)),
-            (tables.QUARANTINED_LOG_LINES, T.quarantined_lines(parsed)),
+            (tables.QUARANTINED_LOG_LINES, T.quarantined_lines(classified)),
         ]
         for table, df in outputs:
             lake_tables.replace_partitions(df, table, days)
             context.log.info(f"Wrote {table.name} ({lake_tables.total_rows(table, days):,} rows)")
             yield report_daily_table(context, lake_tables, table, df.schema, days, table.name)
     finally:
-        events.unpersist()
-        parsed.unpersist()
+        classified.unpersist()
 
     per_day = {
         day: {

@@ -7,7 +7,7 @@ from sparkify_dagster import tables
 from sparkify_dagster.assets.check_results import primary_key_check, primary_key_spec
 from sparkify_dagster.assets.materialization_metadata import report_daily_table, table_metadata
 from sparkify_dagster.partitions import daily_partitions, partition_days
-from sparkify_dagster.quality import orphan_keys, unmatched_ids
+from sparkify_dagster.quality import id_set_fingerprint, orphan_keys
 from sparkify_dagster.resources import LakeResource, SparkResource
 from sparkify_dagster.schemas import USER_STATE
 from sparkify_dagster.transforms import star as T
@@ -131,19 +131,22 @@ def songplays(
     yield report_daily_table(context, lake_tables, tables.SONGPLAYS, df.schema, days)
     yield primary_key_check("songplay_id_unique_and_not_null", "songplays", written, "songplay_id")
 
-    listen_ids = listens.select(
-        T.songplay_id("ts", "user_id", "session_id", "item_in_session").alias("songplay_id")
+    expected = id_set_fingerprint(
+        listens.select(
+            T.songplay_id("ts", "user_id", "session_id", "item_in_session").alias("songplay_id")
+        ),
+        "songplay_id",
     )
-    listen_count, songplay_count = listens.count(), written.count()
-    missing = unmatched_ids(listen_ids, written, "songplay_id")
+    actual = id_set_fingerprint(written, "songplay_id")
     yield dg.AssetCheckResult(
         check_name="one_songplay_per_listen_event",
         asset_key="songplays",
-        passed=missing == 0 and listen_count == songplay_count,
+        passed=expected == actual and actual.rows == actual.distinct,
         metadata={
-            "listen_events": listen_count,
-            "songplays": songplay_count,
-            "listen_events_missing": missing,
+            "listen_events": expected.rows,
+            "songplays": actual.rows,
+            "distinct_songplay_ids": actual.distinct,
+            "same_id_set": expected.xor_hash == actual.xor_hash,
             "matched_songplays": matched,
         },
     )

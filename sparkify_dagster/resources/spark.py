@@ -92,6 +92,7 @@ class SparkResource(dg.ConfigurableResource):
             .config("spark.sql.sources.partitionColumnTypeInference.enabled", "true")
             .config("spark.ui.enabled", str(self.ui_enabled).lower())
             .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.debug.maxToStringFields", "200")
             .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
             .config("spark.hadoop.parquet.enable.summary-metadata", "false")
         )

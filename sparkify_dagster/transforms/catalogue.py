@@ -24,11 +24,13 @@ def parse_song_records(records: DataFrame) -> DataFrame:
             )
         ]
     )
-    return records.select(
-        "source_file",
-        "record",
-        F.from_json("record", with_corrupt_record(RAW_SONG), _JSON_OPTIONS).alias("song"),
-    ).withColumn("reason", reason)
+    parsed_once = F.struct(
+        F.from_json("record", with_corrupt_record(RAW_SONG), _JSON_OPTIONS).alias("song")
+    )
+    # The generator stops filters on `reason` from inlining one from_json per field.
+    return records.select("source_file", "record", F.inline(F.array(parsed_once))).withColumn(
+        "reason", reason
+    )
 
 
 def quarantined_song_records(parsed: DataFrame) -> DataFrame:

@@ -62,35 +62,42 @@ def build_songplays(
 ) -> DataFrame:
     """One songplay per NextSong event; song_id/artist_id where title, artist and duration match.
 
-    Unmatched plays keep null ids. Where several catalogue songs match one play, the closest
-    duration wins (then the smallest song_id), so a play is never duplicated by the join.
+    Unmatched plays keep null ids. The catalogue is grouped by (title, artist) so the join is
+    one-to-one and never duplicates a play; among the candidates within the tolerance the
+    closest duration wins, then the smallest song_id. No shuffle of the plays is needed.
     """
-    catalogue = F.broadcast(song_catalogue(songs, artists).alias("c"))
-    plays = listens.withColumn(
-        "songplay_id", songplay_id("ts", "user_id", "session_id", "item_in_session")
-    ).alias("p")
-    matches = (F.col("p.song") == F.col("c.title")) & (F.col("p.artist") == F.col("c.artist_name"))
-    close = F.abs(F.col("p.length") - F.col("c.duration")) <= F.lit(duration_tolerance_s)
-    joined = plays.join(catalogue, matches & close, "left")
-    best_first = Window.partitionBy("p.songplay_id").orderBy(
-        F.abs(F.col("p.length") - F.col("c.duration")).asc_nulls_last(),
-        F.col("c.song_id").asc_nulls_last(),
+    candidates = F.broadcast(
+        song_catalogue(songs, artists)
+        .groupBy("title", "artist_name")
+        .agg(F.collect_list(F.struct("duration", "song_id", "artist_id")).alias("candidates"))
     )
-    return (
-        joined.withColumn("_rank", F.row_number().over(best_first))
-        .filter(F.col("_rank") == 1)
-        .select(
-            F.col("p.songplay_id").alias("songplay_id"),
-            F.col("p.ts").alias("start_time"),
-            F.col("p.user_id").alias("user_id"),
-            F.col("p.level").alias("level"),
-            F.col("c.song_id").alias("song_id"),
-            F.col("c.artist_id").alias("artist_id"),
-            F.col("p.session_id").alias("session_id"),
-            F.col("p.location").alias("location"),
-            F.col("p.user_agent").alias("user_agent"),
-            F.col(f"p.{PARTITION_COLUMN}").alias(PARTITION_COLUMN),
+    length = F.col("length")
+    best = F.array_min(
+        F.transform(
+            F.filter("candidates", lambda c: F.abs(c["duration"] - length) <= duration_tolerance_s),
+            lambda c: F.struct(
+                F.abs(c["duration"] - length).alias("distance"),
+                c["song_id"].alias("song_id"),
+                c["artist_id"].alias("artist_id"),
+            ),
         )
+    )
+    matched = listens.join(
+        candidates,
+        (listens["song"] == candidates["title"]) & (listens["artist"] == candidates["artist_name"]),
+        "left",
+    ).withColumn("best", best)
+    return matched.select(
+        songplay_id("ts", "user_id", "session_id", "item_in_session").alias("songplay_id"),
+        F.col("ts").alias("start_time"),
+        "user_id",
+        "level",
+        F.col("best.song_id").alias("song_id"),
+        F.col("best.artist_id").alias("artist_id"),
+        "session_id",
+        "location",
+        "user_agent",
+        PARTITION_COLUMN,
     )
 
 

@@ -43,7 +43,7 @@ def _lines(spark, *lines: str):
 
 
 def test_clean_events_are_typed_snake_case_and_utc(spark):
-    events = T.clean_events(T.parse_log_lines(_lines(spark, _event()))).collect()
+    events = T.clean_events(T.classify_log_lines(_lines(spark, _event()))).collect()
 
     (e,) = events
     assert e.user_id == 8 and e.session_id == 139 and e.item_in_session == 0
@@ -58,7 +58,7 @@ def test_clean_events_are_typed_snake_case_and_utc(spark):
 
 def test_logged_out_events_have_null_user_fields(spark):
     line = _event(userId="", firstName=None, lastName=None, gender=None, auth="Logged Out")
-    (e,) = T.clean_events(T.parse_log_lines(_lines(spark, line))).collect()
+    (e,) = T.clean_events(T.classify_log_lines(_lines(spark, line))).collect()
     assert e.user_id is None and e.first_name is None
 
 
@@ -66,13 +66,13 @@ def test_monday_is_a_weekday(spark):
     monday_noon = int(datetime(2018, 11, 5, 12, tzinfo=UTC).timestamp() * 1000)
     source = SOURCE.replace("2018-11-04", "2018-11-05")
     df = spark.createDataFrame([(source, _event(ts=monday_noon))], LOG_LINES)
-    (e,) = T.clean_events(T.parse_log_lines(df)).collect()
+    (e,) = T.clean_events(T.classify_log_lines(df)).collect()
     assert (e.day_of_week, e.is_weekend) == (1, False)
 
 
 def test_location_without_state_keeps_the_city(spark):
     (e,) = T.clean_events(
-        T.parse_log_lines(_lines(spark, _event(location="Springfield")))
+        T.classify_log_lines(_lines(spark, _event(location="Springfield")))
     ).collect()
     assert (e.city, e.state) == ("Springfield", None)
 
@@ -96,7 +96,7 @@ def test_double_encoded_utf8_is_repaired_and_correct_text_left_alone(spark, raw,
 
 def test_every_line_is_either_clean_or_quarantined(spark):
     lines = [_event(), "", "{broken", _event(sessionId="x"), _event(page="NextSong")]
-    parsed = T.parse_log_lines(_lines(spark, *lines))
+    parsed = T.classify_log_lines(_lines(spark, *lines))
     clean = T.clean_events(parsed).count()
     reasons = sorted(r.reason for r in T.quarantined_lines(parsed).collect())
     assert clean == 1
@@ -114,7 +114,7 @@ def test_topic_tables(spark):
         _event(page="Login", itemInSession=2),
         _event(page="Home", itemInSession=3),
     ]
-    events = T.clean_events(T.parse_log_lines(_lines(spark, *lines)))
+    events = T.clean_events(T.classify_log_lines(_lines(spark, *lines)))
     assert T.listen_events(events).count() == 1
     assert T.page_view_events(events).count() == 3
     assert [r.page for r in T.auth_events(events).collect()] == ["Login"]
@@ -124,6 +124,6 @@ def test_a_session_in_another_time_zone_is_refused(spark):
     spark.conf.set("spark.sql.session.timeZone", "America/New_York")
     try:
         with pytest.raises(ValueError, match="UTC"):
-            T.parse_log_lines(_lines(spark, _event()))
+            T.classify_log_lines(_lines(spark, _event()))
     finally:
         spark.conf.set("spark.sql.session.timeZone", "UTC")
