@@ -33,6 +33,7 @@ test: install java
 # The Dagster UI and daemon on 127.0.0.1:3000, with run history kept in $(DAGSTER_HOME).
 dev: install java
 	@mkdir -p "$(DAGSTER_HOME)"
+	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp deploy/dagster.dev.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	DAGSTER_HOME="$(DAGSTER_HOME)" SPARKIFY_SOURCE="$${SPARKIFY_SOURCE:-$(abspath $(SAMPLE))}" \
 	  SPARKIFY_LAKE="$${SPARKIFY_LAKE:-$(abspath $(LAKE))}" $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 

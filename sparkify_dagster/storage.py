@@ -2,7 +2,7 @@
 
 A write goes to `<lake>/_staging/<uuid>/` first; finished partitions are then swapped in with
 directory renames. A rerun of a day therefore replaces exactly that day's directory: never a
-doubled partition, never a mix of old and new files. Rows are sorted on a total order before
+doubled partition, never a mix of old and new files. Rows are sorted on the table's key before
 they are written, so identical inputs give identical table contents.
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sparkify_dagster.tables import Table
@@ -25,9 +26,23 @@ class MissingTableError(RuntimeError):
     """A table (or a day of it) that a computation needs has not been materialized yet."""
 
 
-def _total_order(df: DataFrame, table: Table) -> list[str]:
-    rest = [c for c in df.columns if c not in table.sort_by and c != PARTITION_COLUMN]
-    return [*table.sort_by, *rest]
+def arrange_by_day(
+    df: DataFrame, table: Table, files_per_day: int = 1, break_ties: bool = False
+) -> DataFrame:
+    """Rows grouped by `date`, each day spread over `files_per_day` tasks, sorted by key.
+
+    Spreading (by a hash of the key, so the same rows always go to the same file) lets a big
+    day be sorted and written on every core. Arranging once (break_ties=True: rows that tie on
+    the key are ordered by their other values) lets several tables be cut from the result and
+    written with `arranged=True`, skipping their own shuffle and sort.
+    """
+    order = [PARTITION_COLUMN, *table.sort_by]
+    if break_ties:
+        order += [c for c in df.columns if c not in order]
+    spread = [F.col(PARTITION_COLUMN)]
+    if files_per_day > 1:
+        spread.append(F.pmod(F.xxhash64(*table.sort_by), F.lit(files_per_day)))
+    return df.repartition(*spread).sortWithinPartitions(*order)
 
 
 def _parquet_files(directory: Path) -> list[Path]:
@@ -65,21 +80,26 @@ class ParquetLake:
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def replace_partitions(self, df: DataFrame, table: Table, days: Sequence[date]) -> None:
+    def replace_partitions(
+        self, df: DataFrame, table: Table, days: Sequence[date], arranged: bool = False
+    ) -> None:
         """Write `df` (which has a `date` column) as exactly the partitions `days` of `table`.
 
+        `arranged=True` says `df` was cut (filters, projections) from arrange_by_day() output:
+        its rows are then written in the order they have, in as many files as it spread them.
         Days without rows get an empty partition, so "no events that day" is visible as such.
         """
         staging = self._staging_dir()
         try:
-            (
-                df.repartition(PARTITION_COLUMN)
-                # `date` first: the partitioned writer needs that order and would otherwise
-                # re-sort by `date` alone, losing the row order within each day.
-                .sortWithinPartitions(PARTITION_COLUMN, *_total_order(df, table))
-                .write.partitionBy(PARTITION_COLUMN)
-                .parquet(str(staging))
+            # `date` leads the sort: the partitioned writer needs that order and would
+            # otherwise re-sort by `date` alone, losing the row order within each day. On
+            # arranged input Spark finds this order already there and sorts nothing.
+            ordered = (
+                df.sortWithinPartitions(PARTITION_COLUMN, *table.sort_by)
+                if arranged
+                else arrange_by_day(df, table)
             )
+            ordered.write.partitionBy(PARTITION_COLUMN).parquet(str(staging))
             wanted = {f"{PARTITION_COLUMN}={d.isoformat()}" for d in days}
             produced = {p.name for p in staging.iterdir() if p.is_dir()}
             unexpected = produced - wanted
@@ -114,10 +134,8 @@ class ParquetLake:
         """Write `df` as the whole (unpartitioned) table, swapped in at once."""
         staging = self._staging_dir()
         try:
-            (
-                df.repartition(1)
-                .sortWithinPartitions(*_total_order(df, table))
-                .write.parquet(str(staging / "table"))
+            df.repartition(1).sortWithinPartitions(*table.sort_by).write.parquet(
+                str(staging / "table")
             )
             self._swap_in(staging / "table", self.path(table))
         finally:

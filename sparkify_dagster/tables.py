@@ -14,7 +14,8 @@ class Table:
     directory: str
     # Daily tables are stored as <zone>/<directory>/date=YYYY-MM-DD/part-*.parquet.
     daily: bool
-    # A total order on the rows, so identical inputs give identical files.
+    # The table's key: rows are written in this order, so identical inputs give identical
+    # tables. Rows that tie on it must be identical, or be tie-broken upstream (arrange_by_day).
     sort_by: tuple[str, ...]
 
     @property
@@ -29,7 +30,11 @@ LISTEN_EVENTS = Table("listen_events", "clean", "listen_events", True, _EVENT_OR
 PAGE_VIEW_EVENTS = Table("page_view_events", "clean", "page_view_events", True, _EVENT_ORDER)
 AUTH_EVENTS = Table("auth_events", "clean", "auth_events", True, _EVENT_ORDER)
 QUARANTINED_LOG_LINES = Table(
-    "quarantined_log_lines", "quarantine", "log_lines", True, ("source_file", "line", "reason")
+    "quarantined_log_lines",
+    "quarantine",
+    "log_lines",
+    True,
+    ("source_file", "line", "reason", "raw_bytes"),
 )
 SONGS = Table("songs", "star", "songs", False, ("song_id",))
 ARTISTS = Table("artists", "star", "artists", False, ("artist_id",))

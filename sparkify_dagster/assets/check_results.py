@@ -3,11 +3,14 @@
 import dagster as dg
 from pyspark.sql import DataFrame
 
-from sparkify_dagster.quality import primary_key_report
+from sparkify_dagster.quality import KeyReport, primary_key_report
 
 
-def primary_key_check(check_name: str, asset: str, df: DataFrame, key: str) -> dg.AssetCheckResult:
-    report = primary_key_report(df, key)
+def primary_key_check(
+    check_name: str, asset: str, df: DataFrame, key: str, report: KeyReport | None = None
+) -> dg.AssetCheckResult:
+    """The key check of `df` (or of an already computed report of it)."""
+    report = report or primary_key_report(df, key)
     return dg.AssetCheckResult(
         check_name=check_name,
         asset_key=asset,

@@ -12,7 +12,13 @@ from sparkify_dagster.assets.materialization_metadata import report_daily_table
 from sparkify_dagster.partitions import daily_partitions, partition_days
 from sparkify_dagster.resources import LakeResource, SparkResource
 from sparkify_dagster.sources import read_log_lines
+from sparkify_dagster.storage import arrange_by_day
 from sparkify_dagster.transforms import events as T
+
+# A day of raw logs is written as one file per ~RAW_MB_PER_FILE MB (a 1M-event day, ~470 MB,
+# as 4), so big days are sorted and written on every core and small ones stay one file.
+RAW_MB_PER_FILE = 128
+MAX_FILES_PER_DAY = 16
 
 
 class CleanEventsConfig(dg.Config):
@@ -79,10 +85,15 @@ def clean_log_events(
         f"Parsing {len(files)} log file(s), {megabytes:.1f} MB, for {days[0]} … {days[-1]}"
     )
 
-    # Deserialized: the five writes below scan it again and again.
-    classified = T.classify_log_lines(read_log_lines(session, files)).persist(
-        StorageLevel.MEMORY_AND_DISK_DESER
-    )
+    # Arranged by day once and cached deserialized: the five writes below are cut from it
+    # and need neither a shuffle nor a sort of their own (the quarantine's is on few rows).
+    files_per_day = max(1, min(MAX_FILES_PER_DAY, round(megabytes / len(days) / RAW_MB_PER_FILE)))
+    classified = arrange_by_day(
+        T.classify_log_lines(read_log_lines(session, files)),
+        tables.LOG_EVENTS,
+        files_per_day=files_per_day,
+        break_ties=True,
+    ).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     try:
         lines_in = {
             row["date"]: row["lines"]
@@ -97,7 +108,7 @@ def clean_log_events(
             (tables.QUARANTINED_LOG_LINES, T.quarantined_lines(classified)),
         ]
         for table, df in outputs:
-            lake_tables.replace_partitions(df, table, days)
+            lake_tables.replace_partitions(df, table, days, arranged=True)
             context.log.info(f"Wrote {table.name} ({lake_tables.total_rows(table, days):,} rows)")
             yield report_daily_table(context, lake_tables, table, df.schema, days, table.name)
     finally:
