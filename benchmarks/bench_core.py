@@ -24,26 +24,17 @@ import dagster as dg
 import duckdb
 
 from benchmarks.synthetic_lake import write_big_day, write_song_files
-from sparkify_dagster.assets import ALL_ASSETS
+from sparkify_dagster.assets import ALL_ASSETS, CATALOGUE_ASSETS, DAILY_ASSETS
 from sparkify_dagster.resources import LakeResource, SparkResource
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT.parent / "shared" / "fixtures" / "sparkify_sample"
 DAY = date(2018, 11, 15)
-CATALOGUE = ["songs", "artists", "quarantined_song_records"]
-DAILY = [
-    "log_events",
-    "listen_events",
-    "page_view_events",
-    "auth_events",
-    "quarantined_log_lines",
-    "time",
-    "users",
-    "songplays",
-]
+CATALOGUE = dg.AssetSelection.assets(*CATALOGUE_ASSETS)
+DAILY = dg.AssetSelection.assets(*DAILY_ASSETS)
 
 
-def _materialize(source: Path, lake: Path, selection: list[str]) -> float:
+def _materialize(source: Path, lake: Path, selection: dg.AssetSelection) -> float:
     started = time.perf_counter()
     result = dg.materialize(
         ALL_ASSETS,
@@ -52,7 +43,7 @@ def _materialize(source: Path, lake: Path, selection: list[str]) -> float:
             "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
             "spark": SparkResource(),
         },
-        partition_key=DAY.isoformat() if selection == DAILY else None,
+        partition_key=DAY.isoformat() if selection is DAILY else None,
         raise_on_error=True,
     )
     assert result.success

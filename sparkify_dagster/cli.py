@@ -87,6 +87,16 @@ def _compact_logger():
     return compact_console
 
 
+lake_option = click.option(
+    "--lake",
+    envvar="SPARKIFY_LAKE",
+    default="data/lake",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output lake directory. [env SPARKIFY_LAKE]",
+)
+
+
 @click.group()
 @click.version_option(package_name="sparkify-dagster")
 def main() -> None:
@@ -101,14 +111,7 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Raw lake: a directory with song_data/ and log_data/. [env SPARKIFY_SOURCE]",
 )
-@click.option(
-    "--lake",
-    envvar="SPARKIFY_LAKE",
-    default="data/lake",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output lake directory. [env SPARKIFY_LAKE]",
-)
+@lake_option
 @click.option("--start", help="First UTC day (YYYY-MM-DD). Default: the first day with a log file.")
 @click.option("--end", help="Last UTC day (YYYY-MM-DD). Default: the last day with a log file.")
 def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
@@ -197,14 +200,7 @@ def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> N
 
 @main.command()
 @click.argument("sql")
-@click.option(
-    "--lake",
-    envvar="SPARKIFY_LAKE",
-    default="data/lake",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Output lake directory. [env SPARKIFY_LAKE]",
-)
+@lake_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 def query(sql: str, lake: Path, as_csv: bool) -> None:
     """Run SQL over the lake with DuckDB; each table is a view by its name (e.g. songplays)."""

@@ -2,22 +2,14 @@
 
 import dagster as dg
 
+from sparkify_dagster.assets import CATALOGUE_ASSETS, DAILY_ASSETS
 from sparkify_dagster.partitions import daily_partitions
 
 # Every asset of a run in one process, so the run starts one SparkSession, not one per asset.
 daily_star_schema_job = dg.define_asset_job(
     name="daily_star_schema",
     description="One UTC day (or a range, as one run): clean events, time, users, songplays.",
-    selection=dg.AssetSelection.assets(
-        "log_events",
-        "listen_events",
-        "page_view_events",
-        "auth_events",
-        "quarantined_log_lines",
-        "time",
-        "users",
-        "songplays",
-    ),
+    selection=dg.AssetSelection.assets(*DAILY_ASSETS),
     partitions_def=daily_partitions,
     executor_def=dg.in_process_executor,
 )
@@ -25,7 +17,7 @@ daily_star_schema_job = dg.define_asset_job(
 song_catalogue_job = dg.define_asset_job(
     name="song_catalogue_refresh",
     description="Re-read song_data/ into songs and artists.",
-    selection=dg.AssetSelection.assets("songs", "artists", "quarantined_song_records"),
+    selection=dg.AssetSelection.assets(*CATALOGUE_ASSETS),
     executor_def=dg.in_process_executor,
 )
 
