@@ -153,7 +153,8 @@ class ParquetLake:
         missing = [d.isoformat() for d in days if not self.exists(table, d)]
         if missing:
             raise MissingTableError(
-                f"{table.name} has no partition for {', '.join(missing)}: materialize it first"
+                f"{table.name} has no partition for {', '.join(missing)}: "
+                f"materialize the `{table.name}` asset for those days first"
             )
         paths = [str(self.partition_path(table, d)) for d in days]
         return spark.read.option("basePath", str(self.path(table))).parquet(*paths)
@@ -161,7 +162,8 @@ class ParquetLake:
     def read_table(self, spark: SparkSession, table: Table) -> DataFrame:
         if not self.exists(table):
             raise MissingTableError(
-                f"{table.name} has not been materialized yet ({self.path(table)})"
+                f"{table.name} has not been materialized yet ({self.path(table)}): materialize "
+                f"the `{table.name}` asset first (songs and artists: job song_catalogue_refresh)"
             )
         return spark.read.parquet(str(self.path(table)))
 
