@@ -154,7 +154,10 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
         },
         loggers={"compact_console": _compact_logger()},
     )
-    click.echo(f"Materializing {first} … {last} ({len(_each_day(first, last))} days) from {source}")
+    count = len(_each_day(first, last))
+    click.echo(
+        f"Materializing {first} … {last} ({count} day{'s' if count > 1 else ''}) from {source}"
+    )
     click.echo(f"Lake: {lake}")
     started = time.monotonic()
     # One run for the whole range (the single-run backfill path): one SparkSession, one read.

@@ -75,3 +75,29 @@ def test_query_names_the_tables_when_sql_is_wrong(sample_lake):
     result = _sparkify("query", "--lake", str(sample_lake), "SELECT * FROM no_such_table")
     assert result.returncode != 0
     assert "songplays" in result.stderr and "users" in result.stderr
+
+
+def test_run_widens_the_daily_partitions_to_data_before_the_default_start(sample_copy, tmp_path):
+    month = sample_copy / "log_data" / "2018" / "11"
+    for path in month.glob("*.json"):
+        if path.name != "2018-11-01-events.json":
+            path.unlink()
+    october = sample_copy / "log_data" / "2018" / "10"
+    october.mkdir()
+    (month / "2018-11-01-events.json").rename(october / "2018-10-31-events.json")
+    lake = tmp_path / "lake"
+
+    result = _sparkify("run", "--source", str(sample_copy), "--lake", str(lake))
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "Materializing 2018-10-31 … 2018-10-31 (1 day)" in result.stdout
+    # Its events carry November 1 timestamps: kept, but in quarantine, with the reason.
+    reasons = _sparkify(
+        "query",
+        "--lake",
+        str(lake),
+        "--csv",
+        "SELECT DISTINCT reason FROM quarantined_log_lines",
+    )
+    assert reasons.stdout.splitlines() == ["reason", "ts falls outside the file's UTC day"]
+    assert (lake / "clean" / "log_events" / "date=2018-10-31").is_dir()
