@@ -64,4 +64,3 @@ ALL_TABLES: tuple[Table, ...] = (
     USERS,
     USER_STATE,
 )
-TABLES_BY_NAME = {t.name: t for t in ALL_TABLES}

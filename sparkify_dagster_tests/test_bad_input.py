@@ -5,8 +5,9 @@ import logging
 from datetime import date
 
 import dagster as dg
+import pyarrow.parquet as pq
 
-from sparkify_dagster import tables
+from sparkify_dagster import schemas, tables
 from sparkify_dagster.query import connect
 from sparkify_dagster_tests.conftest import run_pipeline
 
@@ -65,6 +66,8 @@ def test_corrupt_lines_are_quarantined_with_reasons_and_counts_reconcile(sample_
     ).fetchone()[0]
     assert bytes(raw_bytes) == bad_lines[5]
     assert sum(reasons.values()) == len(bad_lines)
+    (quarantine_file,) = (lake / "quarantine" / "log_lines" / "date=2018-11-05").glob("*.parquet")
+    assert pq.read_schema(quarantine_file).names == schemas.LOG_QUARANTINE.fieldNames()
 
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     reconcile = checks["every_line_accounted_for"]

@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 from sparkify_dagster.schemas import (
     CORRUPT_RECORD,
     LOG_EVENTS,
+    LOG_QUARANTINE,
     RAW_LOG_EVENT,
     as_all_strings,
     with_corrupt_record,
@@ -145,7 +146,6 @@ def _clean_columns(event: Column) -> list[Column]:
 
 
 CLEAN_COLUMNS = [f.name for f in LOG_EVENTS.fields]
-QUARANTINE_COLUMNS = ["source_file", "line", "reason", "raw_bytes"]
 
 
 def classify_log_lines(lines: DataFrame) -> DataFrame:
@@ -195,7 +195,7 @@ def clean_events(classified: DataFrame) -> DataFrame:
 def quarantined_lines(classified: DataFrame) -> DataFrame:
     """The bad lines of classify_log_lines(), each with its reason, plus the `date` of its file."""
     return classified.filter(F.col("reason").isNotNull()).select(
-        *QUARANTINE_COLUMNS, PARTITION_COLUMN
+        *LOG_QUARANTINE.fieldNames(), PARTITION_COLUMN
     )
 
 
