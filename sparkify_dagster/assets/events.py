@@ -110,7 +110,6 @@ def clean_log_events(
         for table, df in outputs:
             lake_tables.replace_partitions(df, table, days, arranged=True)
             context.log.info(f"Wrote {table.name} ({lake_tables.total_rows(table, days):,} rows)")
-            yield report_daily_table(context, lake_tables, table, df.schema, days, table.name)
     finally:
         classified.unpersist()
 
@@ -132,6 +131,10 @@ def clean_log_events(
             asset_key="log_events",
             partition_key=day.isoformat(),
         )
+    # Results go out after all the metadata above is attached: it joins the materialization
+    # events only while they have not been emitted.
+    for table, df in outputs:
+        yield report_daily_table(context, lake_tables, table, df.schema, days, table.name)
     yield _reconciliation(per_day)
     yield _quarantine_share(per_day, config.quarantine_warn_share, session, lake_tables, days)
 

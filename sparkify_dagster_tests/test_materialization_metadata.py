@@ -1,0 +1,71 @@
+"""Every materialization reports row count, path, column schema and a preview, per partition."""
+
+from datetime import date
+
+import dagster as dg
+
+from sparkify_dagster.query import connect
+from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
+
+DAYS = (date(2018, 11, 20), date(2018, 11, 21))
+
+
+def test_every_materialization_carries_count_path_schema_and_preview(tmp_path):
+    lake = tmp_path / "lake"
+    result = run_pipeline(SAMPLE, lake, *DAYS)
+    assert result.success
+
+    materializations = result.get_asset_materialization_events()
+    by_key = {}
+    for event in materializations:
+        m = event.materialization
+        by_key[(m.asset_key.to_user_string(), m.partition)] = m.metadata
+    daily = {
+        "log_events",
+        "listen_events",
+        "page_view_events",
+        "auth_events",
+        "quarantined_log_lines",
+        "time",
+        "users",
+        "songplays",
+    }
+    expected = {(a, d.isoformat()) for a in daily for d in DAYS} | {
+        ("songs", None),
+        ("artists", None),
+        ("quarantined_song_records", None),
+    }
+    assert set(by_key) == expected
+
+    for key, metadata in by_key.items():
+        for field in ("dagster/row_count", "path", "dagster/column_schema", "preview"):
+            assert field in metadata, (key, field)
+        assert isinstance(metadata["dagster/column_schema"].schema, dg.TableSchema)
+        assert metadata["path"].path.startswith(str(lake)), key
+
+    db = connect(lake)
+    for day in DAYS:
+        per_day = db.execute(
+            "SELECT count(*) FROM songplays WHERE CAST(start_time AS DATE) = ?", [day]
+        ).fetchone()[0]
+        metadata = by_key[("songplays", day.isoformat())]
+        assert metadata["dagster/row_count"].value == per_day > 0
+        assert metadata["path"].path.endswith(f"date={day.isoformat()}")
+        log_metadata = by_key[("log_events", day.isoformat())]
+        assert log_metadata["lines_read"].value == log_metadata["dagster/row_count"].value
+        assert log_metadata["quarantined_lines"].value == 0
+    songplay_columns = [
+        c.name for c in by_key[("songplays", "2018-11-20")]["dagster/column_schema"].schema.columns
+    ]
+    assert songplay_columns == [
+        "songplay_id",
+        "start_time",
+        "user_id",
+        "level",
+        "song_id",
+        "artist_id",
+        "session_id",
+        "location",
+        "user_agent",
+    ]
+    assert "| songplay_id |" in by_key[("songplays", "2018-11-20")]["preview"].md_str
