@@ -14,6 +14,19 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT_ROOT.parent / "shared" / "fixtures" / "sparkify_sample"
 SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY = date(2018, 11, 1), date(2018, 11, 30)
 
+# The assets the platform promises, stated once for the tests that check them.
+DAILY_ASSET_KEYS = {
+    "log_events",
+    "listen_events",
+    "page_view_events",
+    "auth_events",
+    "quarantined_log_lines",
+    "time",
+    "users",
+    "songplays",
+}
+UNPARTITIONED_ASSET_KEYS = {"songs", "artists", "quarantined_song_records"}
+
 # The same settings the pipeline uses, fewer shuffle partitions: test data is small.
 TEST_SPARK = SparkResource(master="local[2]", driver_memory="2g", shuffle_partitions=2)
 

@@ -7,19 +7,14 @@ import dagster as dg
 import pytest
 
 from sparkify_dagster.definitions import defs
-from sparkify_dagster_tests.conftest import PROJECT_ROOT
+from sparkify_dagster_tests.conftest import (
+    DAILY_ASSET_KEYS,
+    PROJECT_ROOT,
+    UNPARTITIONED_ASSET_KEYS,
+)
 
-DAILY = {
-    "log_events",
-    "listen_events",
-    "page_view_events",
-    "auth_events",
-    "quarantined_log_lines",
-    "time",
-    "users",
-    "songplays",
-}
-UNPARTITIONED = {"songs", "artists", "quarantined_song_records"}
+DAILY = DAILY_ASSET_KEYS
+UNPARTITIONED = UNPARTITIONED_ASSET_KEYS
 
 
 def test_every_table_is_an_asset_and_daily_ones_backfill_in_one_run():

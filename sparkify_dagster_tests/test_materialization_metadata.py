@@ -5,7 +5,12 @@ from datetime import date
 import dagster as dg
 
 from sparkify_dagster.query import connect
-from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
+from sparkify_dagster_tests.conftest import (
+    DAILY_ASSET_KEYS,
+    SAMPLE,
+    UNPARTITIONED_ASSET_KEYS,
+    run_pipeline,
+)
 
 DAYS = (date(2018, 11, 20), date(2018, 11, 21))
 
@@ -20,20 +25,8 @@ def test_every_materialization_carries_count_path_schema_and_preview(tmp_path):
     for event in materializations:
         m = event.materialization
         by_key[(m.asset_key.to_user_string(), m.partition)] = m.metadata
-    daily = {
-        "log_events",
-        "listen_events",
-        "page_view_events",
-        "auth_events",
-        "quarantined_log_lines",
-        "time",
-        "users",
-        "songplays",
-    }
-    expected = {(a, d.isoformat()) for a in daily for d in DAYS} | {
-        ("songs", None),
-        ("artists", None),
-        ("quarantined_song_records", None),
+    expected = {(a, d.isoformat()) for a in DAILY_ASSET_KEYS for d in DAYS} | {
+        (a, None) for a in UNPARTITIONED_ASSET_KEYS
     }
     assert set(by_key) == expected
 
