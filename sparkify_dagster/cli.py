@@ -135,7 +135,7 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
     import dagster as dg
 
     from sparkify_dagster.assets import ALL_ASSETS
-    from sparkify_dagster.resources import LakeResource, SparkResource
+    from sparkify_dagster.resources import LakeResource, build_resources
     from sparkify_dagster.resources.spark import sessions_started
 
     instance = (
@@ -146,11 +146,8 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
     defs = dg.Definitions(
         assets=ALL_ASSETS,
         resources={
+            **build_resources(),
             "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
-            "spark": SparkResource(
-                master=os.environ.get("SPARKIFY_SPARK_MASTER", "local[*]"),
-                driver_memory=os.environ.get("SPARKIFY_SPARK_DRIVER_MEMORY", "4g"),
-            ),
         },
         loggers={"compact_console": _compact_logger()},
     )

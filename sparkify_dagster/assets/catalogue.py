@@ -7,6 +7,7 @@ from pyspark.sql import functions as F
 from sparkify_dagster import tables
 from sparkify_dagster.assets.check_results import primary_key_check, primary_key_spec
 from sparkify_dagster.assets.materialization_metadata import table_metadata
+from sparkify_dagster.quality import primary_key_report
 from sparkify_dagster.resources import LakeResource, SparkResource
 from sparkify_dagster.schemas import SONG_QUARANTINE
 from sparkify_dagster.sources import read_song_records, song_records_frame
@@ -81,14 +82,12 @@ def song_catalogue(context: dg.AssetExecutionContext, spark: SparkResource, lake
         },
     )
     yield primary_key_check(
-        "song_id_unique_and_not_null",
         "songs",
-        lake_tables.read_table(session, tables.SONGS),
         "song_id",
+        primary_key_report(lake_tables.read_table(session, tables.SONGS), "song_id"),
     )
     yield primary_key_check(
-        "artist_id_unique_and_not_null",
         "artists",
-        lake_tables.read_table(session, tables.ARTISTS),
         "artist_id",
+        primary_key_report(lake_tables.read_table(session, tables.ARTISTS), "artist_id"),
     )

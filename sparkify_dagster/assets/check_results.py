@@ -1,18 +1,14 @@
 """Quality measurements (sparkify_dagster.quality) turned into Dagster check results."""
 
 import dagster as dg
-from pyspark.sql import DataFrame
 
-from sparkify_dagster.quality import KeyReport, primary_key_report
+from sparkify_dagster.quality import KeyReport
 
 
-def primary_key_check(
-    check_name: str, asset: str, df: DataFrame, key: str, report: KeyReport | None = None
-) -> dg.AssetCheckResult:
-    """The key check of `df` (or of an already computed report of it)."""
-    report = report or primary_key_report(df, key)
+def primary_key_check(asset: str, key: str, report: KeyReport) -> dg.AssetCheckResult:
+    """The result of the check primary_key_spec(asset, key) declares."""
     return dg.AssetCheckResult(
-        check_name=check_name,
+        check_name=_check_name(key),
         asset_key=asset,
         passed=report.ok,
         metadata={
@@ -23,9 +19,13 @@ def primary_key_check(
     )
 
 
+def _check_name(key: str) -> str:
+    return f"{key}_unique_and_not_null"
+
+
 def primary_key_spec(asset: str, key: str) -> dg.AssetCheckSpec:
     return dg.AssetCheckSpec(
-        f"{key}_unique_and_not_null",
+        _check_name(key),
         asset=asset,
         blocking=True,
         description=f"{asset}.{key} is a primary key: never null, never repeated.",

@@ -32,10 +32,9 @@ def time_dimension(context: dg.AssetExecutionContext, spark: SparkResource, lake
     context.log.info(f"Wrote time ({lake_tables.total_rows(tables.TIME, days):,} rows)")
     yield report_daily_table(context, lake_tables, tables.TIME, df.schema, days)
     yield primary_key_check(
-        "start_time_unique_and_not_null",
         "time",
-        lake_tables.read_partitions(session, tables.TIME, days),
         "start_time",
+        primary_key_report(lake_tables.read_partitions(session, tables.TIME, days), "start_time"),
     )
 
 
@@ -69,10 +68,9 @@ def users(context: dg.AssetExecutionContext, spark: SparkResource, lake: LakeRes
     context.log.info(f"Wrote users ({lake_tables.row_count(tables.USERS):,} rows)")
     yield dg.MaterializeResult(metadata=table_metadata(lake_tables, tables.USERS, df.schema))
     yield primary_key_check(
-        "user_id_unique_and_not_null",
         "users",
-        lake_tables.read_table(session, tables.USERS),
         "user_id",
+        primary_key_report(lake_tables.read_table(session, tables.USERS), "user_id"),
     )
 
 
@@ -130,9 +128,7 @@ def songplays(
     )
     yield report_daily_table(context, lake_tables, tables.SONGPLAYS, df.schema, days)
     actual = primary_key_report(written, "songplay_id")
-    yield primary_key_check(
-        "songplay_id_unique_and_not_null", "songplays", written, "songplay_id", actual
-    )
+    yield primary_key_check("songplays", "songplay_id", actual)
     expected = primary_key_report(
         listens.select(
             T.songplay_id("ts", "user_id", "session_id", "item_in_session").alias("songplay_id")

@@ -3,54 +3,28 @@
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
-from sparkify_dagster.schemas import CORRUPT_RECORD, RAW_SONG, as_all_strings, with_corrupt_record
+from sparkify_dagster.schemas import CORRUPT_RECORD, RAW_SONG
+from sparkify_dagster.transforms.raw_records import first_reason, parse_failure, parse_json_once
 from sparkify_dagster.transforms.text import blank_to_null
-
-_UNPARSEABLE = "unparseable"
-_JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_RECORD}
 
 
 def parse_song_records(records: DataFrame) -> DataFrame:
     """(source_file, record) → typed `song` struct and `reason` (null for a usable record)."""
     song = F.col("song")
-    reason = F.coalesce(
-        *[
-            F.when(condition, F.lit(text))
-            for condition, text in (
-                (F.trim("record") == "", "empty record"),
-                (song[CORRUPT_RECORD].isNotNull(), _UNPARSEABLE),
-                (blank_to_null(F.trim(song["song_id"])).isNull(), "missing song_id"),
-                (blank_to_null(F.trim(song["artist_id"])).isNull(), "missing artist_id"),
-            )
-        ]
+    reason = first_reason(
+        (F.trim("record") == "", "empty record"),
+        (song[CORRUPT_RECORD].isNotNull(), parse_failure("record", "song", RAW_SONG)),
+        (blank_to_null(F.trim(song["song_id"])).isNull(), "missing song_id"),
+        (blank_to_null(F.trim(song["artist_id"])).isNull(), "missing artist_id"),
     )
-    parsed_once = F.struct(
-        F.from_json("record", with_corrupt_record(RAW_SONG), _JSON_OPTIONS).alias("song")
-    )
-    # The generator stops filters on `reason` from inlining one from_json per field.
-    return records.select("source_file", "record", F.inline(F.array(parsed_once))).withColumn(
-        "reason", reason
-    )
+    return records.select(
+        "source_file", "record", parse_json_once("record", RAW_SONG, "song")
+    ).withColumn("reason", reason)
 
 
 def quarantined_song_records(parsed: DataFrame) -> DataFrame:
-    """Unusable records of parse_song_records() with a precise reason."""
-    loose = F.from_json("record", as_all_strings(RAW_SONG))
-    wrong_type_fields = F.concat_ws(
-        ", ",
-        *[
-            F.when(F.col("song")[f.name].isNull() & loose[f.name].isNotNull(), F.lit(f.name))
-            for f in RAW_SONG.fields
-        ],
-    )
-    precise = F.when(wrong_type_fields == "", F.lit("malformed JSON")).otherwise(
-        F.concat(F.lit("wrong type for "), wrong_type_fields)
-    )
-    return parsed.filter(F.col("reason").isNotNull()).select(
-        "source_file",
-        "record",
-        F.when(F.col("reason") == _UNPARSEABLE, precise).otherwise(F.col("reason")).alias("reason"),
-    )
+    """Unusable records of parse_song_records(), each with its reason."""
+    return parsed.filter(F.col("reason").isNotNull()).select("source_file", "record", "reason")
 
 
 def _one_row_per_key(df: DataFrame, key: str) -> DataFrame:
