@@ -1,5 +1,6 @@
 """`sparkify`: the headless entry point for people and scripts.
 
+sparkify generate --out DIR|s3://bucket/prefix [--days N --events-per-day N ...]
 sparkify run --source DIR --lake DIR [--start YYYY-MM-DD --end YYYY-MM-DD]
 sparkify query "SELECT count(*) FROM songplays" [--lake DIR]
 """
@@ -196,6 +197,138 @@ def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> N
     )
     click.echo(f"Spark sessions started: {spark_sessions}")
     click.echo(f'Query the tables: sparkify query --lake {lake} "SELECT count(*) FROM songplays"')
+
+
+@main.command()
+@click.option(
+    "--out",
+    required=True,
+    help="Where to write the raw lake: a directory or s3://bucket/prefix.",
+)
+@click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
+@click.option("--start", default="2018-11-01", show_default=True, help="First UTC day.")
+@click.option(
+    "--events-per-day",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Average events per day (weekends are quieter, weekdays busier).",
+)
+@click.option(
+    "--songs",
+    default=1_000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Songs written to song_data/ (one file each).",
+)
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option(
+    "--users",
+    type=click.IntRange(min=1),
+    help="Population size. Default: events per day / 3, as in eventsim.",
+)
+@click.option(
+    "--bad-line-rate",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
+    help="Share of lines followed by a damaged copy (truncated, blank, wrong type, ...).",
+)
+@click.option(
+    "--absent-song-share",
+    default=0.1,
+    show_default=True,
+    type=click.FloatRange(0, 1, max_open=True),
+    help="Share of the played catalogue missing from song_data/ (plays that cannot match).",
+)
+@click.option(
+    "--log-quirks/--no-log-quirks",
+    default=True,
+    show_default=True,
+    help="Reproduce the real logs' double-encoded UTF-8 and quoted user agents.",
+)
+@click.option(
+    "--endpoint-url",
+    envvar="SPARKIFY_S3_ENDPOINT_URL",
+    help="S3 API endpoint for s3:// output (e.g. a moto server). [env SPARKIFY_S3_ENDPOINT_URL]",
+)
+@click.option("--overwrite", is_flag=True, help="Replace song_data/ and log_data/ already there.")
+def generate(
+    out: str,
+    days: int,
+    start: str,
+    events_per_day: int,
+    songs: int,
+    seed: int,
+    users: int | None,
+    bad_line_rate: float,
+    absent_song_share: float,
+    log_quirks: bool,
+    endpoint_url: str | None,
+    overwrite: bool,
+) -> None:
+    """Write an eventsim-like raw lake: song_data/ and one log_data/ file a day."""
+    from sparkify_dagster.generator import generate_lake, open_sink
+    from sparkify_dagster.generator.lake import windows_per_day
+
+    first = _parse_day(start, "--start")
+    sink = open_sink(out, endpoint_url=endpoint_url)
+    if sink.holds_a_lake():
+        if not overwrite:
+            raise click.ClickException(
+                f"{sink.describe()} already holds song_data/ or log_data/: "
+                "pass --overwrite to replace them"
+            )
+        sink.clear()
+    click.echo(
+        f"Generating {days} day(s) from {first}, ~{events_per_day:,} events a day, "
+        f"{songs:,} songs, seed {seed} → {sink.describe()}"
+    )
+    written = 0
+
+    def shown(_step) -> str:
+        return f"{written:,} events"
+
+    started = time.monotonic()
+    with click.progressbar(
+        length=days * windows_per_day(events_per_day),
+        label="Generating",
+        item_show_func=shown,
+        file=sys.stderr,
+    ) as bar:
+
+        def on_window(events: int) -> None:
+            nonlocal written
+            written += events
+            bar.update(1)
+
+        summary = generate_lake(
+            sink,
+            start=first,
+            days=days,
+            events_per_day=events_per_day,
+            songs=songs,
+            seed=seed,
+            users=users,
+            bad_line_rate=bad_line_rate,
+            absent_song_share=absent_song_share,
+            log_quirks=log_quirks,
+            on_window=on_window,
+        )
+    elapsed = time.monotonic() - started
+    pages = summary.pages
+    click.echo(
+        f"Wrote {summary.events:,} events ({summary.events / max(elapsed, 1e-9):,.0f}/s) in "
+        f"{len(summary.days)} log files and {summary.songs_listed:,} song files in {elapsed:.1f} s"
+    )
+    click.echo(
+        f"Users {summary.users:,}; NextSong {pages['NextSong'] / max(summary.events, 1):.1%} of "
+        f"events; {summary.listens_of_listed_songs / max(summary.listens, 1):.1%} of plays are "
+        f"of songs in song_data/"
+    )
+    if summary.damaged_lines:
+        kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(summary.damaged_by_kind.items()))
+        click.echo(f"Damaged lines added: {summary.damaged_lines:,} ({kinds})")
 
 
 @main.command()

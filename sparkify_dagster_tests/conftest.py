@@ -1,5 +1,6 @@
 """Shared fixtures: one SparkSession for the whole session, the real sample, Dagster runs."""
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -86,3 +87,35 @@ def sample_lake(spark, tmp_path_factory) -> Path:
     result = run_pipeline(SAMPLE, lake, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)
     assert result.success, "materializing the sample month failed"
     return lake
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    """A real S3 API over HTTP: a moto server on 127.0.0.1, for the whole test session."""
+    from moto.server import ThreadedMotoServer
+
+    # Dummy credentials: boto3 must sign requests, and must never find real ones here.
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        os.environ[name] = value
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint) -> str:
+    """A fresh, empty bucket on the moto server."""
+    import uuid
+
+    import boto3
+
+    name = f"sparkify-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
+    return name

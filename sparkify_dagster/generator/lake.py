@@ -1,0 +1,190 @@
+"""Writes a whole raw lake: song_data/ once, then log_data/ day by day in time order.
+
+Time is walked in windows of 15 minutes or less. Sessions starting in a window are played out at once; their
+events join a pending buffer, and only events before the window's end (which no later session
+can precede) are written. Memory holds the population, the catalogue and about one window.
+"""
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+
+from sparkify_dagster.generator import model
+from sparkify_dagster.generator.catalogue import make_catalogue
+from sparkify_dagster.generator.log_lines import encode_with_damage, format_lines
+from sparkify_dagster.generator.population import DAY_MS, PAID, UserFieldTables, make_population
+from sparkify_dagster.generator.sessions import LOGGED_IN, NEXT_SONG, Events, SessionSimulator
+from sparkify_dagster.generator.sinks import LakeSink
+
+# Windows are 15 minutes, or shorter at high rates: a window holds ~20k events at most on average.
+_MAX_WINDOW_MS = 15 * 60 * 1000
+_EVENTS_PER_WINDOW = 20_000
+
+
+def windows_per_day(events_per_day: int) -> int:
+    """How many windows a day is cut into; a multiple of 96, so windows are whole seconds."""
+    base = DAY_MS // _MAX_WINDOW_MS
+    return base * max(1, -(-events_per_day // (base * _EVENTS_PER_WINDOW)))
+
+
+@dataclass
+class DayFigures:
+    """What one day's file holds; the pipeline's tables must reconcile with these."""
+
+    day: date
+    events: int = 0
+    damaged_lines: int = 0
+    listens: int = 0
+    listens_of_listed_songs: int = 0
+    users: int = 0
+    paid_users: int = 0
+    pages: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class GenerationSummary:
+    out: str
+    users: int
+    songs_listed: int
+    songs_unlisted: int
+    days: list[DayFigures]
+    damaged_by_kind: Counter
+    seconds: float = 0.0
+
+    @property
+    def events(self) -> int:
+        return sum(d.events for d in self.days)
+
+    @property
+    def damaged_lines(self) -> int:
+        return sum(d.damaged_lines for d in self.days)
+
+    @property
+    def listens(self) -> int:
+        return sum(d.listens for d in self.days)
+
+    @property
+    def listens_of_listed_songs(self) -> int:
+        return sum(d.listens_of_listed_songs for d in self.days)
+
+    @property
+    def pages(self) -> Counter:
+        total: Counter = Counter()
+        for d in self.days:
+            total.update(d.pages)
+        return total
+
+
+def _epoch_ms(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
+def log_file_path(day: date) -> str:
+    return f"log_data/{day:%Y}/{day:%m}/{day.isoformat()}-events.json"
+
+
+class _DayTally:
+    """Counts users by their last level of the day, without keeping the day's events."""
+
+    def __init__(self, users: int) -> None:
+        self.last_level = np.full(users, -1, dtype=np.int8)
+
+    def add(self, events: Events) -> None:
+        signed_in = LOGGED_IN[events.state]
+        users, levels = events.user[signed_in], events.level[signed_in]
+        # Time-ordered input: the last occurrence of a user is their latest level.
+        reversed_users = users[::-1]
+        _, last = np.unique(reversed_users, return_index=True)
+        self.last_level[reversed_users[last]] = levels[::-1][last]
+
+    def close(self, figures: DayFigures) -> None:
+        figures.users = int((self.last_level >= 0).sum())
+        figures.paid_users = int((self.last_level == PAID).sum())
+        self.last_level.fill(-1)
+
+
+def generate_lake(
+    sink: LakeSink,
+    *,
+    start: date,
+    days: int,
+    events_per_day: int,
+    songs: int,
+    seed: int,
+    users: int | None = None,
+    bad_line_rate: float = 0.0,
+    absent_song_share: float = 0.1,
+    log_quirks: bool = True,
+    on_window: Callable[[int], None] | None = None,
+) -> GenerationSummary:
+    """Generates a raw lake; the same arguments always give the same bytes."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    if events_per_day < 1:
+        raise ValueError("events_per_day must be at least 1")
+    if not 0 <= bad_line_rate < 1:
+        raise ValueError("bad_line_rate must be in [0, 1)")
+    users = users or max(10, round(events_per_day / model.EVENTS_PER_USER_PER_DAY))
+    population_seed, catalogue_seed, session_seed, damage_seed = np.random.SeedSequence(seed).spawn(
+        4
+    )
+    start_ms = _epoch_ms(start)
+    catalogue = make_catalogue(
+        np.random.default_rng(catalogue_seed), songs, absent_song_share, log_quirks
+    )
+    population = make_population(np.random.default_rng(population_seed), users, start_ms, days)
+    simulator = SessionSimulator(
+        np.random.default_rng(session_seed), population, catalogue, events_per_day
+    )
+    damage_rng = np.random.default_rng(damage_seed)
+    user_tables = UserFieldTables(log_quirks=log_quirks)
+
+    sink.write_text_files(catalogue.song_files)
+    summary = GenerationSummary(
+        out=sink.describe(),
+        users=users,
+        songs_listed=len(catalogue.song_files),
+        songs_unlisted=catalogue.size - len(catalogue.song_files),
+        days=[],
+        damaged_by_kind=Counter(),
+    )
+    windows = windows_per_day(events_per_day)
+    window_ms = DAY_MS // windows
+    pending = Events.empty()
+    tally = _DayTally(users)
+    for offset in range(days):
+        day = start + timedelta(days=offset)
+        figures = DayFigures(day)
+        day_ms = _epoch_ms(day)
+        with sink.open_file(log_file_path(day)) as out:
+            for w in range(windows):
+                t0, t1 = day_ms + w * window_ms, day_ms + (w + 1) * window_ms
+                batch = Events.concat([pending, simulator.window(t0, t1)]).in_time_order()
+                ready = int(np.searchsorted(batch.ts, t1))
+                events, pending = batch.take(slice(0, ready)), batch.take(slice(ready, None))
+                lines = format_lines(events, population, catalogue, user_tables)
+                before = summary.damaged_by_kind.total()
+                out.write(
+                    encode_with_damage(lines, damage_rng, bad_line_rate, summary.damaged_by_kind)
+                )
+                figures.damaged_lines += summary.damaged_by_kind.total() - before
+                _count(figures, events, catalogue.present)
+                tally.add(events)
+                if on_window:
+                    on_window(len(events))
+        tally.close(figures)
+        summary.days.append(figures)
+    return summary
+
+
+def _count(figures: DayFigures, events: Events, listed: np.ndarray) -> None:
+    figures.events += len(events)
+    plays = events.song[events.state == NEXT_SONG]
+    figures.listens += len(plays)
+    figures.listens_of_listed_songs += int(listed[plays].sum())
+    states, counts = np.unique(events.state, return_counts=True)
+    for s, c in zip(states.tolist(), counts.tolist(), strict=True):
+        figures.pages[model.PAGES[s].name] += c
