@@ -12,8 +12,14 @@ def test_generated_lake_reconciles_with_the_generator(tmp_path):
     source, lake = tmp_path / "source", tmp_path / "lake"
     first, last = date(2018, 11, 2), date(2018, 11, 4)
     summary = generate_lake(
-        open_sink(str(source)), start=first, days=3, events_per_day=6_000, songs=300, seed=21,
-        bad_line_rate=0.004, absent_song_share=0.3,
+        open_sink(str(source)),
+        start=first,
+        days=3,
+        events_per_day=6_000,
+        songs=300,
+        seed=21,
+        bad_line_rate=0.004,
+        absent_song_share=0.3,
     )
     result = run_pipeline(source, lake, first, last)
     assert result.success
@@ -24,7 +30,9 @@ def test_generated_lake_reconciles_with_the_generator(tmp_path):
     def one(sql: str):
         return con.execute(sql).fetchone()
 
-    per_day = dict(con.execute("SELECT CAST(ts AS DATE), count(*) FROM log_events GROUP BY 1").fetchall())
+    per_day = dict(
+        con.execute("SELECT CAST(ts AS DATE), count(*) FROM log_events GROUP BY 1").fetchall()
+    )
     assert per_day == {d.day: d.events for d in summary.days}
     assert one("SELECT count(*) FROM quarantined_log_lines")[0] == summary.damaged_lines > 0
     plays, matched = one("SELECT count(*), count(song_id) FROM songplays")

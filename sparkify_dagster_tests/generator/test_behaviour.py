@@ -3,6 +3,7 @@
 import json
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
+from itertools import pairwise
 
 from sparkify_dagster.generator import model
 
@@ -130,7 +131,7 @@ def test_songs_play_back_to_back(generated_week):
         sessions[e["sessionId"]].append(e)
     followed = 0
     for events in sessions.values():
-        for before, after in zip(events, events[1:], strict=False):
+        for before, after in pairwise(events):
             if before["page"] == "NextSong":
                 assert after["ts"] - before["ts"] == round(before["length"] * 1000)
                 followed += 1
