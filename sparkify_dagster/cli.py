@@ -322,9 +322,9 @@ def generate(
         f"{len(summary.days)} log files and {summary.songs_listed:,} song files in {elapsed:.1f} s"
     )
     click.echo(
-        f"Users {summary.users:,}; NextSong {pages['NextSong'] / max(summary.events, 1):.1%} of "
-        f"events; {summary.listens_of_listed_songs / max(summary.listens, 1):.1%} of plays are "
-        f"of songs in song_data/"
+        f"Users {summary.users:,}; plays {summary.listens:,} "
+        f"({pages['NextSong'] / max(summary.events, 1):.1%} of events), "
+        f"{summary.listens_of_listed_songs:,} of them of songs in song_data/"
     )
     if summary.damaged_lines:
         kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(summary.damaged_by_kind.items()))

@@ -19,7 +19,7 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
     """Local Spark and a local lake; every path and the Spark master come from env vars."""
     return {
         "lake": LakeResource(
-            source_root=_setting("SPARKIFY_SOURCE", "data/source"),
+            source_root=_setting("SPARKIFY_SOURCE", "data/raw"),
             lake_root=_setting("SPARKIFY_LAKE", "data/lake"),
         ),
         "spark": SparkResource(

@@ -14,7 +14,7 @@ class LakeResource(dg.ConfigurableResource):
     """The raw source (song_data/ + log_data/) and the output lake, both local directories."""
 
     source_root: str = Field(
-        default="data/source", description="Directory holding song_data/ and log_data/."
+        default="data/raw", description="Directory holding song_data/ and log_data/."
     )
     lake_root: str = Field(
         default="data/lake", description="Directory the clean, star and quarantine tables go to."

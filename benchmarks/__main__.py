@@ -1,0 +1,57 @@
+"""Run every benchmark, print the table, write the JSON.
+
+    .venv/bin/python -m benchmarks              # full sizes (~20 min on 2 cores)
+    .venv/bin/python -m benchmarks --quick      # tiny sizes, to check the suite itself works
+    .venv/bin/python -m benchmarks --only throughput,small_files
+
+Each figure is a ratio of two things measured in the same run on the same generated data.
+"""
+
+import argparse
+import importlib
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.report import table, write_json
+from benchmarks.scale import FULL, QUICK
+
+BENCHMARKS = ("generator_speed", "spark_sessions", "small_files", "throughput", "history")
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke test)")
+    parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
+    parser.add_argument("--out", type=Path, help="JSON file (default benchmarks/results/...)")
+    parser.add_argument("--work", type=Path, help="scratch directory (default: a temp dir)")
+    args = parser.parse_args(argv)
+    scale = QUICK if args.quick else FULL
+    chosen = args.only.split(",") if args.only else list(BENCHMARKS)
+    unknown = set(chosen) - set(BENCHMARKS)
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
+    out = args.out or RESULTS / f"{scale.name}.json"
+
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="sparkify-bench-", dir=args.work) as tmp:
+        for name in chosen:
+            started = time.perf_counter()
+            print(f"{time.strftime('%H:%M:%S')} {name} ({scale.name} size)…", flush=True)
+            work = Path(tmp) / name
+            work.mkdir()
+            figures += importlib.import_module(f"benchmarks.{name}").run(work, scale)
+            print(
+                f"{time.strftime('%H:%M:%S')} {name} done in {time.perf_counter() - started:.0f} s"
+            )
+    write_json(figures, out, scale.name)
+    print()
+    print(table(figures))
+    print(f"\nWritten to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

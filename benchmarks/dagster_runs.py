@@ -1,0 +1,89 @@
+"""Timed Dagster runs of the real jobs: in this process (warm Spark) or each in a new process.
+
+A new process is what Dagster's run launcher does for every run (a new JVM and SparkSession too),
+so "N separate daily runs" are N processes.
+
+    python -m benchmarks.dagster_runs SOURCE LAKE START END   # one run for the range
+"""
+
+import json
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+from sparkify_dagster.assets import ALL_ASSETS
+from sparkify_dagster.jobs import ALL_JOBS
+from sparkify_dagster.resources import LakeResource, SparkResource
+
+
+def _definitions(source: Path, lake: Path) -> dg.Definitions:
+    return dg.Definitions(
+        assets=ALL_ASSETS,
+        jobs=ALL_JOBS,
+        resources={
+            "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
+            "spark": SparkResource(),
+        },
+    )
+
+
+def refresh_catalogue(source: Path, lake: Path) -> float:
+    """The song catalogue job, in this process; seconds."""
+    started = time.perf_counter()
+    job = _definitions(source, lake).resolve_job_def("song_catalogue_refresh")
+    assert job.execute_in_process(instance=dg.DagsterInstance.ephemeral()).success
+    return time.perf_counter() - started
+
+
+def run_days(source: Path, lake: Path, start: date, end: date) -> float:
+    """The daily star-schema job for start … end as one run, in this process; seconds.
+
+    One day is a plain partition run (what the schedule launches); a range is a single-run
+    backfill (what the UI and `sparkify run` launch).
+    """
+    job = _definitions(source, lake).resolve_job_def("daily_star_schema")
+    if start == end:
+        options = {"partition_key": start.isoformat()}
+    else:
+        options = {
+            "tags": {
+                "dagster/asset_partition_range_start": start.isoformat(),
+                "dagster/asset_partition_range_end": end.isoformat(),
+            }
+        }
+    started = time.perf_counter()
+    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), **options)
+    assert result.success, f"run for {start} … {end} failed"
+    return time.perf_counter() - started
+
+
+def run_days_in_new_process(source: Path, lake: Path, start: date, end: date) -> float:
+    """The same run launched as its own process, as Dagster launches runs; wall seconds."""
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.dagster_runs",
+            str(source),
+            str(lake),
+            start.isoformat(),
+            end.isoformat(),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    source, lake, first, last = sys.argv[1:5]
+    seconds = run_days(
+        Path(source), Path(lake), date.fromisoformat(first), date.fromisoformat(last)
+    )
+    print(json.dumps({"seconds": seconds}))

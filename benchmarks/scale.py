@@ -1,0 +1,46 @@
+"""How big the benchmark data is: the full sizes of the issue, or a quick smoke-test size."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sparkify_dagster.generator import model
+
+# A Thursday: weekdays carry more than the weekly average (weekends are quieter).
+BIG_DAY = date(2018, 11, 15)
+WEEKDAY_FACTOR = 7 / (5 + 2 * model.WEEKEND_FACTOR)
+
+
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    history_days: int  # incremental, original-design and backfill figures
+    history_events_per_day: int
+    history_songs: int
+    big_day_events: int  # throughput figure
+    song_files: int  # small-files figure
+    generator_events: int  # generator speed
+
+
+FULL = Scale(
+    name="full",
+    history_days=30,
+    history_events_per_day=100_000,
+    history_songs=5_000,
+    big_day_events=1_000_000,
+    song_files=10_000,
+    generator_events=1_000_000,
+)
+QUICK = Scale(
+    name="quick",
+    history_days=3,
+    history_events_per_day=2_000,
+    history_songs=200,
+    big_day_events=20_000,
+    song_files=300,
+    generator_events=50_000,
+)
+
+
+def events_per_day_for_weekday(events: int) -> int:
+    """The --events-per-day (a weekly average) that puts about `events` on a weekday."""
+    return round(events / WEEKDAY_FACTOR)
