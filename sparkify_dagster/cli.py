@@ -199,6 +199,18 @@ def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> N
     click.echo(f'Query the tables: sparkify query --lake {lake} "SELECT count(*) FROM songplays"')
 
 
+def _generating(call, *args, **kwargs):
+    """Calls into the generator, turning storage errors into one clear line."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return call(*args, **kwargs)
+    except (BotoCoreError, ClientError) as error:
+        raise click.ClickException(f"S3: {error}") from None
+    except (OSError, RuntimeError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+
+
 @main.command()
 @click.option(
     "--out",
@@ -272,14 +284,14 @@ def generate(
     from sparkify_dagster.generator.lake import windows_per_day
 
     first = _parse_day(start, "--start")
-    sink = open_sink(out, endpoint_url=endpoint_url)
-    if sink.holds_a_lake():
+    sink = _generating(open_sink, out, endpoint_url=endpoint_url)
+    if _generating(sink.holds_a_lake):
         if not overwrite:
             raise click.ClickException(
                 f"{sink.describe()} already holds song_data/ or log_data/: "
                 "pass --overwrite to replace them"
             )
-        sink.clear()
+        _generating(sink.clear)
     click.echo(
         f"Generating {days} day(s) from {first}, ~{events_per_day:,} events a day, "
         f"{songs:,} songs, seed {seed} → {sink.describe()}"
@@ -302,7 +314,8 @@ def generate(
             written += events
             bar.update(1)
 
-        summary = generate_lake(
+        summary = _generating(
+            generate_lake,
             sink,
             start=first,
             days=days,

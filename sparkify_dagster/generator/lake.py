@@ -14,7 +14,7 @@ import numpy as np
 
 from sparkify_dagster.generator import model
 from sparkify_dagster.generator.catalogue import make_catalogue
-from sparkify_dagster.generator.log_lines import encode_with_damage, format_lines
+from sparkify_dagster.generator.log_writer import BackgroundLogFileWriter, LogFileWriter
 from sparkify_dagster.generator.population import DAY_MS, PAID, UserFieldTables, make_population
 from sparkify_dagster.generator.sessions import LOGGED_IN, NEXT_SONG, Events, SessionSimulator
 from sparkify_dagster.generator.sinks import LakeSink
@@ -22,6 +22,10 @@ from sparkify_dagster.generator.sinks import LakeSink
 # Windows are 15 minutes, or shorter at high rates: a window holds ~20k events at most on average.
 _MAX_WINDOW_MS = 15 * 60 * 1000
 _EVENTS_PER_WINDOW = 20_000
+
+
+# Sessions start this long before the first day, so day 1 opens with sessions already under way.
+WARM_UP_MS = 4 * 3_600_000
 
 
 def windows_per_day(events_per_day: int) -> int:
@@ -119,8 +123,12 @@ def generate_lake(
     absent_song_share: float = 0.1,
     log_quirks: bool = True,
     on_window: Callable[[int], None] | None = None,
+    background_writer: bool = True,
 ) -> GenerationSummary:
-    """Generates a raw lake; the same arguments always give the same bytes."""
+    """Generates a raw lake; the same arguments always give the same bytes.
+
+    With `background_writer`, lines are formatted and written by a second process.
+    """
     if days < 1:
         raise ValueError("days must be at least 1")
     if events_per_day < 1:
@@ -139,8 +147,17 @@ def generate_lake(
     simulator = SessionSimulator(
         np.random.default_rng(session_seed), population, catalogue, events_per_day
     )
-    damage_rng = np.random.default_rng(damage_seed)
     user_tables = UserFieldTables(log_quirks=log_quirks)
+
+    def make_writer() -> LogFileWriter:
+        return LogFileWriter(
+            sink.fresh() if background_writer else sink,
+            population,
+            catalogue,
+            user_tables,
+            bad_line_rate,
+            np.random.default_rng(damage_seed),
+        )
 
     sink.write_text_files(catalogue.song_files)
     summary = GenerationSummary(
@@ -154,29 +171,37 @@ def generate_lake(
     windows = windows_per_day(events_per_day)
     window_ms = DAY_MS // windows
     pending = Events.empty()
+    for t0 in range(start_ms - WARM_UP_MS, start_ms, window_ms):
+        warm = Events.concat([pending, simulator.window(t0, t0 + window_ms)])
+        pending = warm.take(warm.ts >= start_ms)
     tally = _DayTally(users)
-    for offset in range(days):
-        day = start + timedelta(days=offset)
-        figures = DayFigures(day)
-        day_ms = _epoch_ms(day)
-        with sink.open_file(log_file_path(day)) as out:
+    writer = BackgroundLogFileWriter(make_writer) if background_writer else make_writer()
+    try:
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            figures = DayFigures(day)
+            day_ms = _epoch_ms(day)
+            writer.open_day(log_file_path(day))
             for w in range(windows):
                 t0, t1 = day_ms + w * window_ms, day_ms + (w + 1) * window_ms
                 batch = Events.concat([pending, simulator.window(t0, t1)]).in_time_order()
                 ready = int(np.searchsorted(batch.ts, t1))
                 events, pending = batch.take(slice(0, ready)), batch.take(slice(ready, None))
-                lines = format_lines(events, population, catalogue, user_tables)
-                before = summary.damaged_by_kind.total()
-                out.write(
-                    encode_with_damage(lines, damage_rng, bad_line_rate, summary.damaged_by_kind)
-                )
-                figures.damaged_lines += summary.damaged_by_kind.total() - before
+                writer.write(events)
                 _count(figures, events, catalogue.present)
                 tally.add(events)
                 if on_window:
                     on_window(len(events))
-        tally.close(figures)
-        summary.days.append(figures)
+            writer.close_day()
+            tally.close(figures)
+            summary.days.append(figures)
+        damaged_per_day = writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    for figures, damaged in zip(summary.days, damaged_per_day, strict=True):
+        figures.damaged_lines = damaged.total()
+        summary.damaged_by_kind.update(damaged)
     return summary
 
 

@@ -129,7 +129,7 @@ class SessionSimulator:
 
     def _sessions_per_ms(self) -> float:
         """Session starts per ms that yield events_per_day, given today's share of paid users."""
-        paid = float(np.dot(self.population.activity, self.population.level == PAID))
+        paid = float(self.population.activity[self.population.level == PAID].sum())
         paid_share = paid / self.population.size
         mean_length = (1 - paid_share) * SESSION_LENGTH[FREE] + paid_share * SESSION_LENGTH[PAID]
         return self.events_per_day / mean_length / DAY_MS

@@ -19,6 +19,10 @@ _PARTS = ("song_data", "log_data")
 class LakeSink(Protocol):
     def describe(self) -> str: ...
 
+    def fresh(self) -> "LakeSink":
+        """An equivalent sink with its own connections (for use in a forked process)."""
+        ...
+
     def holds_a_lake(self) -> bool: ...
 
     def clear(self) -> None: ...
@@ -34,6 +38,9 @@ class LocalSink:
 
     def describe(self) -> str:
         return str(self.root)
+
+    def fresh(self) -> "LocalSink":
+        return self
 
     def holds_a_lake(self) -> bool:
         return any((self.root / part).exists() for part in _PARTS)
@@ -72,8 +79,12 @@ class S3Sink:
         bucket, _, prefix = url.removeprefix("s3://").partition("/")
         if not bucket:
             raise ValueError(f"{url!r} names no bucket: use s3://bucket/prefix")
+        self.url, self.endpoint_url = url, endpoint_url
         self.bucket, self.prefix, self.threads = bucket, prefix.strip("/"), threads
         self.client = boto3.client("s3", endpoint_url=endpoint_url)
+
+    def fresh(self) -> "S3Sink":
+        return S3Sink(self.url, endpoint_url=self.endpoint_url, threads=self.threads)
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}" if self.prefix else f"s3://{self.bucket}"

@@ -117,8 +117,13 @@ def test_sessions_are_numbered_walks_without_overlap(generated_week):
     for e in generated_week.events:
         sessions[e["sessionId"]].append(e)
     for events in sessions.values():
-        assert [e["itemInSession"] for e in events] == list(range(len(events)))
+        first = events[0]["itemInSession"]
+        assert [e["itemInSession"] for e in events] == list(range(first, first + len(events)))
         assert [e["ts"] for e in events] == sorted(e["ts"] for e in events)
+    # Only sessions already under way when the first day begins start past item 0.
+    under_way = [s for s in sessions.values() if s[0]["itemInSession"] > 0]
+    assert len(under_way) < 0.02 * len(sessions)
+    assert all(s[0]["ts"] < s[0]["ts"] - s[0]["ts"] % 86_400_000 + 86_400_000 for s in under_way)
     signed_in = [(e["ts"], e["userId"]) for e in generated_week.events if e["userId"]]
     assert len(signed_in) == len(set(signed_in))
     cancelled = [e for e in generated_week.events if e["page"] == "Cancellation Confirmation"]

@@ -210,3 +210,45 @@ def test_cli_generates_and_refuses_to_mix_lakes(tmp_path):
 def test_cli_rejects_bad_arguments(tmp_path, bad):
     result = CliRunner().invoke(main, ["generate", "--out", str(tmp_path), *bad])
     assert result.exit_code == 2
+
+
+def test_the_writer_process_writes_what_the_main_process_would(tmp_path):
+    parallel = _small_lake(tmp_path / "parallel")
+    serial = _small_lake(tmp_path / "serial", background_writer=False)
+    assert parallel == serial
+
+
+def test_a_failing_writer_process_fails_the_generation_with_its_error(tmp_path):
+    (tmp_path / "log_data").mkdir(parents=True)
+    (tmp_path / "log_data" / "2018").write_text("a file where a directory must go")
+    with pytest.raises(RuntimeError, match="log writer process failed: NotADirectoryError"):
+        generate_lake(
+            open_sink(str(tmp_path)),
+            start=date(2018, 11, 1),
+            days=2,
+            events_per_day=2_000,
+            songs=20,
+            seed=1,
+        )
+
+
+def test_cli_reports_a_missing_bucket_in_one_line(s3_endpoint):
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            "--out",
+            "s3://no-such-bucket/raw",
+            "--endpoint-url",
+            s3_endpoint,
+            "--days",
+            "1",
+            "--events-per-day",
+            "100",
+            "--songs",
+            "5",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "S3:" in result.output and "NoSuchBucket" in result.output
+    assert "Traceback" not in result.output

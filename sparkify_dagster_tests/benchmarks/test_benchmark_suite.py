@@ -1,0 +1,51 @@
+"""The benchmark suite itself works: run at its quick size, it prints the table and writes JSON."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from benchmarks.report import Figure, table
+from sparkify_dagster_tests.conftest import PROJECT_ROOT
+
+
+def test_figures_compare_ratios_with_their_goals():
+    faster = Figure("x", "ours", 2.0, "theirs", 10.0, goal="<= 0.25")
+    assert faster.ratio == 0.2 and faster.met
+    slower = Figure("y", "etl.py", 30.0, "ours", 5.0, goal=">= 10")
+    assert slower.ratio == 6.0 and not slower.met
+    count = Figure("z", "", 1, goal="<= 1", unit="sessions")
+    assert count.ratio is None and count.met
+    printed = table([faster, slower, count])
+    assert "0.20" in printed and "MISSED" in printed and "1 sessions" in printed
+
+
+@pytest.mark.slow
+def test_quick_benchmark_run_prints_every_figure_and_writes_json(tmp_path):
+    out = tmp_path / "figures.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out), "--work", str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    document = json.loads(out.read_text())
+    names = [f["name"] for f in document["figures"]]
+    for expected in (
+        "generator:",
+        "Spark sessions",
+        "small files:",
+        "throughput:",
+        "incremental:",
+        "original design:",
+        "backfill:",
+    ):
+        assert any(name.startswith(expected) for name in names), (expected, names)
+    for figure in document["figures"]:
+        assert figure["a"] > 0
+        assert figure["b"] is None or figure["b"] > 0
+        assert figure["name"] in run.stdout
+    assert document["machine"]["cores"] >= 1 and document["scale"] == "quick"
