@@ -64,26 +64,39 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def _with_accents(
+    rng: np.random.Generator, names: list[list[str]], accented: tuple[str, ...]
+) -> list[list[str]]:
+    """Puts an accented part into a few names (ACCENTED_NAME_SHARE of them)."""
+    chosen = np.flatnonzero(rng.random(len(names)) < model.ACCENTED_NAME_SHARE)
+    parts = rng.integers(0, len(accented), len(chosen))
+    for i, part in zip(chosen.tolist(), parts.tolist(), strict=True):
+        names[i][0] = accented[part]
+    return names
+
+
 def _artist_names(rng: np.random.Generator, count: int) -> list[str]:
     syllables = np.array(model.ARTIST_SYLLABLES)
     suffixes = np.array(model.ARTIST_SUFFIXES)
+    firsts = [
+        list(syllables[rng.integers(0, len(syllables), n + 1)]) for n in rng.integers(1, 4, count)
+    ]
+    firsts = _with_accents(rng, firsts, model.ACCENTED_ARTIST_SYLLABLES)
     names = []
-    for n_first, n_last, suffix in zip(
-        rng.integers(1, 4, count),
-        rng.integers(0, 3, count),
-        rng.integers(0, len(suffixes), count),
-        strict=True,
+    for first, n_last, suffix in zip(
+        firsts, rng.integers(0, 3, count), rng.integers(0, len(suffixes), count), strict=True
     ):
-        first = "".join(syllables[rng.integers(0, len(syllables), n_first + 1)]).capitalize()
+        head = "".join(first).capitalize()
         last = "".join(syllables[rng.integers(0, len(syllables), n_last + 1)]).capitalize()
-        names.append(f"{first} {last}" if n_last else first + suffixes[suffix])
+        names.append(f"{head} {last}" if n_last else head + suffixes[suffix])
     return _unique(names)
 
 
 def _titles(rng: np.random.Generator, count: int) -> list[str]:
     words = np.array(model.TITLE_WORDS)
     lengths = rng.choice([1, 2, 3], size=count, p=[0.3, 0.5, 0.2])
-    return [" ".join(words[rng.integers(0, len(words), n)]) for n in lengths]
+    titles = [list(words[rng.integers(0, len(words), n)]) for n in lengths]
+    return [" ".join(t) for t in _with_accents(rng, titles, model.ACCENTED_TITLE_WORDS)]
 
 
 def make_catalogue(
