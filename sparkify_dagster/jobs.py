@@ -3,14 +3,12 @@
 import dagster as dg
 
 from sparkify_dagster.assets import CATALOGUE_ASSETS, DAILY_ASSETS
-from sparkify_dagster.partitions import daily_partitions
 
 # Every asset of a run in one process, so the run starts one SparkSession, not one per asset.
 daily_star_schema_job = dg.define_asset_job(
     name="daily_star_schema",
     description="One UTC day (or a range, as one run): clean events, time, users, songplays.",
     selection=dg.AssetSelection.assets(*DAILY_ASSETS),
-    partitions_def=daily_partitions,
     executor_def=dg.in_process_executor,
 )
 

@@ -1,6 +1,7 @@
 """The daily partitioning shared by every event-derived asset: one partition per UTC day."""
 
 import os
+from datetime import timedelta
 
 import dagster as dg
 
@@ -25,3 +26,19 @@ def partition_days(context: dg.AssetExecutionContext) -> list:
         days.append(day)
         day = day.fromordinal(day.toordinal() + 1)
     return days
+
+
+def _day_deadline() -> dg.FreshnessPolicy:
+    """The star tables are stale when a day is not in by the deadline (07:00 UTC by default,
+    SPARKIFY_FRESHNESS_DEADLINE_CRON), materialized within the hours before it
+    (SPARKIFY_FRESHNESS_WINDOW_HOURS, default 7: from midnight)."""
+    return dg.FreshnessPolicy.cron(
+        deadline_cron=os.environ.get("SPARKIFY_FRESHNESS_DEADLINE_CRON", "0 7 * * *"),
+        lower_bound_delta=timedelta(
+            hours=float(os.environ.get("SPARKIFY_FRESHNESS_WINDOW_HOURS", "7"))
+        ),
+        timezone="UTC",
+    )
+
+
+DAY_DEADLINE = _day_deadline()

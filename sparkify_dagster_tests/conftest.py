@@ -1,5 +1,6 @@
 """Shared fixtures: one SparkSession for the whole session, the real sample, Dagster runs."""
 
+import logging
 import os
 import shutil
 from datetime import date
@@ -102,6 +103,7 @@ def s3_endpoint() -> str:
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         os.environ[name] = value
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

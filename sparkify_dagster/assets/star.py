@@ -6,7 +6,7 @@ from pydantic import Field
 from sparkify_dagster import tables
 from sparkify_dagster.assets.check_results import primary_key_check, primary_key_spec
 from sparkify_dagster.assets.materialization_metadata import report_daily_table, table_metadata
-from sparkify_dagster.partitions import daily_partitions, partition_days
+from sparkify_dagster.partitions import DAY_DEADLINE, daily_partitions, partition_days
 from sparkify_dagster.quality import orphan_keys, primary_key_report
 from sparkify_dagster.resources import LakeResource, SparkResource
 from sparkify_dagster.schemas import USER_STATE
@@ -20,6 +20,7 @@ from sparkify_dagster.transforms import star as T
     deps=["listen_events"],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    freshness_policy=DAY_DEADLINE,
     check_specs=[primary_key_spec("time", "start_time")],
 )
 def time_dimension(context: dg.AssetExecutionContext, spark: SparkResource, lake: LakeResource):
@@ -47,6 +48,7 @@ def time_dimension(context: dg.AssetExecutionContext, spark: SparkResource, lake
     deps=["log_events"],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    freshness_policy=DAY_DEADLINE,
     # Runs for different days read-merge-write the same state: let one at a time do it.
     pool="sparkify_user_state",
     check_specs=[primary_key_spec("users", "user_id")],
@@ -87,6 +89,7 @@ class SongplaysConfig(dg.Config):
     deps=["listen_events", "songs", "artists", "users"],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    freshness_policy=DAY_DEADLINE,
     check_specs=[
         primary_key_spec("songplays", "songplay_id"),
         dg.AssetCheckSpec(

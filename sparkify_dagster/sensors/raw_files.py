@@ -1,0 +1,122 @@
+"""Sensors on the raw lake: a new or rewritten day file runs that day; new song files refresh
+the catalogue. The source is a local directory or an s3:// URL (LakeResource.source_root)."""
+
+import hashlib
+import os
+from collections import defaultdict
+from datetime import date
+
+import dagster as dg
+from dagster_aws.s3 import S3Resource
+
+from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
+from sparkify_dagster.partitions import daily_partitions
+from sparkify_dagster.resources import LakeResource
+from sparkify_dagster.sensors.cursors import (
+    LogFilesCursor,
+    SongFilesCursor,
+    new_log_file_versions,
+    song_files_changed,
+    song_files_state,
+)
+from sparkify_dagster.sensors.listing import FileVersion, list_local, list_s3
+from sparkify_dagster.sources import LOG_FILE_NAME
+
+TICK_SECONDS = 30
+
+
+def automation_status() -> dg.DefaultSensorStatus:
+    """Sensors and schedules start stopped (a laptop demo should not run by itself) unless
+    SPARKIFY_AUTOMATION=on, as a deployment sets it."""
+    on = os.environ.get("SPARKIFY_AUTOMATION", "").lower() in ("on", "1", "true", "yes")
+    return dg.DefaultSensorStatus.RUNNING if on else dg.DefaultSensorStatus.STOPPED
+
+
+def _listing(lake: LakeResource, s3: S3Resource, part: str) -> list[FileVersion]:
+    if lake.source_root.startswith("s3://"):
+        return list(list_s3(s3.get_client(), lake.source_root, part))
+    return list(list_local(lake.source_root, part))
+
+
+def _day_of(version: FileVersion) -> date | None:
+    match = LOG_FILE_NAME.match(version.name)
+    if not match:
+        return None
+    try:
+        return date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def log_file_run_requests(
+    context: dg.SensorEvaluationContext, listing: list[FileVersion], cursor: LogFilesCursor
+) -> dg.SensorResult:
+    """One run request per day with a new file version; the decision, apart from the listing."""
+    new, cursor = new_log_file_versions(listing, cursor)
+    partitions = set(daily_partitions.get_partition_keys())
+    by_day: dict[str, list[FileVersion]] = defaultdict(list)
+    for version in new:
+        day = _day_of(version)
+        reason = None
+        if day is None:
+            reason = "its name is not YYYY-MM-DD-events.json"
+        elif day.isoformat() not in partitions:
+            reason = f"{day} is outside the daily partitions (SPARKIFY_START_DATE … tomorrow)"
+        if reason:
+            if version.key not in cursor.ignored:
+                context.log.warning(f"Skipping {version.key}: {reason}")
+                cursor.ignored.add(version.key)
+            continue
+        by_day[day.isoformat()].append(version)
+    requests = []
+    for day, versions in sorted(by_day.items()):
+        fingerprint = hashlib.sha256(
+            "\n".join(sorted(f"{v.key}@{v.tag}" for v in versions)).encode()
+        ).hexdigest()[:16]
+        requests.append(
+            dg.RunRequest(
+                partition_key=day,
+                run_key=f"{day}:{fingerprint}",
+                tags={"sparkify/trigger": ", ".join(v.key for v in versions)[:1000]},
+            )
+        )
+    if requests:
+        context.log.info(
+            f"New log file versions for {', '.join(r.partition_key for r in requests)}"
+        )
+    return dg.SensorResult(run_requests=requests, cursor=cursor.dump())
+
+
+@dg.sensor(
+    name="new_log_files",
+    job=daily_star_schema_job,
+    minimum_interval_seconds=TICK_SECONDS,
+    default_status=automation_status(),
+    description="A new or rewritten log_data/.../YYYY-MM-DD-events.json runs that day's partition.",
+)
+def new_log_files(
+    context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
+) -> dg.SensorResult:
+    listing = _listing(lake, s3, "log_data")
+    return log_file_run_requests(context, listing, LogFilesCursor.parse(context.cursor))
+
+
+@dg.sensor(
+    name="new_song_files",
+    job=song_catalogue_job,
+    minimum_interval_seconds=TICK_SECONDS,
+    default_status=automation_status(),
+    description="New, rewritten or removed song_data/ files refresh songs and artists.",
+)
+def new_song_files(
+    context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
+) -> dg.SensorResult:
+    state = song_files_state(_listing(lake, s3, "song_data"))
+    cursor = SongFilesCursor.parse(context.cursor)
+    if not song_files_changed(state, cursor):
+        return dg.SensorResult(skip_reason="song_data/ unchanged", cursor=cursor.dump())
+    context.log.info(f"song_data/ changed ({state.count:,} files): refreshing the catalogue")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=f"songs:{state.digest_at_newest[:16]}:{state.count}")],
+        cursor=state.dump(),
+    )
