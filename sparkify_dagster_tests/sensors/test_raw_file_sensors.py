@@ -8,7 +8,6 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import boto3
 import dagster as dg
