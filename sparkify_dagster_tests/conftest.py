@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
+import pyarrow.parquet as pq
 import pytest
 
 from sparkify_dagster.assets import ALL_ASSETS
@@ -121,3 +122,19 @@ def s3_bucket(s3_endpoint) -> str:
     name = f"sparkify-{uuid.uuid4().hex[:12]}"
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
     return name
+
+
+def lake_snapshot(lake: Path) -> dict[str, tuple[list[dict], set[tuple[int, int]]]]:
+    """Every partition / table directory → (its rows in stored order, (inode, mtime) per file).
+
+    Contents are compared as decoded rows, files read in name order: a big day may be split
+    over several files, and parquet-mr writes some footer fields (the set of encodings) in
+    varying order, so equal data need not be equal bytes.
+    """
+    snapshot = {}
+    for directory in sorted({p.parent for p in lake.rglob("*.parquet")}):
+        files = sorted(directory.glob("*.parquet"))
+        rows = [row for path in files for row in pq.read_table(path).to_pylist()]
+        stats = {(p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
+        snapshot[str(directory.relative_to(lake))] = (rows, stats)
+    return snapshot

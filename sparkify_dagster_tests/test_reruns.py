@@ -3,27 +3,9 @@
 import shutil
 from datetime import date
 
-import pyarrow.parquet as pq
-
 from sparkify_dagster import tables
 from sparkify_dagster.query import connect
-from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
-
-
-def _snapshot(lake) -> dict[str, tuple[list[dict], set[tuple[int, int]]]]:
-    """Every partition / table directory → (its rows in stored order, (inode, mtime) per file).
-
-    Contents are compared as decoded rows, files read in name order: a big day may be split
-    over several files, and parquet-mr writes some footer fields (the set of encodings) in
-    varying order, so equal data need not be equal bytes.
-    """
-    snapshot = {}
-    for directory in sorted({p.parent for p in lake.rglob("*.parquet")}):
-        files = sorted(directory.glob("*.parquet"))
-        rows = [row for path in files for row in pq.read_table(path).to_pylist()]
-        stats = {(p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
-        snapshot[str(directory.relative_to(lake))] = (rows, stats)
-    return snapshot
+from sparkify_dagster_tests.conftest import SAMPLE, lake_snapshot, run_pipeline
 
 
 def test_rerunning_a_day_rewrites_identical_rows_and_leaves_other_days_untouched(
@@ -31,13 +13,13 @@ def test_rerunning_a_day_rewrites_identical_rows_and_leaves_other_days_untouched
 ):
     lake = tmp_path / "lake"
     shutil.copytree(sample_lake, lake)
-    before = _snapshot(lake)
+    before = lake_snapshot(lake)
     day = date(2018, 11, 21)
 
     result = run_pipeline(SAMPLE, lake, day, day)
 
     assert result.success
-    after = _snapshot(lake)
+    after = lake_snapshot(lake)
     assert after.keys() == before.keys()
     rerun_dirs = {rel for rel in after if rel.endswith(f"date={day.isoformat()}")}
     assert {rel.split("/date=")[0] for rel in rerun_dirs} == {
@@ -57,8 +39,8 @@ def test_a_fresh_run_of_the_same_input_gives_identical_tables_row_for_row(sample
     result = run_pipeline(SAMPLE, lake, date(2018, 11, 1), date(2018, 11, 30))
 
     assert result.success
-    fresh = {rel: rows for rel, (rows, _) in _snapshot(lake).items()}
-    first = {rel: rows for rel, (rows, _) in _snapshot(sample_lake).items()}
+    fresh = {rel: rows for rel, (rows, _) in lake_snapshot(lake).items()}
+    first = {rel: rows for rel, (rows, _) in lake_snapshot(sample_lake).items()}
     assert fresh.keys() == first.keys()
     for rel, rows in fresh.items():
         assert rows == first[rel], rel

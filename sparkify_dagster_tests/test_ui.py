@@ -1,0 +1,295 @@
+"""The Dagster UI as a user runs it: `dagster dev` (webserver + daemon) from the project root.
+
+Through the webserver's GraphQL API: every asset and check is listed; a 5-day backfill runs as
+ONE run and writes exactly what 5 daily runs write. A headless Chromium renders the lineage page.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from sparkify_dagster.generator import generate_lake, open_sink
+from sparkify_dagster_tests.conftest import (
+    DAILY_ASSET_KEYS,
+    PROJECT_ROOT,
+    UNPARTITIONED_ASSET_KEYS,
+    lake_snapshot,
+    run_pipeline,
+)
+
+FIRST_DAY = date(2018, 11, 5)
+DAYS = [FIRST_DAY + timedelta(days=i) for i in range(5)]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+@dataclass
+class DagsterDev:
+    url: str
+    source: Path
+    lake: Path
+    log: Path
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        request = urllib.request.Request(
+            f"{self.url}/graphql",
+            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            body = json.loads(response.read())
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    def wait_for(self, what: str, condition, timeout: float = 600) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            time.sleep(2)
+        raise AssertionError(f"timed out waiting for {what}; log: {self.log.read_text()[-3000:]}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dagster_dev(tmp_path_factory):
+    work = tmp_path_factory.mktemp("dagster_dev")
+    home, source, lake = work / "home", work / "raw", work / "lake"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "deploy" / "dagster.dev.yaml", home / "dagster.yaml")
+    generate_lake(
+        open_sink(str(source)),
+        start=FIRST_DAY,
+        days=len(DAYS),
+        events_per_day=1_500,
+        songs=100,
+        seed=8,
+    )
+    port = _free_port()
+    log = work / "dagster_dev.log"
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "SPARKIFY_SOURCE": str(source),
+        "SPARKIFY_LAKE": str(lake),
+        "SPARKIFY_SPARK_DRIVER_MEMORY": "1g",
+    }
+    dagster = Path(sys.executable).parent / "dagster"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [str(dagster), "dev", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = DagsterDev(f"http://127.0.0.1:{port}", source, lake, log)
+    try:
+        server.wait_for("the webserver and the code location", lambda: _loaded(server), 240)
+        yield server
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _loaded(server: DagsterDev) -> str | None:
+    try:
+        data = server.graphql(
+            "{ workspaceOrError { ... on Workspace { locationEntries { name "
+            "locationOrLoadError { __typename } } } } }"
+        )
+    except OSError:
+        return None
+    entries = data["workspaceOrError"]["locationEntries"]
+    loaded = [
+        e["name"] for e in entries if e["locationOrLoadError"]["__typename"] == "RepositoryLocation"
+    ]
+    errors = [e for e in entries if e["locationOrLoadError"]["__typename"] == "PythonError"]
+    assert not errors, errors
+    return loaded[0] if loaded else None
+
+
+def test_webserver_lists_every_asset_and_check(dagster_dev):
+    data = dagster_dev.graphql(
+        "{ assetNodes { assetKey { path } "
+        "assetChecksOrError { ... on AssetChecks { checks { name } } } } }"
+    )
+    nodes = data["assetNodes"]
+    keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
+    assert keys == DAILY_ASSET_KEYS | UNPARTITIONED_ASSET_KEYS
+    checks = {
+        ("/".join(n["assetKey"]["path"]), c["name"])
+        for n in nodes
+        for c in n["assetChecksOrError"].get("checks", [])
+    }
+    assert {
+        ("log_events", "every_line_accounted_for"),
+        ("log_events", "quarantine_share_below_threshold"),
+        ("songs", "song_id_unique_and_not_null"),
+        ("songs", "every_record_accounted_for"),
+        ("artists", "artist_id_unique_and_not_null"),
+        ("time", "start_time_unique_and_not_null"),
+        ("users", "user_id_unique_and_not_null"),
+        ("songplays", "songplay_id_unique_and_not_null"),
+        ("songplays", "one_songplay_per_listen_event"),
+        ("songplays", "user_ids_in_users"),
+    } == checks
+
+
+def _run_status(server: DagsterDev, run_id: str) -> str:
+    data = server.graphql(
+        "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", {"id": run_id}
+    )
+    return data["runOrError"]["status"]
+
+
+def _launch_job(server: DagsterDev, job: str) -> str:
+    location = _loaded(server)
+    data = server.graphql(
+        """mutation($p: ExecutionParams!) { launchRun(executionParams: $p) {
+             __typename ... on LaunchRunSuccess { run { runId } }
+             ... on PythonError { message } ... on InvalidSubsetError { message } } }""",
+        {
+            "p": {
+                "selector": {
+                    "repositoryLocationName": location,
+                    "repositoryName": "__repository__",
+                    "jobName": job,
+                }
+            }
+        },
+    )
+    launched = data["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched
+    return launched["run"]["runId"]
+
+
+def test_a_five_day_backfill_is_one_run_equal_to_five_daily_runs(dagster_dev, tmp_path):
+    catalogue_run = _launch_job(dagster_dev, "song_catalogue_refresh")
+    status = dagster_dev.wait_for(
+        "the catalogue run",
+        lambda: (s := _run_status(dagster_dev, catalogue_run)) in ("SUCCESS", "FAILURE") and s,
+    )
+    assert status == "SUCCESS"
+
+    data = dagster_dev.graphql(
+        """mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) {
+             __typename ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }""",
+        {
+            "p": {
+                "partitionNames": [d.isoformat() for d in DAYS],
+                "assetSelection": [{"path": [k]} for k in sorted(DAILY_ASSET_KEYS)],
+            }
+        },
+    )
+    launched = data["launchPartitionBackfill"]
+    assert launched["__typename"] == "LaunchBackfillSuccess", launched
+    backfill = launched["backfillId"]
+
+    def finished():
+        status = dagster_dev.graphql(
+            "query($id: String!) { partitionBackfillOrError(backfillId: $id) { "
+            "... on PartitionBackfill { status } } }",
+            {"id": backfill},
+        )["partitionBackfillOrError"]["status"]
+        return status if status not in ("REQUESTED",) else None
+
+    assert finished_status(dagster_dev, finished) in ("COMPLETED", "COMPLETED_SUCCESS")
+    runs = dagster_dev.graphql(
+        """query($tag: String!) { runsOrError(filter: {tags: [{key: "dagster/backfill", value: $tag}]}) {
+             ... on Runs { results { runId status tags { key value } } } } }""",
+        {"tag": backfill},
+    )["runsOrError"]["results"]
+    assert len(runs) == 1, runs
+    run = runs[0]
+    tags = {t["key"]: t["value"] for t in run["tags"]}
+    assert run["status"] == "SUCCESS"
+    assert tags["dagster/asset_partition_range_start"] == DAYS[0].isoformat()
+    assert tags["dagster/asset_partition_range_end"] == DAYS[-1].isoformat()
+
+    daily_lake = tmp_path / "daily"
+    assert run_pipeline(dagster_dev.source, daily_lake, DAYS[0], DAYS[0]).success  # + catalogue
+    for day in DAYS[1:]:
+        daily = run_pipeline(
+            dagster_dev.source,
+            daily_lake,
+            day,
+            day,
+            selection=[*sorted(DAILY_ASSET_KEYS)],
+        )
+        assert daily.success
+    backfilled = {rel: rows for rel, (rows, _) in lake_snapshot(dagster_dev.lake).items()}
+    separate = {rel: rows for rel, (rows, _) in lake_snapshot(daily_lake).items()}
+    assert backfilled.keys() == separate.keys()
+    assert any("songplays/date=" in rel for rel in backfilled)
+    for rel, rows in backfilled.items():
+        assert rows == separate[rel], rel
+
+
+def finished_status(server: DagsterDev, finished) -> str:
+    return server.wait_for("the backfill", finished, 600)
+
+
+def _chromium() -> str | None:
+    return next(
+        (
+            path
+            for b in ("chromium", "chromium-browser", "google-chrome")
+            if (path := shutil.which(b))
+        ),
+        None,
+    )
+
+
+@pytest.mark.skipif(
+    _chromium() is None,
+    reason="no Chromium: `make test` installs Debian's chromium (scripts/ensure-chromium.sh)",
+)
+def test_lineage_page_renders_every_asset_in_headless_chromium(dagster_dev):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    png = ARTIFACTS / "asset-lineage.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=_chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            context = browser.new_context(viewport={"width": 2200, "height": 2400})
+            # A new browser profile: skip the one-time "join the community" dialog.
+            context.add_init_script("localStorage.setItem('communityNux', JSON.stringify('1'))")
+            page = context.new_page()
+            page.goto(f"{dagster_dev.url}/asset-groups", wait_until="networkidle")
+            page.get_by_text("star", exact=True).first.wait_for()
+            page.keyboard.press("Alt+e")  # the graph's "Expand all groups"
+            page.get_by_text("log_events", exact=True).first.wait_for()
+            for _ in range(2):  # zoom out until the whole graph fits, names still in full
+                page.locator("button:has([aria-label='zoom_out'])").first.click()
+            for key in sorted(DAILY_ASSET_KEYS | UNPARTITIONED_ASSET_KEYS):
+                page.get_by_text(key, exact=True).first.wait_for(state="visible", timeout=15_000)
+            page.screenshot(path=str(png))
+        finally:
+            browser.close()
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 50_000
