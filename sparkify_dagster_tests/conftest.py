@@ -29,6 +29,18 @@ DAILY_ASSET_KEYS = {
     "songplays",
 }
 UNPARTITIONED_ASSET_KEYS = {"songs", "artists", "quarantined_song_records"}
+ASSET_CHECKS = {
+    ("log_events", "every_line_accounted_for"),
+    ("log_events", "quarantine_share_below_threshold"),
+    ("songs", "song_id_unique_and_not_null"),
+    ("songs", "every_record_accounted_for"),
+    ("artists", "artist_id_unique_and_not_null"),
+    ("time", "start_time_unique_and_not_null"),
+    ("users", "user_id_unique_and_not_null"),
+    ("songplays", "songplay_id_unique_and_not_null"),
+    ("songplays", "one_songplay_per_listen_event"),
+    ("songplays", "user_ids_in_users"),
+}
 
 # The same settings the pipeline uses, fewer shuffle partitions: test data is small.
 TEST_SPARK = SparkResource(master="local[2]", driver_memory="2g", shuffle_partitions=2)

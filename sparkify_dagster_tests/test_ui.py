@@ -21,6 +21,7 @@ import pytest
 
 from sparkify_dagster.generator import generate_lake, open_sink
 from sparkify_dagster_tests.conftest import (
+    ASSET_CHECKS,
     DAILY_ASSET_KEYS,
     PROJECT_ROOT,
     UNPARTITIONED_ASSET_KEYS,
@@ -143,18 +144,7 @@ def test_webserver_lists_every_asset_and_check(dagster_dev):
         for n in nodes
         for c in n["assetChecksOrError"].get("checks", [])
     }
-    assert {
-        ("log_events", "every_line_accounted_for"),
-        ("log_events", "quarantine_share_below_threshold"),
-        ("songs", "song_id_unique_and_not_null"),
-        ("songs", "every_record_accounted_for"),
-        ("artists", "artist_id_unique_and_not_null"),
-        ("time", "start_time_unique_and_not_null"),
-        ("users", "user_id_unique_and_not_null"),
-        ("songplays", "songplay_id_unique_and_not_null"),
-        ("songplays", "one_songplay_per_listen_event"),
-        ("songplays", "user_ids_in_users"),
-    } == checks
+    assert checks == ASSET_CHECKS
 
 
 def _run_status(server: DagsterDev, run_id: str) -> str:

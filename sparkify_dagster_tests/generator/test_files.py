@@ -22,7 +22,7 @@ def _files(root: Path) -> dict[str, bytes]:
     }
 
 
-def _small_lake(root: Path, **overrides) -> dict[str, bytes]:
+def _generate(out: str, endpoint_url: str | None = None, **overrides):
     arguments = dict(
         start=date(2018, 11, 1),
         days=2,
@@ -31,7 +31,11 @@ def _small_lake(root: Path, **overrides) -> dict[str, bytes]:
         seed=11,
         bad_line_rate=0.01,
     )
-    generate_lake(open_sink(str(root)), **{**arguments, **overrides})
+    return generate_lake(open_sink(out, endpoint_url=endpoint_url), **{**arguments, **overrides})
+
+
+def _small_lake(root: Path, **overrides) -> dict[str, bytes]:
+    _generate(str(root), **overrides)
     return _files(root)
 
 
@@ -103,14 +107,8 @@ def test_the_same_seed_writes_the_same_bytes(tmp_path):
 
 
 def test_damaged_lines_are_added_next_to_intact_ones(tmp_path):
-    summary = generate_lake(
-        open_sink(str(tmp_path)),
-        start=date(2018, 11, 1),
-        days=1,
-        events_per_day=5_000,
-        songs=50,
-        seed=3,
-        bad_line_rate=0.02,
+    summary = _generate(
+        str(tmp_path), days=1, events_per_day=5_000, songs=50, seed=3, bad_line_rate=0.02
     )
     good = bad = 0
     for line in (tmp_path / "log_data/2018/11/2018-11-01-events.json").read_bytes().splitlines():
@@ -135,14 +133,18 @@ def test_damaged_lines_are_added_next_to_intact_ones(tmp_path):
 def test_a_day_is_streamed_to_disk_not_held_in_memory(tmp_path):
     tracemalloc.start()
     try:
-        generate_lake(
-            open_sink(str(tmp_path)),
+        # One process, so everything the generation holds is traced (the writer process
+        # holds one window's lines at a time, the same as this path).
+        _generate(
+            str(tmp_path),
             start=date(2018, 11, 5),
             days=1,
             events_per_day=150_000,
             songs=100,
             seed=5,
             users=5_000,
+            bad_line_rate=0.0,
+            background_writer=False,
         )
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -154,15 +156,7 @@ def test_a_day_is_streamed_to_disk_not_held_in_memory(tmp_path):
 
 def test_writes_the_same_lake_to_s3(tmp_path, s3_endpoint, s3_bucket):
     local = _small_lake(tmp_path / "local")
-    generate_lake(
-        open_sink(f"s3://{s3_bucket}/raw/lake", endpoint_url=s3_endpoint),
-        start=date(2018, 11, 1),
-        days=2,
-        events_per_day=3_000,
-        songs=100,
-        seed=11,
-        bad_line_rate=0.01,
-    )
+    _generate(f"s3://{s3_bucket}/raw/lake", endpoint_url=s3_endpoint)
     s3 = boto3.client("s3", endpoint_url=s3_endpoint)
     keys = [
         item["Key"]
@@ -222,14 +216,7 @@ def test_a_failing_writer_process_fails_the_generation_with_its_error(tmp_path):
     (tmp_path / "log_data").mkdir(parents=True)
     (tmp_path / "log_data" / "2018").write_text("a file where a directory must go")
     with pytest.raises(RuntimeError, match="log writer process failed: NotADirectoryError"):
-        generate_lake(
-            open_sink(str(tmp_path)),
-            start=date(2018, 11, 1),
-            days=2,
-            events_per_day=2_000,
-            songs=20,
-            seed=1,
-        )
+        _generate(str(tmp_path), events_per_day=2_000, songs=20, seed=1)
 
 
 def test_cli_reports_a_missing_bucket_in_one_line(s3_endpoint):
