@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.report import table, write_json
+from benchmarks.report import machine, markdown, table, write_json
 from benchmarks.scale import FULL, QUICK
 
 BENCHMARKS = ("generator_speed", "spark_sessions", "small_files", "throughput", "history")
@@ -47,9 +47,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{time.strftime('%H:%M:%S')} {name} done in {time.perf_counter() - started:.0f} s"
             )
     write_json(figures, out, scale.name)
+    out.with_suffix(".md").write_text(markdown(figures, machine()))
     print()
     print(table(figures))
-    print(f"\nWritten to {out}")
+    print(f"\nWritten to {out} and {out.with_suffix('.md')}")
     return 0
 
 

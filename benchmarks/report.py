@@ -95,3 +95,21 @@ def write_json(figures: list[Figure], path: Path, scale: str) -> None:
         "figures": [{**asdict(f), "ratio": f.ratio, "met": f.met} for f in figures],
     }
     path.write_text(json.dumps(document, indent=2) + "\n")
+
+
+def markdown(figures: list[Figure], about: dict) -> str:
+    """The table for README.md's Performance section."""
+    lines = [
+        f"{about['cpu']}, {about['cores']} cores, {about['memory_gib']} GiB, "
+        f"Python {about['python']}, {about['java']}",
+        "",
+        "| figure | measured | compared with | ratio | goal | |",
+        "|---|---|---|---|---|---|",
+    ]
+    for f in figures:
+        ratio = f"{f.ratio:.2f}" if f.ratio is not None else ""
+        lines.append(
+            f"| {f.name} | {_value(f.a_label, f.a, f.unit)} | {_value(f.b_label, f.b, f.unit)} "
+            f"| {ratio} | {f.goal} | {'met' if f.met else '**missed**'} |"
+        )
+    return "\n".join(lines) + "\n"

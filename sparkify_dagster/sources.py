@@ -23,6 +23,13 @@ from sparkify_dagster.schemas import LOG_LINES, SONG_RECORDS
 LOG_FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-events\.json$")
 
 
+def split_s3_url(url: str) -> tuple[str, str]:
+    """s3://bucket/prefix → (bucket, "prefix/"), the prefix empty or ending in "/"."""
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    prefix = prefix.strip("/")
+    return bucket, f"{prefix}/" if prefix else ""
+
+
 @dataclass(frozen=True)
 class LogFiles:
     """Log files found under log_data/, by UTC day, and names that don't fit the pattern."""

@@ -13,6 +13,8 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from sparkify_dagster.sources import split_s3_url
+
 _PARTS = ("song_data", "log_data")
 
 
@@ -76,11 +78,11 @@ class S3Sink:
     def __init__(self, url: str, endpoint_url: str | None = None, threads: int = 16) -> None:
         import boto3
 
-        bucket, _, prefix = url.removeprefix("s3://").partition("/")
+        bucket, prefix = split_s3_url(url)
         if not bucket:
             raise ValueError(f"{url!r} names no bucket: use s3://bucket/prefix")
         self.url, self.endpoint_url = url, endpoint_url
-        self.bucket, self.prefix, self.threads = bucket, prefix.strip("/"), threads
+        self.bucket, self.prefix, self.threads = bucket, prefix.rstrip("/"), threads
         self.client = boto3.client("s3", endpoint_url=endpoint_url)
 
     def fresh(self) -> "S3Sink":

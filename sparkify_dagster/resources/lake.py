@@ -27,8 +27,16 @@ class LakeResource(dg.ConfigurableResource):
             )
         return ParquetLake(self.lake_root)
 
+    def _local_source(self) -> str:
+        if "://" in self.source_root:
+            raise ValueError(
+                f"source_root {self.source_root!r}: local Spark reads local directories only "
+                "(the sensors can watch S3; the tables are computed from a local copy)."
+            )
+        return self.source_root
+
     def log_files(self, days: Iterable[date]) -> dict[date, list[str]]:
-        return log_files_for_days(self.source_root, days)
+        return log_files_for_days(self._local_source(), days)
 
     def song_files(self) -> list[str]:
-        return list_song_files(self.source_root)
+        return list_song_files(self._local_source())

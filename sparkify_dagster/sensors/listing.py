@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sparkify_dagster.sources import split_s3_url
+
 
 @dataclass(frozen=True)
 class FileVersion:
@@ -19,13 +21,6 @@ class FileVersion:
     @property
     def name(self) -> str:
         return self.key.rsplit("/", 1)[-1]
-
-
-def split_s3_url(url: str) -> tuple[str, str]:
-    """s3://bucket/prefix → (bucket, "prefix/"), the prefix empty or ending in "/"."""
-    bucket, _, prefix = url.removeprefix("s3://").partition("/")
-    prefix = prefix.strip("/")
-    return bucket, f"{prefix}/" if prefix else ""
 
 
 def list_local(root: str | Path, part: str) -> Iterator[FileVersion]:

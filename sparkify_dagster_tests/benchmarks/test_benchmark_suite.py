@@ -49,3 +49,5 @@ def test_quick_benchmark_run_prints_every_figure_and_writes_json(tmp_path):
         assert figure["b"] is None or figure["b"] > 0
         assert figure["name"] in run.stdout
     assert document["machine"]["cores"] >= 1 and document["scale"] == "quick"
+    readme_table = out.with_suffix(".md").read_text()
+    assert readme_table.count("\n| ") == len(document["figures"]) + 1

@@ -137,7 +137,7 @@ def test_a_rewritten_day_file_is_requested_again_once(raw_source):
     assert tick(new_log_files, raw_source, cursor)[0] == []
 
 
-def test_names_that_do_not_fit_are_skipped_and_remembered(raw_source):
+def test_names_that_do_not_fit_are_skipped_and_remembered(raw_source, capfd):
     junk = [
         "log_data/2018/11/readme.txt",
         "log_data/2018/11/2018-13-45-events.json",
@@ -150,7 +150,12 @@ def test_names_that_do_not_fit_are_skipped_and_remembered(raw_source):
     requests, cursor = tick(new_log_files, raw_source, None)
     assert [r.partition_key for r in requests] == ["2018-11-05"]
     assert set(json.loads(cursor)["ignored"]) == set(junk)
+    logged = capfd.readouterr().err
+    for key in junk:
+        assert f"Skipping {key}" in logged
+    assert "outside the daily partitions" in logged
     assert tick(new_log_files, raw_source, cursor)[0] == []
+    assert "Skipping" not in capfd.readouterr().err  # reported once, not on every tick
 
 
 def test_new_or_rewritten_song_files_refresh_the_catalogue(raw_source):
