@@ -32,12 +32,12 @@ class LogFileWriter:
         bad_line_rate: float,
         damage_rng: np.random.Generator,
     ) -> None:
-        self.sink, self.population, self.catalogue = sink, population, catalogue
-        self.user_tables, self.bad_line_rate, self.damage_rng = (
-            user_tables,
-            bad_line_rate,
-            damage_rng,
-        )
+        self.sink = sink
+        self.population = population
+        self.catalogue = catalogue
+        self.user_tables = user_tables
+        self.bad_line_rate = bad_line_rate
+        self.damage_rng = damage_rng
         self._file = None
         self._out: BinaryIO | None = None
         self._damaged_per_day: list[Counter] = []
