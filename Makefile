@@ -56,7 +56,7 @@ dev: install java $(RAW)/log_data
 	DAGSTER_HOME="$(DAGSTER_HOME)" SPARKIFY_SOURCE="$${SPARKIFY_SOURCE:-$(abspath $(RAW))}" \
 	  SPARKIFY_LAKE="$${SPARKIFY_LAKE:-$(abspath $(LAKE))}" $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
-# Every benchmark of benchmarks/README.md: prints a table, writes benchmarks/results/latest.json.
+# Every benchmark of benchmarks/README.md: prints a table, writes benchmarks/results/full.json and full.md.
 bench: install java
 	$(BIN)/python -m benchmarks
 

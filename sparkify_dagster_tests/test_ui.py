@@ -205,7 +205,7 @@ def test_a_five_day_backfill_is_one_run_equal_to_five_daily_runs(dagster_dev, tm
         )["partitionBackfillOrError"]["status"]
         return status if status not in ("REQUESTED",) else None
 
-    assert finished_status(dagster_dev, finished) in ("COMPLETED", "COMPLETED_SUCCESS")
+    assert dagster_dev.wait_for("the backfill", finished) in ("COMPLETED", "COMPLETED_SUCCESS")
     runs = dagster_dev.graphql(
         """query($tag: String!) { runsOrError(filter: {tags: [{key: "dagster/backfill", value: $tag}]}) {
              ... on Runs { results { runId status tags { key value } } } } }""",
@@ -235,10 +235,6 @@ def test_a_five_day_backfill_is_one_run_equal_to_five_daily_runs(dagster_dev, tm
     assert any("songplays/date=" in rel for rel in backfilled)
     for rel, rows in backfilled.items():
         assert rows == separate[rel], rel
-
-
-def finished_status(server: DagsterDev, finished) -> str:
-    return server.wait_for("the backfill", finished, 600)
 
 
 def _chromium() -> str | None:

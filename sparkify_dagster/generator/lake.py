@@ -56,23 +56,25 @@ class GenerationSummary:
     songs_unlisted: int
     days: list[DayFigures]
     damaged_by_kind: Counter
-    seconds: float = 0.0
+
+    def _total(self, figure: str) -> int:
+        return sum(getattr(d, figure) for d in self.days)
 
     @property
     def events(self) -> int:
-        return sum(d.events for d in self.days)
+        return self._total("events")
 
     @property
     def damaged_lines(self) -> int:
-        return sum(d.damaged_lines for d in self.days)
+        return self._total("damaged_lines")
 
     @property
     def listens(self) -> int:
-        return sum(d.listens for d in self.days)
+        return self._total("listens")
 
     @property
     def listens_of_listed_songs(self) -> int:
-        return sum(d.listens_of_listed_songs for d in self.days)
+        return self._total("listens_of_listed_songs")
 
     @property
     def pages(self) -> Counter:

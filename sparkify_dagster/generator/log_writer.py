@@ -125,7 +125,7 @@ class BackgroundLogFileWriter:
         self._call("open_day", relative)
 
     def write(self, events: Events) -> None:
-        self._call("write", tuple(getattr(events, f) for f in Events._fields()))
+        self._call("write", tuple(getattr(events, f) for f in Events.columns()))
 
     def close_day(self) -> None:
         self._call("close_day")

@@ -5,7 +5,7 @@ numpy arrays, so the cost per event is a few vector operations, not Python code.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -92,17 +92,17 @@ class Events:
     def concat(cls, parts: list["Events"]) -> "Events":
         if not parts:
             return cls.empty()
-        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in cls._fields()))
+        return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in cls.columns()))
 
-    @staticmethod
-    def _fields() -> tuple[str, ...]:
-        return ("ts", "user", "session", "item", "state", "level", "song")
+    @classmethod
+    def columns(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
 
     def __len__(self) -> int:
         return len(self.ts)
 
     def take(self, index: np.ndarray) -> "Events":
-        return Events(*(getattr(self, f)[index] for f in self._fields()))
+        return Events(*(getattr(self, f)[index] for f in self.columns()))
 
     def in_time_order(self) -> "Events":
         """Sorted by ts; ties keep their (deterministic) order of creation."""

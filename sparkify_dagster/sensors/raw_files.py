@@ -53,14 +53,13 @@ def log_file_run_requests(
 ) -> dg.SensorResult:
     """One run request per day with a new file version; the decision, apart from the listing."""
     new, cursor = new_log_file_versions(listing, cursor)
-    partitions = set(daily_partitions.get_partition_keys())
     by_day: dict[str, list[FileVersion]] = defaultdict(list)
     for version in new:
         day = _day_of(version)
         reason = None
         if day is None:
             reason = "its name is not YYYY-MM-DD-events.json"
-        elif day.isoformat() not in partitions:
+        elif not daily_partitions.has_partition_key(day.isoformat()):
             reason = f"{day} is outside the daily partitions (SPARKIFY_START_DATE … tomorrow)"
         if reason:
             if version.key not in cursor.ignored:
