@@ -17,7 +17,7 @@ import dagster as dg
 
 from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.jobs import ALL_JOBS
-from sparkify_dagster.resources import LakeResource, SparkResource
+from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 
 
 def _definitions(source: Path, lake: Path) -> dg.Definitions:
@@ -26,7 +26,7 @@ def _definitions(source: Path, lake: Path) -> dg.Definitions:
         jobs=ALL_JOBS,
         resources={
             "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
-            "spark": SparkResource(),
+            "compute": LocalSparkCompute(spark=SparkResource()),
         },
     )
 

@@ -20,6 +20,10 @@ class KeyReport:
         return self.null_keys == 0 and self.duplicate_keys == 0
 
 
+def primary_key_check_name(key: str) -> str:
+    return f"{key}_unique_and_not_null"
+
+
 def primary_key_report(df: DataFrame, key: str) -> KeyReport:
     """Nulls, duplicates and a set fingerprint of a would-be primary key, in one pass."""
     row = df.agg(

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sparkify_dagster.assets import ALL_ASSETS
-from sparkify_dagster.resources import LakeResource, SparkResource
+from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT_ROOT.parent / "shared" / "fixtures" / "sparkify_sample"
@@ -83,7 +83,7 @@ def run_pipeline(
         instance=instance,
         resources={
             "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
-            "spark": TEST_SPARK,
+            "compute": LocalSparkCompute(spark=TEST_SPARK),
         },
         tags={
             "dagster/asset_partition_range_start": start.isoformat(),

@@ -1,19 +1,18 @@
 """Resources refuse settings that cannot work, with an error that says why."""
 
+import dagster as dg
 import pytest
 
-from sparkify_dagster.resources import LakeResource
+from sparkify_dagster.resources import LocalSparkCompute, SparkResource
+from sparkify_dagster.steps import StepRequest
 
 
-def test_an_s3_source_with_local_spark_fails_with_a_clear_error():
-    lake = LakeResource(source_root="s3://bucket/raw", lake_root="data/lake")
-    with pytest.raises(ValueError, match="local Spark reads local directories only"):
-        lake.song_files()
-    with pytest.raises(ValueError, match="local Spark reads local directories only"):
-        lake.log_files([])
-
-
-def test_an_s3_lake_with_local_spark_fails_with_a_clear_error():
-    lake = LakeResource(source_root="data/raw", lake_root="s3://bucket/lake")
-    with pytest.raises(ValueError, match="local Spark writes local directories only"):
-        lake.tables()
+@pytest.mark.parametrize(
+    ("source", "lake", "name"),
+    [("s3://bucket/raw", "data/lake", "source"), ("data/raw", "s3://bucket/lake", "lake")],
+)
+def test_s3_paths_with_local_spark_fail_with_a_clear_error(source, lake, name):
+    compute = LocalSparkCompute(spark=SparkResource())
+    request = StepRequest(step="song_catalogue", source_root=source, lake_root=lake)
+    with pytest.raises(ValueError, match=f"The {name} is .*local Spark reads and writes local"):
+        compute.run(dg.build_asset_context(), request)

@@ -15,6 +15,8 @@ from pydantic import Field
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
+from sparkify_dagster.spark_settings import PIPELINE_CONF
+
 MIN_JAVA = 17
 _sessions_started = 0
 
@@ -85,18 +87,11 @@ class SparkResource(dg.ConfigurableResource):
             .config("spark.driver.memory", self.driver_memory)
             .config("spark.driver.extraJavaOptions", java_options)
             .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
-            .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.shuffle.partitions", str(self.shuffle_partitions))
-            .config("spark.sql.adaptive.enabled", "true")
-            .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "true")
             .config("spark.ui.enabled", str(self.ui_enabled).lower())
             .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.debug.maxToStringFields", "200")
-            .config("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false")
-            .config("spark.hadoop.parquet.enable.summary-metadata", "false")
         )
-        for key, value in self.conf.items():
+        for key, value in {**PIPELINE_CONF, **self.conf}.items():
             builder = builder.config(key, value)
         session = builder.getOrCreate()
         _sessions_started += 1

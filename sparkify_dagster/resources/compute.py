@@ -1,0 +1,33 @@
+"""Where an asset's Spark step runs: the execution switch (SPARKIFY_ENV=local|emr).
+
+Assets ask a SparkCompute to run a step (sparkify_dagster.steps) and get its StepReport back;
+which compute they get is chosen once, in build_resources, never in asset code.
+"""
+
+import dagster as dg
+
+from sparkify_dagster.resources.spark import SparkResource
+from sparkify_dagster.steps import StepReport, StepRequest, run_step
+
+
+class SparkCompute(dg.ConfigurableResource):
+    """Runs a step and returns its report (subclasses say where)."""
+
+    def run(self, context: dg.AssetExecutionContext, request: StepRequest) -> StepReport:
+        raise NotImplementedError
+
+
+class LocalSparkCompute(SparkCompute):
+    """The step in this process, on the run's one SparkSession (local Spark or any master)."""
+
+    spark: SparkResource
+
+    def run(self, context: dg.AssetExecutionContext, request: StepRequest) -> StepReport:
+        for name, root in (("source", request.source_root), ("lake", request.lake_root)):
+            if "://" in root:
+                raise ValueError(
+                    f"The {name} is {root!r}, but Spark runs locally here: local Spark reads and "
+                    "writes local directories only (the sensors can watch S3). Use local paths, "
+                    "or run on EMR (SPARKIFY_ENV=emr; README: Running on AWS)."
+                )
+        return run_step(self.spark.get_session(), request, context.log)

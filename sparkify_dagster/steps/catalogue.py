@@ -1,0 +1,78 @@
+"""The song catalogue step: song_data/ → `songs`, `artists` and their quarantine (full refresh)."""
+
+from pyspark import StorageLevel
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from sparkify_dagster import tables
+from sparkify_dagster.quality import primary_key_report
+from sparkify_dagster.schemas import SONG_QUARANTINE
+from sparkify_dagster.sources import list_song_files, read_song_records, song_records_frame
+from sparkify_dagster.steps.report import (
+    CheckMeasured,
+    StepLog,
+    StepReport,
+    StepRequest,
+    describe_table,
+    primary_key_outcome,
+)
+from sparkify_dagster.storage import ParquetLake
+from sparkify_dagster.transforms import catalogue as T
+
+
+def song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
+    lake = ParquetLake(request.lake_root)
+    paths = list_song_files(request.source_root)
+    if not paths:
+        log.warning(f"No song files under {request.source_root}/song_data: empty catalogue.")
+    log.info(f"Reading {len(paths):,} song file(s)")
+    read = read_song_records(paths)
+    parsed = T.parse_song_records(song_records_frame(session, read.records)).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
+    written = []
+    try:
+        rejected_files = session.createDataFrame(read.rejected, SONG_QUARANTINE)
+        outputs = [
+            (tables.SONGS, T.build_songs(parsed)),
+            (tables.ARTISTS, T.build_artists(parsed)),
+            (
+                tables.QUARANTINED_SONG_RECORDS,
+                T.quarantined_song_records(parsed).unionByName(rejected_files),
+            ),
+        ]
+        for table, df in outputs:
+            lake.replace_table(df, table)
+            log.info(f"Wrote {table.name} ({lake.row_count(table):,} rows)")
+            written.append(describe_table(lake, table, df.schema))
+        usable = parsed.filter(F.col("reason").isNull()).count()
+    finally:
+        parsed.unpersist()
+
+    records_in = len(read.records) + len(read.rejected)
+    quarantined = lake.row_count(tables.QUARANTINED_SONG_RECORDS)
+    checks = [
+        CheckMeasured(
+            asset="songs",
+            check="every_record_accounted_for",
+            passed=records_in == usable + quarantined,
+            metadata={
+                "song_files": len(paths),
+                "records_read": records_in,
+                "usable_records": usable,
+                "quarantined_records": quarantined,
+                "songs": lake.row_count(tables.SONGS),
+            },
+        ),
+        primary_key_outcome(
+            "songs",
+            "song_id",
+            primary_key_report(lake.read_table(session, tables.SONGS), "song_id"),
+        ),
+        primary_key_outcome(
+            "artists",
+            "artist_id",
+            primary_key_report(lake.read_table(session, tables.ARTISTS), "artist_id"),
+        ),
+    ]
+    return StepReport(tables=written, checks=checks)

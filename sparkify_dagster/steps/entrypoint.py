@@ -1,0 +1,80 @@
+"""The spark-submit entry point of a step (run_step.py on a cluster calls main()).
+
+Launched by Dagster (EMR mode) it is a Dagster Pipes process: the request arrives in the Pipes
+context (on S3), logs and the StepReport go back as Pipes messages (on S3), and an exception
+fails the EMR step. Run by hand, pass `--request '<StepRequest JSON>'`; the report is printed.
+"""
+
+import argparse
+import json
+import logging
+import sys
+
+import sparkify_dagster
+from sparkify_dagster.spark_settings import PIPELINE_CONF
+from sparkify_dagster.steps import StepLog, run_step
+from sparkify_dagster.steps.report import StepReport, StepRequest
+
+MESSAGE_INTERVAL_S = 5.0
+
+
+def _session(request: StepRequest):
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(f"sparkify {request.step}")
+    for key, value in PIPELINE_CONF.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def _run(request: StepRequest, log: StepLog) -> StepReport:
+    log.info(
+        f"Step {request.step} (sparkify_dagster {sparkify_dagster.__version__} from "
+        f"{sparkify_dagster.__file__}): days {', '.join(request.days) or '-'}, "
+        f"source {request.source_root}, lake {request.lake_root}"
+    )
+    return run_step(_session(request), request, log)
+
+
+def _run_under_pipes() -> None:
+    import boto3
+    from dagster_pipes import (
+        PipesCliArgsParamsLoader,
+        PipesS3ContextLoader,
+        PipesS3MessageWriter,
+        open_dagster_pipes,
+    )
+
+    s3 = boto3.client("s3")
+    with open_dagster_pipes(
+        params_loader=PipesCliArgsParamsLoader(),
+        context_loader=PipesS3ContextLoader(s3),
+        message_writer=PipesS3MessageWriter(s3, interval=MESSAGE_INTERVAL_S),
+    ) as pipes:
+        request = StepRequest.from_dict(pipes.get_extra("request"))
+        try:
+            report = _run(request, pipes.log)
+        except Exception as error:
+            # EMR's own failure details rarely say more than "Unknown Error": send ours.
+            pipes.report_custom_message({"error": f"{type(error).__name__}: {error}"})
+            raise
+        pipes.report_custom_message({"report": report.to_dict()})
+
+
+def main(argv: list[str] | None = None) -> int:
+    from dagster_pipes import PipesCliArgsParamsLoader
+
+    if PipesCliArgsParamsLoader().is_dagster_pipes_process():
+        _run_under_pipes()
+        return 0
+    parser = argparse.ArgumentParser(description="Run one sparkify step with spark-submit.")
+    parser.add_argument("--request", required=True, help="The StepRequest as JSON.")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
+    report = _run(StepRequest.from_dict(json.loads(args.request)), logging.getLogger("sparkify"))
+    print(json.dumps(report.to_dict()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""The star schema's daily steps: `time`, `songplays` and the incrementally kept `users`."""
+
+from pyspark.sql import SparkSession
+
+from sparkify_dagster import tables
+from sparkify_dagster.quality import orphan_keys, primary_key_report
+from sparkify_dagster.schemas import USER_STATE
+from sparkify_dagster.steps.report import (
+    CheckMeasured,
+    StepLog,
+    StepReport,
+    StepRequest,
+    describe_days,
+    describe_table,
+    primary_key_outcome,
+)
+from sparkify_dagster.storage import ParquetLake
+from sparkify_dagster.transforms import star as T
+
+
+def time_table(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
+    lake, days = ParquetLake(request.lake_root), request.dates
+    df = T.build_time(lake.read_partitions(session, tables.LISTEN_EVENTS, days))
+    lake.replace_partitions(df, tables.TIME, days)
+    log.info(f"Wrote time ({lake.total_rows(tables.TIME, days):,} rows)")
+    key = primary_key_report(lake.read_partitions(session, tables.TIME, days), "start_time")
+    return StepReport(
+        tables=describe_days(lake, tables.TIME, df.schema, days),
+        checks=[primary_key_outcome("time", "start_time", key)],
+    )
+
+
+def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
+    """A day's events merged into the user state; no past day is re-read."""
+    lake, days = ParquetLake(request.lake_root), request.dates
+    update = T.user_state_from_events(lake.read_partitions(session, tables.LOG_EVENTS, days))
+    previous = (
+        lake.read_table(session, tables.USER_STATE)
+        if lake.exists(tables.USER_STATE)
+        else session.createDataFrame([], USER_STATE)
+    )
+    lake.replace_table(T.merge_user_state(previous, update), tables.USER_STATE)
+    df = T.users_from_state(lake.read_table(session, tables.USER_STATE))
+    lake.replace_table(df, tables.USERS)
+    log.info(f"Wrote users ({lake.row_count(tables.USERS):,} rows)")
+    key = primary_key_report(lake.read_table(session, tables.USERS), "user_id")
+    return StepReport(
+        tables=[describe_table(lake, tables.USERS, df.schema)],
+        checks=[primary_key_outcome("users", "user_id", key)],
+    )
+
+
+def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
+    lake, days = ParquetLake(request.lake_root), request.dates
+    tolerance = float(request.settings.get("duration_tolerance_s", T.DEFAULT_DURATION_TOLERANCE_S))
+    listens = lake.read_partitions(session, tables.LISTEN_EVENTS, days)
+    df = T.build_songplays(
+        listens,
+        lake.read_table(session, tables.SONGS),
+        lake.read_table(session, tables.ARTISTS),
+        tolerance,
+    )
+    lake.replace_partitions(df, tables.SONGPLAYS, days)
+    written = lake.read_partitions(session, tables.SONGPLAYS, days)
+    matched = written.where("song_id IS NOT NULL").count()
+    log.info(
+        f"Wrote songplays ({lake.total_rows(tables.SONGPLAYS, days):,} rows, "
+        f"{matched:,} matched to a song)"
+    )
+    actual = primary_key_report(written, "songplay_id")
+    expected = primary_key_report(
+        listens.select(
+            T.songplay_id("ts", "user_id", "session_id", "item_in_session").alias("songplay_id")
+        ),
+        "songplay_id",
+    )
+    orphans = orphan_keys(written, lake.read_table(session, tables.USERS), "user_id")
+    checks = [
+        primary_key_outcome("songplays", "songplay_id", actual),
+        CheckMeasured(
+            asset="songplays",
+            check="one_songplay_per_listen_event",
+            passed=actual.ok
+            and (actual.rows, actual.xor_hash) == (expected.rows, expected.xor_hash),
+            metadata={
+                "listen_events": expected.rows,
+                "songplays": actual.rows,
+                "same_id_set": expected.xor_hash == actual.xor_hash,
+                "matched_songplays": matched,
+            },
+        ),
+        CheckMeasured(
+            asset="songplays",
+            check="user_ids_in_users",
+            passed=not orphans,
+            metadata={"orphan_user_ids": sorted(orphans)[:100]},
+        ),
+    ]
+    return StepReport(tables=describe_days(lake, tables.SONGPLAYS, df.schema, days), checks=checks)

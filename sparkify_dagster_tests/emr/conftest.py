@@ -1,0 +1,92 @@
+"""EMR against a moto server (EMR and S3 APIs over HTTP on 127.0.0.1), steps run locally."""
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from sparkify_dagster.assets import ALL_ASSETS
+from sparkify_dagster.generator import generate_lake, open_sink
+from sparkify_dagster.resources import EmrClusterResource, EmrSparkCompute, LakeResource
+from sparkify_dagster_tests.emr.step_executor import LocalStepExecutor
+
+DAY = date(2018, 11, 6)
+
+
+@pytest.fixture
+def aws(s3_endpoint, monkeypatch) -> str:
+    """Every boto3 client of this process (and of the steps) talks to the moto server."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
+    return s3_endpoint
+
+
+@pytest.fixture
+def artifacts_uri(aws, s3_bucket) -> str:
+    return f"s3://{s3_bucket}/sparkify"
+
+
+@pytest.fixture(scope="module")
+def raw_lake(tmp_path_factory) -> Path:
+    source = tmp_path_factory.mktemp("emr_raw") / "raw"
+    generate_lake(
+        open_sink(str(source)), start=DAY, days=1, events_per_day=1_500, songs=100, seed=21
+    )
+    return source
+
+
+@pytest.fixture
+def executor(aws, tmp_path):
+    with LocalStepExecutor(endpoint=aws, workdir=tmp_path / "emr") as running:
+        yield running
+
+
+def emr_compute(
+    artifacts_uri: str, step_timeout_minutes: float = 10, **cluster_settings
+) -> EmrSparkCompute:
+    """The EMR compute as SPARKIFY_ENV=emr builds it, with quick polls and a small driver."""
+    bucket = artifacts_uri.removeprefix("s3://").split("/")[0]
+    return EmrSparkCompute(
+        cluster=EmrClusterResource(
+            poll_seconds=0.2, log_uri=f"s3://{bucket}/emr-logs", **cluster_settings
+        ),
+        artifacts_uri=artifacts_uri,
+        python=sys.executable,
+        poll_seconds=0.3,
+        step_timeout_minutes=step_timeout_minutes,
+        spark_submit_args=["--driver-memory", "1g", "--conf", "spark.sql.shuffle.partitions=4"],
+    )
+
+
+def run_on_emr(
+    compute: EmrSparkCompute,
+    source: Path,
+    lake: Path,
+    assets=ALL_ASSETS,
+    selection=None,
+    day: date | None = DAY,
+    instance: dg.DagsterInstance | None = None,
+) -> dg.ExecuteInProcessResult:
+    tags = {}
+    if day is not None:
+        tags = {
+            "dagster/asset_partition_range_start": day.isoformat(),
+            "dagster/asset_partition_range_end": day.isoformat(),
+        }
+    return dg.materialize(
+        assets,
+        selection=selection,
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        resources={
+            "compute": compute,
+            "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
+        },
+        tags=tags,
+        raise_on_error=False,
+    )
+
+
+def run_log_messages(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """Every log message of a run, as the Dagster UI shows them."""
+    return [entry.user_message for entry in instance.all_logs(run_id)]

@@ -1,0 +1,190 @@
+"""Runs in EMR mode against moto: the cluster's whole life, steps through Pipes, failures."""
+
+import boto3
+import dagster as dg
+import pytest
+
+from sparkify_dagster.resources.emr import MANAGED_TAG, RUN_ID_TAG
+from sparkify_dagster_tests.conftest import lake_snapshot, run_pipeline
+from sparkify_dagster_tests.emr.conftest import DAY, emr_compute, run_log_messages, run_on_emr
+
+
+def _cluster(cluster_id: str) -> dict:
+    return boto3.client("emr").describe_cluster(ClusterId=cluster_id)["Cluster"]
+
+
+def _only_cluster_of(result: dg.ExecuteInProcessResult) -> dict:
+    emr = boto3.client("emr")
+    ids = [c["Id"] for c in emr.list_clusters()["Clusters"]]
+    mine = [
+        _cluster(i)
+        for i in ids
+        if {t["Key"]: t["Value"] for t in _cluster(i)["Tags"]}.get(RUN_ID_TAG) == result.run_id
+    ]
+    assert len(mine) == 1, f"expected one cluster for run {result.run_id}, found {len(mine)}"
+    return mine[0]
+
+
+def _failure_message(result: dg.ExecuteInProcessResult) -> str:
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failures, "the run did not fail"
+    return (
+        failures[0].step_failure_data.error.cause.message
+        if failures[0].step_failure_data.error.cause
+        else failures[0].step_failure_data.error.message
+    )
+
+
+def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates_it(
+    artifacts_uri, executor, raw_lake, tmp_path, spark
+):
+    instance = dg.DagsterInstance.ephemeral()
+    result = run_on_emr(emr_compute(artifacts_uri), raw_lake, tmp_path / "lake", instance=instance)
+    assert result.success
+
+    cluster = _only_cluster_of(result)
+    tags = {t["Key"]: t["Value"] for t in cluster["Tags"]}
+    assert tags[MANAGED_TAG] == "sparkify_dagster"
+    assert cluster["Status"]["State"] == "TERMINATED"
+    # One step per asset function, each the same spark-submit of the published package.
+    assert [s.returncode for s in executor.executed] == [0] * 5
+    steps = boto3.client("emr").list_steps(ClusterId=cluster["Id"])["Steps"]
+    assert {s["Status"]["State"] for s in steps} == {"COMPLETED"}
+    for executed in executor.executed:
+        args = executed.submitted_args
+        assert args[0] == "spark-submit" and "--dagster-pipes-context" in args
+        assert args[args.index("--py-files") + 1].startswith(f"{artifacts_uri}/code/")
+    # The steps ran the published zip (not this checkout) and logged through Pipes.
+    messages = run_log_messages(instance, result.run_id)
+    started = [m for m in messages if m.startswith("Step ") and " from " in m]
+    assert len(started) == 5
+    assert all("/s3/sparkify_dagster.zip/sparkify_dagster/__init__.py" in m for m in started)
+    assert any(m.startswith("Wrote songplays (") for m in messages)
+
+    # The steps' reports came back as materialization metadata…
+    lake = tmp_path / "lake"
+    materialized = {
+        (m.asset_key.to_user_string(), m.partition): m.metadata
+        for m in result.asset_materializations_for_node("clean_log_events")
+        + result.asset_materializations_for_node("songplays")
+        + result.asset_materializations_for_node("song_catalogue")
+    }
+    songplays = materialized[("songplays", DAY.isoformat())]
+    assert songplays["dagster/row_count"].value > 0
+    assert songplays["path"].value == str(lake / "star" / "songplays" / f"date={DAY}")
+    (log_file,) = raw_lake.glob("log_data/*/*/*.json")
+    lines = len(log_file.read_text().splitlines())
+    assert materialized[("log_events", DAY.isoformat())]["lines_read"].value == lines
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) == 10 and all(c.passed for c in checks)
+
+    # …and the tables are exactly those local Spark writes from the same input.
+    local = tmp_path / "local_lake"
+    assert run_pipeline(raw_lake, local, DAY, DAY).success
+    assert {k: rows for k, (rows, _) in lake_snapshot(lake).items()} == {
+        k: rows for k, (rows, _) in lake_snapshot(local).items()
+    }
+
+
+def test_a_failed_step_fails_the_asset_with_its_reason_and_logs_and_ends_the_cluster(
+    artifacts_uri, executor, raw_lake, tmp_path
+):
+    # `time` needs listen_events, which this empty lake does not have: the step fails.
+    compute = emr_compute(artifacts_uri)
+    result = run_on_emr(compute, raw_lake, tmp_path / "lake", selection=["time"])
+    assert not result.success
+    cluster = _only_cluster_of(result)
+    (executed,) = executor.executed
+    assert executed.returncode != 0
+    message = _failure_message(result)
+    assert f"on cluster {cluster['Id']} ended FAILED" in message
+    assert "listen_events has no partition for 2018-11-06" in message
+    assert f"s3://{artifacts_uri.split('/')[2]}/emr-logs/{cluster['Id']}/steps/" in message
+    assert cluster["Status"]["State"] == "TERMINATED"
+
+
+def test_an_exception_mid_run_still_terminates_the_cluster(
+    artifacts_uri, executor, raw_lake, tmp_path
+):
+    from sparkify_dagster.assets import song_catalogue
+
+    @dg.asset(deps=["songs"])
+    def fails_after_a_step():
+        raise RuntimeError("boom after the catalogue step")
+
+    result = run_on_emr(
+        emr_compute(artifacts_uri),
+        raw_lake,
+        tmp_path / "lake",
+        assets=[song_catalogue, fails_after_a_step],
+        day=None,
+    )
+    assert not result.success
+    assert "boom after the catalogue step" in _failure_message(result)
+    assert [s.returncode for s in executor.executed] == [0]
+    assert _only_cluster_of(result)["Status"]["State"] == "TERMINATED"
+
+
+def test_attach_mode_uses_the_given_cluster_and_never_terminates_it(
+    artifacts_uri, executor, raw_lake, tmp_path
+):
+    from sparkify_dagster.assets import song_catalogue
+
+    emr = boto3.client("emr")
+    cluster_id = emr.run_job_flow(
+        Name="team cluster",
+        ReleaseLabel="emr-7.9.0",
+        Instances={
+            "MasterInstanceType": "m5.xlarge",
+            "SlaveInstanceType": "m5.xlarge",
+            "InstanceCount": 3,
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        JobFlowRole="EMR_EC2_DefaultRole",
+        ServiceRole="EMR_DefaultRole",
+    )["JobFlowId"]
+
+    @dg.asset(deps=["songs"])
+    def fails_after_a_step():
+        raise RuntimeError("boom after the catalogue step")
+
+    result = run_on_emr(
+        emr_compute(artifacts_uri, cluster_id=cluster_id),
+        raw_lake,
+        tmp_path / "lake",
+        assets=[song_catalogue, fails_after_a_step],
+        day=None,
+    )
+    # The step ran on the team's cluster, the run failed after it, and the cluster lives on.
+    assert not result.success
+    assert [(e.cluster_id, e.returncode) for e in executor.executed] == [(cluster_id, 0)]
+    assert _cluster(cluster_id)["Status"]["State"] in ("WAITING", "RUNNING")
+    created = [c for c in emr.list_clusters()["Clusters"] if c["Name"].startswith("sparkify ")]
+    assert not any(
+        RUN_ID_TAG in str(_cluster(c["Id"])["Tags"])
+        and result.run_id in str(_cluster(c["Id"])["Tags"])
+        for c in created
+    )
+
+
+def test_a_step_over_its_timeout_is_cancelled_and_the_cluster_ended(
+    aws, artifacts_uri, raw_lake, tmp_path
+):
+    from sparkify_dagster_tests.emr.step_executor import LocalStepExecutor
+
+    compute = emr_compute(artifacts_uri, step_timeout_minutes=0.05)
+    with LocalStepExecutor(endpoint=aws, workdir=tmp_path / "emr", hold=True):
+        result = run_on_emr(compute, raw_lake, tmp_path / "lake", selection=["time"])
+    assert not result.success
+    assert "did not finish within" in _failure_message(result)
+    assert _only_cluster_of(result)["Status"]["State"] == "TERMINATED"
+
+
+@pytest.mark.parametrize("idle_minutes", [1, 90])
+def test_clusters_are_created_with_an_idle_auto_termination_policy(idle_minutes):
+    from sparkify_dagster.resources import EmrClusterResource
+
+    params = EmrClusterResource(idle_timeout_minutes=idle_minutes).job_flow_params([])
+    assert params["AutoTerminationPolicy"] == {"IdleTimeout": idle_minutes * 60}
+    assert params["Instances"]["KeepJobFlowAliveWhenNoSteps"] is True
+    assert {"Key": MANAGED_TAG, "Value": "sparkify_dagster"} in params["Tags"]
