@@ -13,14 +13,16 @@ def _cluster(cluster_id: str) -> dict:
     return boto3.client("emr").describe_cluster(ClusterId=cluster_id)["Cluster"]
 
 
-def _only_cluster_of(result: dg.ExecuteInProcessResult) -> dict:
-    emr = boto3.client("emr")
-    ids = [c["Id"] for c in emr.list_clusters()["Clusters"]]
-    mine = [
-        _cluster(i)
-        for i in ids
-        if {t["Key"]: t["Value"] for t in _cluster(i)["Tags"]}.get(RUN_ID_TAG) == result.run_id
+def _clusters_of(run_id: str) -> list[dict]:
+    """The clusters a run created (tagged with its run id)."""
+    clusters = [_cluster(c["Id"]) for c in boto3.client("emr").list_clusters()["Clusters"]]
+    return [
+        c for c in clusters if {t["Key"]: t["Value"] for t in c["Tags"]}.get(RUN_ID_TAG) == run_id
     ]
+
+
+def _only_cluster_of(result: dg.ExecuteInProcessResult) -> dict:
+    mine = _clusters_of(result.run_id)
     assert len(mine) == 1, f"expected one cluster for run {result.run_id}, found {len(mine)}"
     return mine[0]
 
@@ -159,12 +161,7 @@ def test_attach_mode_uses_the_given_cluster_and_never_terminates_it(
     assert not result.success
     assert [(e.cluster_id, e.returncode) for e in executor.executed] == [(cluster_id, 0)]
     assert _cluster(cluster_id)["Status"]["State"] in ("WAITING", "RUNNING")
-    created = [c for c in emr.list_clusters()["Clusters"] if c["Name"].startswith("sparkify ")]
-    assert not any(
-        RUN_ID_TAG in str(_cluster(c["Id"])["Tags"])
-        and result.run_id in str(_cluster(c["Id"])["Tags"])
-        for c in created
-    )
+    assert _clusters_of(result.run_id) == []
 
 
 def test_a_step_over_its_timeout_is_cancelled_and_the_cluster_ended(
