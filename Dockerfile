@@ -25,12 +25,14 @@ RUN pip install .
 
 COPY deploy/dagster.yaml deploy/workspace.yaml ./deploy/
 
-# A non-root user owns what the services write: storage (compute logs) and the lake. Named
-# volumes mounted on these paths start with this ownership.
-RUN useradd --system --uid 10001 --user-group --home-dir /opt/dagster --shell /usr/sbin/nologin dagster \
-    && mkdir -p "$DAGSTER_HOME" "$DAGSTER_COMPUTE_LOGS_DIR" "$SPARKIFY_SOURCE" "$SPARKIFY_LAKE" \
+# A non-root user owns what the services write: storage (compute logs), the lake, and a working
+# directory for scratch files (Spark's). Named volumes mounted on these paths start with this
+# ownership; the code and the instance config stay root's.
+RUN useradd --system --uid 10001 --user-group --home-dir /opt/dagster/work --shell /usr/sbin/nologin dagster \
+    && mkdir -p "$DAGSTER_HOME" "$DAGSTER_COMPUTE_LOGS_DIR" "$SPARKIFY_SOURCE" "$SPARKIFY_LAKE" /opt/dagster/work \
     && cp deploy/dagster.yaml "$DAGSTER_HOME/dagster.yaml" \
-    && chown -R dagster:dagster /opt/dagster/storage /data
+    && chown -R dagster:dagster /opt/dagster/storage /opt/dagster/work /data
 USER dagster
+WORKDIR /opt/dagster/work
 
 EXPOSE 3000 4000

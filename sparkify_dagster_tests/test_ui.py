@@ -33,8 +33,8 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 @dataclass
 class DagsterDev(Webserver):
-    source: Path = Path()
-    lake: Path = Path()
+    source: Path
+    lake: Path
 
 
 @pytest.fixture(scope="module")

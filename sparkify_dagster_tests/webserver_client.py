@@ -9,7 +9,7 @@ import socket
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -28,7 +28,7 @@ def free_port() -> int:
 @dataclass
 class Webserver:
     url: str
-    logs: Sequence[Path] = field(default_factory=list)
+    logs: Sequence[Path]  # the servers' log files, quoted when a wait times out
 
     def log_tails(self, chars: int = 3000) -> str:
         """The end of every server log, for assertion messages."""

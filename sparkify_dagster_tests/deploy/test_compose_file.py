@@ -131,7 +131,9 @@ def test_one_image_runs_the_dagster_services_with_state_on_volumes():
     services = compose_services()
     images = {services[name]["image"] for name in DAGSTER_SERVICES}
     assert len(images) == 1
+    # Built once, by user_code; the others never try to pull it from a registry.
     assert [name for name in services if "build" in services[name]] == ["user_code"]
+    assert all(services[name]["pull_policy"] == "never" for name in ("webserver", "daemon"))
 
     def mounts(name: str) -> dict[str, str]:
         """Target → source[:mode] (a source may hold ':' itself: ${VAR:-default})."""
