@@ -11,7 +11,7 @@ LAKE ?= data/lake
 DEMO_LAKE_ARGS ?= --days 7 --start 2018-11-05 --events-per-day 5000 --songs 500 --seed 42
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: demo sample raw test install java chromium dev lint clean bench
+.PHONY: demo sample raw test install java chromium dev lint clean bench postgres compose
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -27,6 +27,13 @@ java:
 
 chromium:
 	@scripts/ensure-chromium.sh
+
+# The deployment tests: a real PostgreSQL server, and a Compose to check docker-compose.yml.
+postgres:
+	@scripts/ensure-postgres.sh
+
+compose:
+	@scripts/ensure-compose.sh
 
 GENERATE_DEMO_LAKE = $(BIN)/sparkify generate --out "$(RAW)" $(DEMO_LAKE_ARGS) --overwrite
 
@@ -46,7 +53,7 @@ sample: install java
 	@test -d "$(SAMPLE)" || { echo "No sample data at $(SAMPLE): set SAMPLE=/path/to/a/lake with song_data/ and log_data/"; exit 1; }
 	$(BIN)/sparkify run --source "$(SAMPLE)" --lake data/sample_lake
 
-test: install java chromium
+test: install java chromium postgres compose
 	$(BIN)/python -m pytest
 
 # The Dagster UI and daemon on 127.0.0.1:3000, with run history kept in $(DAGSTER_HOME).

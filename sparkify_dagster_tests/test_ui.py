@@ -4,15 +4,11 @@ Through the webserver's GraphQL API: every asset and check is listed; a 5-day ba
 ONE run and writes exactly what 5 daily runs write. A headless Chromium renders the lineage page.
 """
 
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,6 +24,7 @@ from sparkify_dagster_tests.conftest import (
     lake_snapshot,
     run_pipeline,
 )
+from sparkify_dagster_tests.webserver_client import Webserver, free_port
 
 FIRST_DAY = date(2018, 11, 5)
 DAYS = [FIRST_DAY + timedelta(days=i) for i in range(5)]
@@ -35,37 +32,9 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 @dataclass
-class DagsterDev:
-    url: str
+class DagsterDev(Webserver):
     source: Path
     lake: Path
-    log: Path
-
-    def graphql(self, query: str, variables: dict | None = None) -> dict:
-        request = urllib.request.Request(
-            f"{self.url}/graphql",
-            data=json.dumps({"query": query, "variables": variables or {}}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            body = json.loads(response.read())
-        assert "errors" not in body, body["errors"]
-        return body["data"]
-
-    def wait_for(self, what: str, condition, timeout: float = 600) -> dict:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = condition()
-            if value:
-                return value
-            time.sleep(2)
-        raise AssertionError(f"timed out waiting for {what}; log: {self.log.read_text()[-3000:]}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +51,7 @@ def dagster_dev(tmp_path_factory):
         songs=100,
         seed=8,
     )
-    port = _free_port()
+    port = free_port()
     log = work / "dagster_dev.log"
     env = {
         **os.environ,
@@ -101,9 +70,9 @@ def dagster_dev(tmp_path_factory):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = DagsterDev(f"http://127.0.0.1:{port}", source, lake, log)
+    server = DagsterDev(f"http://127.0.0.1:{port}", [log], source, lake)
     try:
-        server.wait_for("the webserver and the code location", lambda: _loaded(server), 240)
+        server.wait_for("the webserver and the code location", server.loaded_location, 240)
         yield server
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -112,23 +81,6 @@ def dagster_dev(tmp_path_factory):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-
-
-def _loaded(server: DagsterDev) -> str | None:
-    try:
-        data = server.graphql(
-            "{ workspaceOrError { ... on Workspace { locationEntries { name "
-            "locationOrLoadError { __typename } } } } }"
-        )
-    except OSError:
-        return None
-    entries = data["workspaceOrError"]["locationEntries"]
-    loaded = [
-        e["name"] for e in entries if e["locationOrLoadError"]["__typename"] == "RepositoryLocation"
-    ]
-    errors = [e for e in entries if e["locationOrLoadError"]["__typename"] == "PythonError"]
-    assert not errors, errors
-    return loaded[0] if loaded else None
 
 
 def test_webserver_lists_every_asset_and_check(dagster_dev):
@@ -147,41 +99,9 @@ def test_webserver_lists_every_asset_and_check(dagster_dev):
     assert checks == ASSET_CHECKS
 
 
-def _run_status(server: DagsterDev, run_id: str) -> str:
-    data = server.graphql(
-        "query($id: ID!) { runOrError(runId: $id) { ... on Run { status } } }", {"id": run_id}
-    )
-    return data["runOrError"]["status"]
-
-
-def _launch_job(server: DagsterDev, job: str) -> str:
-    location = _loaded(server)
-    data = server.graphql(
-        """mutation($p: ExecutionParams!) { launchRun(executionParams: $p) {
-             __typename ... on LaunchRunSuccess { run { runId } }
-             ... on PythonError { message } ... on InvalidSubsetError { message } } }""",
-        {
-            "p": {
-                "selector": {
-                    "repositoryLocationName": location,
-                    "repositoryName": "__repository__",
-                    "jobName": job,
-                }
-            }
-        },
-    )
-    launched = data["launchRun"]
-    assert launched["__typename"] == "LaunchRunSuccess", launched
-    return launched["run"]["runId"]
-
-
 def test_a_five_day_backfill_is_one_run_equal_to_five_daily_runs(dagster_dev, tmp_path):
-    catalogue_run = _launch_job(dagster_dev, "song_catalogue_refresh")
-    status = dagster_dev.wait_for(
-        "the catalogue run",
-        lambda: (s := _run_status(dagster_dev, catalogue_run)) in ("SUCCESS", "FAILURE") and s,
-    )
-    assert status == "SUCCESS"
+    catalogue_run = dagster_dev.launch_run("song_catalogue_refresh")
+    assert dagster_dev.wait_for_run(catalogue_run) == "SUCCESS"
 
     data = dagster_dev.graphql(
         """mutation($p: LaunchBackfillParams!) { launchPartitionBackfill(backfillParams: $p) {
