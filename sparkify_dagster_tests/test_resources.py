@@ -16,3 +16,21 @@ def test_s3_paths_with_local_spark_fail_with_a_clear_error(source, lake, name):
     request = StepRequest(step="song_catalogue", source_root=source, lake_root=lake)
     with pytest.raises(ValueError, match=f"The {name} is .*local Spark reads and writes local"):
         compute.run(dg.build_asset_context(), request)
+
+
+def test_sparkify_env_chooses_where_steps_run(monkeypatch):
+    from sparkify_dagster.resources import EmrSparkCompute, build_resources
+
+    monkeypatch.delenv("SPARKIFY_ENV", raising=False)
+    assert isinstance(build_resources()["compute"], LocalSparkCompute)
+    monkeypatch.setenv("SPARKIFY_ENV", "emr")
+    monkeypatch.setenv("SPARKIFY_EMR_ARTIFACTS_URI", "s3://bucket/sparkify")
+    monkeypatch.setenv("SPARKIFY_EMR_CORE_INSTANCE_COUNT", "5")
+    compute = build_resources()["compute"]
+    assert isinstance(compute, EmrSparkCompute)
+    with dg.build_resources({"compute": compute}) as initialized:
+        assert initialized.compute.cluster.core_instance_count == 5
+        assert initialized.compute.artifacts_uri == "s3://bucket/sparkify"
+    monkeypatch.setenv("SPARKIFY_ENV", "cloud")
+    with pytest.raises(ValueError, match="SPARKIFY_ENV='cloud': expected one of local, emr"):
+        build_resources()

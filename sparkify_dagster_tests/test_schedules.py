@@ -70,8 +70,12 @@ def _default_statuses(env: dict[str, str]) -> str:
 
 
 def test_automation_starts_stopped_unless_switched_on():
-    assert _default_statuses({"SPARKIFY_AUTOMATION": ""}).count("'STOPPED'") == 3
-    on = _default_statuses({"SPARKIFY_AUTOMATION": "on"})
+    assert _default_statuses({"SPARKIFY_AUTOMATION": ""}).count("'RUNNING'") == 0
+    on = _default_statuses({"SPARKIFY_AUTOMATION": "on", "SPARKIFY_ENV": "local"})
     assert on.count("'RUNNING'") == 3
     for name in ("daily_star_schema_schedule", "new_log_files", "new_song_files"):
-        assert name in on
+        assert f"('{name}', 'RUNNING')" in on
+    # The EMR sweeper runs only where clusters are started.
+    assert "('terminate_stale_clusters_schedule', 'STOPPED')" in on
+    on_emr = _default_statuses({"SPARKIFY_AUTOMATION": "on", "SPARKIFY_ENV": "emr"})
+    assert on_emr.count("'RUNNING'") == 4

@@ -15,12 +15,10 @@ from pydantic import Field, PrivateAttr
 
 from sparkify_dagster.emr.packaging import CodePackage, PublishedCode, publish
 from sparkify_dagster.emr.step_client import StepSettings, run_pipes_step
+from sparkify_dagster.emr.tags import MANAGED_TAG, MANAGED_VALUE, RUN_ID_TAG
 from sparkify_dagster.resources.compute import SparkCompute
 from sparkify_dagster.steps import StepReport, StepRequest
 
-MANAGED_TAG = "sparkify:managed-by"
-MANAGED_VALUE = "sparkify_dagster"
-RUN_ID_TAG = "sparkify:dagster-run-id"
 READY_STATES = ("WAITING", "RUNNING")
 ENDED_STATES = ("TERMINATING", "TERMINATED", "TERMINATED_WITH_ERRORS")
 

@@ -4,7 +4,7 @@ import boto3
 import dagster as dg
 import pytest
 
-from sparkify_dagster.resources.emr import MANAGED_TAG, RUN_ID_TAG
+from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG
 from sparkify_dagster_tests.conftest import lake_snapshot, run_pipeline
 from sparkify_dagster_tests.emr.conftest import DAY, emr_compute, run_log_messages, run_on_emr
 

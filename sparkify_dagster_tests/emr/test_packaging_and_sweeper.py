@@ -1,0 +1,127 @@
+"""Code published once per content hash; stale clusters swept, and only ours (moto server)."""
+
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import boto3
+
+import sparkify_dagster
+from sparkify_dagster.emr.packaging import CodePackage, publish
+from sparkify_dagster.emr.stale_clusters import find_stale_clusters
+from sparkify_dagster.emr.tags import MANAGED_TAG, MANAGED_VALUE, RUN_ID_TAG
+from sparkify_dagster.jobs import terminate_stale_clusters
+from sparkify_dagster.resources import EmrClusterResource
+
+
+def _keys(bucket: str) -> list[str]:
+    listing = boto3.client("s3").list_objects_v2(Bucket=bucket)
+    return sorted(o["Key"] for o in listing.get("Contents", []))
+
+
+def test_code_is_uploaded_once_per_content_hash(aws, s3_bucket, tmp_path):
+    s3 = boto3.client("s3")
+    artifacts = f"s3://{s3_bucket}/sparkify"
+    package = CodePackage.build(python="python3.11")
+    assert CodePackage.build(python="python3.11") == package  # reproducible bytes
+
+    first = publish(s3, artifacts, package)
+    assert set(first.uploaded) == {"bootstrap.sh", "run_step.py", "sparkify_dagster.zip"}
+    head = s3.head_object(Bucket=s3_bucket, Key=f"sparkify/code/{package.content_hash}/run_step.py")
+    again = publish(s3, artifacts, CodePackage.build(python="python3.11"))
+    assert again.uploaded == () and again.prefix_uri == first.prefix_uri
+    assert (
+        s3.head_object(Bucket=s3_bucket, Key=f"sparkify/code/{package.content_hash}/run_step.py")[
+            "LastModified"
+        ]
+        == head["LastModified"]
+    )
+
+    # One changed byte in the package: a new hash, a new upload beside the old one.
+    changed = tmp_path / "sparkify_dagster"
+    shutil.copytree(Path(sparkify_dagster.__file__).parent, changed)
+    (changed / "steps" / "report.py").write_text(
+        (changed / "steps" / "report.py").read_text() + "\n"
+    )
+    other = CodePackage.build(python="python3.11", package_dir=changed)
+    assert other.content_hash != package.content_hash
+    assert len(publish(s3, artifacts, other).uploaded) == 3
+    assert len(_keys(s3_bucket)) == 6
+    # The bootstrap installs what a step needs, pinned to the orchestrator's dagster-pipes.
+    bootstrap = package.files["bootstrap.sh"].decode()
+    assert "python3.11 -m pip install" in bootstrap and "'dagster-pipes==" in bootstrap
+
+
+def _cluster(name: str, tags: dict[str, str], with_step: bool = False) -> str:
+    emr = boto3.client("emr")
+    cluster_id = emr.run_job_flow(
+        Name=name,
+        ReleaseLabel="emr-7.9.0",
+        Instances={
+            "MasterInstanceType": "m5.xlarge",
+            "SlaveInstanceType": "m5.xlarge",
+            "InstanceCount": 1,
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        JobFlowRole="EMR_EC2_DefaultRole",
+        ServiceRole="EMR_DefaultRole",
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )["JobFlowId"]
+    if with_step:  # moto: a cluster with a step is RUNNING, and stays so
+        emr.add_job_flow_steps(
+            JobFlowId=cluster_id,
+            Steps=[
+                {
+                    "Name": "busy",
+                    "ActionOnFailure": "CONTINUE",
+                    "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["true"]},
+                }
+            ],
+        )
+    return cluster_id
+
+
+def _state(cluster_id: str) -> str:
+    return boto3.client("emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
+
+
+def test_the_sweeper_terminates_only_our_clusters_that_are_too_old_or_idle(aws):
+    ours = {MANAGED_TAG: MANAGED_VALUE, RUN_ID_TAG: "run-1"}
+    idle = _cluster("sparkify idle", ours)
+    busy = _cluster("sparkify busy", ours, with_step=True)
+    foreign_idle = _cluster("someone else's", {"team": "data"})
+    emr = boto3.client("emr")
+
+    def stale_at(hours_from_now: float) -> set[str]:
+        now = datetime.now(UTC) + timedelta(hours=hours_from_now)
+        found = find_stale_clusters(emr, now, max_age_hours=12, max_idle_hours=2)
+        return {c.cluster_id for c in found} & {idle, busy, foreign_idle}
+
+    assert stale_at(1) == set()  # young, not idle long
+    assert stale_at(3) == {idle}  # idle 3 h > 2 h; the busy one runs a step
+    assert stale_at(13) == {idle, busy}  # older than 12 h; never someone else's
+
+    # The job terminates with its configured limits (idle limit 0: the idle one now).
+    result = terminate_stale_clusters.execute_in_process(
+        resources={"emr_cluster": EmrClusterResource()},
+        run_config={"ops": {"terminate_stale_emr_clusters": {"config": {"max_idle_hours": 0}}}},
+    )
+    assert result.success
+    assert (_state(idle), _state(busy), _state(foreign_idle)) == (
+        "TERMINATED",
+        "RUNNING",
+        "WAITING",
+    )
+    terminated = result.output_for_node("terminate_stale_emr_clusters")
+    assert terminated >= 1
+
+    dry = terminate_stale_clusters.execute_in_process(
+        resources={"emr_cluster": EmrClusterResource()},
+        run_config={
+            "ops": {
+                "terminate_stale_emr_clusters": {"config": {"max_age_hours": 0, "dry_run": True}}
+            }
+        },
+    )
+    assert dry.success and _state(busy) == "RUNNING"
+    assert dry.output_for_node("terminate_stale_emr_clusters") == 0
