@@ -43,6 +43,8 @@ class LocalStepExecutor:
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def __enter__(self) -> "LocalStepExecutor":
+        # Steps of earlier tests (moto keeps them, some RUNNING forever) are not ours to run.
+        self._since = utcnow()
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
         return self
@@ -50,6 +52,10 @@ class LocalStepExecutor:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join(timeout=600)
+
+    def seen_steps(self) -> list[tuple[str, str]]:
+        """(cluster id, step id) of every step submitted since the executor started."""
+        return sorted(self._seen)
 
     @staticmethod
     def clusters() -> dict:
@@ -59,9 +65,13 @@ class LocalStepExecutor:
         while not self._stop.is_set():
             for cluster in list(self.clusters().values()):
                 for step in list(cluster.steps):
-                    if step.id in self._seen or step.state not in ("PENDING", "RUNNING"):
+                    if (
+                        (cluster.id, step.id) in self._seen
+                        or step.state not in ("PENDING", "RUNNING")
+                        or step.creation_date_time < self._since
+                    ):
                         continue
-                    self._seen.add(step.id)
+                    self._seen.add((cluster.id, step.id))
                     if not self.hold:
                         self._run(cluster, step)
             time.sleep(0.2)

@@ -1,5 +1,10 @@
 """Runs in EMR mode against moto: the cluster's whole life, steps through Pipes, failures."""
 
+import signal
+import subprocess
+import sys
+import time
+
 import boto3
 import dagster as dg
 import pytest
@@ -185,3 +190,43 @@ def test_clusters_are_created_with_an_idle_auto_termination_policy(idle_minutes)
     assert params["AutoTerminationPolicy"] == {"IdleTimeout": idle_minutes * 60}
     assert params["Instances"]["KeepJobFlowAliveWhenNoSteps"] is True
     assert {"Key": MANAGED_TAG, "Value": "sparkify_dagster"} in params["Tags"]
+
+
+CANCELLED_RUN = """
+import sys
+from pathlib import Path
+from sparkify_dagster_tests.emr.conftest import emr_compute, run_on_emr
+run_on_emr(emr_compute(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), selection=["time"])
+"""
+
+
+def test_cancelling_a_run_cancels_its_step_and_terminates_the_cluster(
+    aws, artifacts_uri, raw_lake, tmp_path
+):
+    """A run's process interrupted (what Dagster does to cancel a run) while its step runs."""
+    from sparkify_dagster_tests.conftest import PROJECT_ROOT
+    from sparkify_dagster_tests.emr.step_executor import LocalStepExecutor
+
+    log = tmp_path / "run.log"
+    with LocalStepExecutor(endpoint=aws, workdir=tmp_path / "emr", hold=True) as executor:
+        with log.open("w") as out:
+            run = subprocess.Popen(
+                [sys.executable, "-c", CANCELLED_RUN, artifacts_uri, str(raw_lake), str(tmp_path)],
+                cwd=PROJECT_ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            deadline = time.monotonic() + 120
+            while not executor.seen_steps() and time.monotonic() < deadline:
+                assert run.poll() is None, log.read_text()[-3000:]
+                time.sleep(0.2)
+            assert executor.seen_steps(), log.read_text()[-3000:]
+            run.send_signal(signal.SIGINT)
+            run.wait(timeout=120)
+        finally:
+            if run.poll() is None:
+                run.kill()
+    ((cluster_id, _),) = executor.seen_steps()
+    assert _cluster(cluster_id)["Status"]["State"] == "TERMINATED", log.read_text()[-3000:]
+    assert "Terminated EMR cluster" in log.read_text()
