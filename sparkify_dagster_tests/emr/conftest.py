@@ -4,6 +4,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import boto3
 import dagster as dg
 import pytest
 
@@ -90,3 +91,33 @@ def run_on_emr(
 def run_log_messages(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     """Every log message of a run, as the Dagster UI shows them."""
     return [entry.user_message for entry in instance.all_logs(run_id)]
+
+
+def start_cluster(name: str, tags: dict[str, str] | None = None, with_step: bool = False) -> str:
+    """A cluster started outside the platform (moto: WAITING, or RUNNING once it has a step)."""
+    emr = boto3.client("emr")
+    cluster_id = emr.run_job_flow(
+        Name=name,
+        ReleaseLabel="emr-7.9.0",
+        Instances={
+            "MasterInstanceType": "m5.xlarge",
+            "SlaveInstanceType": "m5.xlarge",
+            "InstanceCount": 1,
+            "KeepJobFlowAliveWhenNoSteps": True,
+        },
+        JobFlowRole="EMR_EC2_DefaultRole",
+        ServiceRole="EMR_DefaultRole",
+        Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()],
+    )["JobFlowId"]
+    if with_step:
+        emr.add_job_flow_steps(
+            JobFlowId=cluster_id,
+            Steps=[
+                {
+                    "Name": "busy",
+                    "ActionOnFailure": "CONTINUE",
+                    "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["true"]},
+                }
+            ],
+        )
+    return cluster_id

@@ -11,7 +11,13 @@ import pytest
 
 from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG
 from sparkify_dagster_tests.conftest import lake_snapshot, run_pipeline
-from sparkify_dagster_tests.emr.conftest import DAY, emr_compute, run_log_messages, run_on_emr
+from sparkify_dagster_tests.emr.conftest import (
+    DAY,
+    emr_compute,
+    run_log_messages,
+    run_on_emr,
+    start_cluster,
+)
 
 
 def _cluster(cluster_id: str) -> dict:
@@ -137,19 +143,7 @@ def test_attach_mode_uses_the_given_cluster_and_never_terminates_it(
 ):
     from sparkify_dagster.assets import song_catalogue
 
-    emr = boto3.client("emr")
-    cluster_id = emr.run_job_flow(
-        Name="team cluster",
-        ReleaseLabel="emr-7.9.0",
-        Instances={
-            "MasterInstanceType": "m5.xlarge",
-            "SlaveInstanceType": "m5.xlarge",
-            "InstanceCount": 3,
-            "KeepJobFlowAliveWhenNoSteps": True,
-        },
-        JobFlowRole="EMR_EC2_DefaultRole",
-        ServiceRole="EMR_DefaultRole",
-    )["JobFlowId"]
+    cluster_id = start_cluster("team cluster")
 
     @dg.asset(deps=["songs"])
     def fails_after_a_step():

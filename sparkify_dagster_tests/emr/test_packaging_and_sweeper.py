@@ -12,6 +12,7 @@ from sparkify_dagster.emr.stale_clusters import find_stale_clusters
 from sparkify_dagster.emr.tags import MANAGED_TAG, MANAGED_VALUE, RUN_ID_TAG
 from sparkify_dagster.jobs import terminate_stale_clusters
 from sparkify_dagster.resources import EmrClusterResource
+from sparkify_dagster_tests.emr.conftest import start_cluster
 
 
 def _keys(bucket: str) -> list[str]:
@@ -52,44 +53,15 @@ def test_code_is_uploaded_once_per_content_hash(aws, s3_bucket, tmp_path):
     assert "python3.11 -m pip install" in bootstrap and "'dagster-pipes==" in bootstrap
 
 
-def _cluster(name: str, tags: dict[str, str], with_step: bool = False) -> str:
-    emr = boto3.client("emr")
-    cluster_id = emr.run_job_flow(
-        Name=name,
-        ReleaseLabel="emr-7.9.0",
-        Instances={
-            "MasterInstanceType": "m5.xlarge",
-            "SlaveInstanceType": "m5.xlarge",
-            "InstanceCount": 1,
-            "KeepJobFlowAliveWhenNoSteps": True,
-        },
-        JobFlowRole="EMR_EC2_DefaultRole",
-        ServiceRole="EMR_DefaultRole",
-        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
-    )["JobFlowId"]
-    if with_step:  # moto: a cluster with a step is RUNNING, and stays so
-        emr.add_job_flow_steps(
-            JobFlowId=cluster_id,
-            Steps=[
-                {
-                    "Name": "busy",
-                    "ActionOnFailure": "CONTINUE",
-                    "HadoopJarStep": {"Jar": "command-runner.jar", "Args": ["true"]},
-                }
-            ],
-        )
-    return cluster_id
-
-
 def _state(cluster_id: str) -> str:
     return boto3.client("emr").describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
 
 
 def test_the_sweeper_terminates_only_our_clusters_that_are_too_old_or_idle(aws):
     ours = {MANAGED_TAG: MANAGED_VALUE, RUN_ID_TAG: "run-1"}
-    idle = _cluster("sparkify idle", ours)
-    busy = _cluster("sparkify busy", ours, with_step=True)
-    foreign_idle = _cluster("someone else's", {"team": "data"})
+    idle = start_cluster("sparkify idle", ours)
+    busy = start_cluster("sparkify busy", ours, with_step=True)
+    foreign_idle = start_cluster("someone else's", {"team": "data"})
     emr = boto3.client("emr")
 
     def stale_at(hours_from_now: float) -> set[str]:
