@@ -184,7 +184,7 @@ def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> N
         if not tables.exists(table):
             continue
         path = tables.path(table)
-        days = len([p for p in path.iterdir() if p.is_dir()]) if table.daily else "-"
+        days = len(tables.files.child_dirs(path)) if table.daily else "-"
         click.echo(f"{table.name:<26}{tables.row_count(table):>12,}  {days:>5}  {path}")
     click.echo("")
     evaluations = result.get_asset_check_evaluations()

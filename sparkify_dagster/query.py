@@ -20,8 +20,8 @@ def connect(lake_root: str | Path) -> duckdb.DuckDBPyConnection:
     for table in ALL_TABLES:
         if not lake.exists(table):
             continue
-        pattern = lake.path(table) / ("*/*.parquet" if table.daily else "*.parquet")
-        glob = str(pattern).replace("'", "''")
+        pattern = f"{lake.path(table)}/{'*/*.parquet' if table.daily else '*.parquet'}"
+        glob = pattern.replace("'", "''")
         con.execute(
             f'CREATE VIEW "{table.name}" AS '
             f"SELECT * FROM read_parquet('{glob}', hive_partitioning = false)"

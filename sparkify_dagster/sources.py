@@ -18,6 +18,7 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkify_dagster.filesystems import files_for, is_uri, join
 from sparkify_dagster.schemas import LOG_LINES, SONG_RECORDS
 
 LOG_FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-events\.json$")
@@ -68,25 +69,29 @@ def _date_or_none(year: str, month: str, day: str) -> date | None:
         return None
 
 
-def log_files_for_days(source_root: str | Path, days: Iterable[date]) -> dict[date, list[str]]:
+def log_files_for_days(
+    source_root: str | Path, days: Iterable[date], session: SparkSession | None = None
+) -> dict[date, list[str]]:
     """The log file(s) of each day, looked up where the layout puts them (no full listing)."""
-    root = Path(source_root) / "log_data"
+    root = join(str(source_root), "log_data")
+    files = files_for(root, session)
     found: dict[date, list[str]] = {}
     for day in days:
         name = f"{day.isoformat()}-events.json"
-        candidates = [root / f"{day:%Y}" / f"{day:%m}" / name, root / name]
-        found[day] = [str(p) for p in candidates if p.is_file()]
+        candidates = [join(root, f"{day:%Y}", f"{day:%m}", name), join(root, name)]
+        found[day] = [p for p in candidates if files.is_file(p)]
     return found
 
 
-def list_song_files(source_root: str | Path) -> list[str]:
+def list_song_files(source_root: str | Path, session: SparkSession | None = None) -> list[str]:
     """All *.json files under song_data/, in a stable order."""
-    root = Path(source_root) / "song_data"
-    paths: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        paths.extend(os.path.join(dirpath, n) for n in sorted(filenames) if n.endswith(".json"))
-    return paths
+    root = join(str(source_root), "song_data")
+    return files_for(root, session).files(root, ".json")
+
+
+def file_sizes(paths: Sequence[str], session: SparkSession | None = None) -> int:
+    """Total bytes of the given files (local paths or URIs)."""
+    return sum(files_for(p, session).size(p) for p in paths)
 
 
 @dataclass(frozen=True)
@@ -122,9 +127,9 @@ def split_json_objects(text: str) -> Iterator[str]:
         position = stop
 
 
-def _read_song_file(path: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
-    with open(path, "rb") as handle:
-        raw = handle.read()
+def _song_records(
+    path: str, raw: bytes
+) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -134,14 +139,32 @@ def _read_song_file(path: str) -> tuple[list[tuple[str, str]], list[tuple[str, s
     return [(path, obj) for obj in split_json_objects(text)], []
 
 
-def read_song_records(paths: Sequence[str], workers: int = 16) -> SongRecords:
-    """Read song files concurrently; results keep the order of `paths`."""
+def _read_song_file(path: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+    with open(path, "rb") as handle:
+        return _song_records(path, handle.read())
+
+
+def read_song_records(
+    paths: Sequence[str], workers: int = 16, session: SparkSession | None = None
+) -> SongRecords:
+    """Read song files concurrently; results keep the order of `paths`.
+
+    Local files are read by a thread pool; URIs (s3:// on EMR) by Spark's binaryFile source,
+    which lists and fetches them on the executors, then split here like local ones.
+    """
     records: list[tuple[str, str]] = []
     rejected: list[tuple[str, str, str]] = []
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for good, bad in pool.map(_read_song_file, paths, chunksize=64):
-            records.extend(good)
-            rejected.extend(bad)
+    if paths and is_uri(paths[0]):
+        session = session or SparkSession.getActiveSession()
+        fetched = session.read.format("binaryFile").load(list(paths)).select("path", "content")
+        contents = {row["path"]: bytes(row["content"]) for row in fetched.collect()}
+        results = [_song_records(p, contents[p]) for p in paths]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_read_song_file, paths, chunksize=64))
+    for good, bad in results:
+        records.extend(good)
+        rejected.extend(bad)
     return SongRecords(records=records, rejected=rejected)
 
 

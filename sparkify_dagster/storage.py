@@ -1,23 +1,25 @@
-"""Parquet tables in a local lake, replaced so that readers never see half a partition.
+"""Parquet tables in a lake, replaced so that readers never see half a partition.
 
 A write goes to `<lake>/_staging/<uuid>/` first; finished partitions are then swapped in with
 directory renames. A rerun of a day therefore replaces exactly that day's directory: never a
 doubled partition, never a mix of old and new files. Rows are sorted on the table's key before
 they are written, so identical inputs give identical table contents.
+
+The lake is a local directory (renames are atomic) or a URI such as s3://bucket/lake, reached
+through Spark's Hadoop filesystems (sparkify_dagster.filesystems: on an object store a rename
+is a copy, so the swap there is quick but not atomic).
 """
 
 import os
-import shutil
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
-from pathlib import Path
 
-import pyarrow.parquet as pq
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
+from sparkify_dagster.filesystems import files_for, hidden, is_uri, join
 from sparkify_dagster.tables import Table
 from sparkify_dagster.transforms.events import PARTITION_COLUMN
 
@@ -45,38 +47,39 @@ def arrange_by_day(
     return df.repartition(*spread).sortWithinPartitions(*order)
 
 
-def _parquet_files(directory: Path) -> list[Path]:
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.rglob("*.parquet") if not p.name.startswith((".", "_")))
-
-
 class ParquetLake:
-    """The output lake rooted at a local directory: clean/, star/, quarantine/ and state/."""
+    """The output lake: clean/, star/, quarantine/ and state/ under one root (directory or URI)."""
 
-    def __init__(self, root: str | Path):
-        self.root = Path(root).expanduser().absolute()
+    def __init__(self, root: str | os.PathLike, session: SparkSession | None = None):
+        root = str(root)
+        self.root = root.rstrip("/") if is_uri(root) else os.path.abspath(os.path.expanduser(root))
+        self.files = files_for(self.root, session)
 
-    def path(self, table: Table) -> Path:
-        return self.root / table.relative_path
+    def path(self, table: Table) -> str:
+        return join(self.root, table.relative_path)
 
-    def partition_path(self, table: Table, day: date) -> Path:
-        return self.path(table) / f"{PARTITION_COLUMN}={day.isoformat()}"
+    def partition_path(self, table: Table, day: date) -> str:
+        return join(self.path(table), f"{PARTITION_COLUMN}={day.isoformat()}")
 
-    def _staging_dir(self) -> Path:
-        staging = self.root / "_staging" / uuid.uuid4().hex
-        staging.parent.mkdir(parents=True, exist_ok=True)
-        return staging
+    def _staging_dir(self) -> str:
+        parent = join(self.root, "_staging")
+        self.files.mkdirs(parent)
+        return join(parent, uuid.uuid4().hex)
 
-    def _swap_in(self, built: Path, target: Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
+    def _swap_in(self, built: str, target: str) -> None:
+        self.files.mkdirs(target.rsplit("/", 1)[0])
         retired = None
-        if target.exists():
+        if self.files.is_dir(target):
             retired = self._staging_dir()
-            os.rename(target, retired)
-        os.rename(built, target)
+            self.files.rename(target, retired)
+        self.files.rename(built, target)
         if retired is not None:
-            shutil.rmtree(retired, ignore_errors=True)
+            self.files.delete(retired)
+
+    def _parquet_files(self, directory: str) -> list[str]:
+        if not self.files.is_dir(directory):
+            return []
+        return sorted(p for p in self.files.files(directory, ".parquet") if not hidden(p))
 
     # ---- writing ---------------------------------------------------------------------------
 
@@ -99,9 +102,9 @@ class ParquetLake:
                 if arranged
                 else arrange_by_day(df, table)
             )
-            ordered.write.partitionBy(PARTITION_COLUMN).parquet(str(staging))
+            ordered.write.partitionBy(PARTITION_COLUMN).parquet(staging)
             wanted = {f"{PARTITION_COLUMN}={d.isoformat()}" for d in days}
-            produced = {p.name for p in staging.iterdir() if p.is_dir()}
+            produced = set(self.files.child_dirs(staging))
             unexpected = produced - wanted
             if unexpected:
                 raise ValueError(
@@ -112,40 +115,38 @@ class ParquetLake:
                 self._write_empty_partitions(df, staging, empty_days)
             for day in sorted(days):
                 self._swap_in(
-                    staging / f"{PARTITION_COLUMN}={day.isoformat()}",
+                    join(staging, f"{PARTITION_COLUMN}={day.isoformat()}"),
                     self.partition_path(table, day),
                 )
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            self.files.delete(staging)
 
-    @staticmethod
-    def _write_empty_partitions(df: DataFrame, staging: Path, names: Sequence[str]) -> None:
+    def _write_empty_partitions(self, df: DataFrame, staging: str, names: Sequence[str]) -> None:
         """One schema-only parquet file, copied into each empty day: one Spark job, not one a day."""
         file_schema = T.StructType([f for f in df.schema.fields if f.name != PARTITION_COLUMN])
-        template = staging / "_empty"
-        df.sparkSession.createDataFrame([], file_schema).coalesce(1).write.parquet(str(template))
-        (empty_file,) = _parquet_files(template)
+        template = join(staging, "_empty")
+        df.sparkSession.createDataFrame([], file_schema).coalesce(1).write.parquet(template)
+        (empty_file,) = self._parquet_files(template)
         for name in names:
-            (staging / name).mkdir()
-            shutil.copyfile(empty_file, staging / name / "part-00000-empty.parquet")
-        shutil.rmtree(template)
+            self.files.mkdirs(join(staging, name))
+            self.files.copy_file(empty_file, join(staging, name, "part-00000-empty.parquet"))
+        self.files.delete(template)
 
     def replace_table(self, df: DataFrame, table: Table) -> None:
         """Write `df` as the whole (unpartitioned) table, swapped in at once."""
         staging = self._staging_dir()
         try:
-            df.repartition(1).sortWithinPartitions(*table.sort_by).write.parquet(
-                str(staging / "table")
-            )
-            self._swap_in(staging / "table", self.path(table))
+            built = join(staging, "table")
+            df.repartition(1).sortWithinPartitions(*table.sort_by).write.parquet(built)
+            self._swap_in(built, self.path(table))
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            self.files.delete(staging)
 
     # ---- reading ---------------------------------------------------------------------------
 
     def exists(self, table: Table, day: date | None = None) -> bool:
         directory = self.path(table) if day is None else self.partition_path(table, day)
-        return bool(_parquet_files(directory))
+        return bool(self._parquet_files(directory))
 
     def read_partitions(self, spark: SparkSession, table: Table, days: Iterable[date]) -> DataFrame:
         """The given days of a daily table, with its `date` column."""
@@ -156,8 +157,8 @@ class ParquetLake:
                 f"{table.name} has no partition for {', '.join(missing)}: "
                 f"materialize the `{table.name}` asset for those days first"
             )
-        paths = [str(self.partition_path(table, d)) for d in days]
-        return spark.read.option("basePath", str(self.path(table))).parquet(*paths)
+        paths = [self.partition_path(table, d) for d in days]
+        return spark.read.option("basePath", self.path(table)).parquet(*paths)
 
     def read_table(self, spark: SparkSession, table: Table) -> DataFrame:
         if not self.exists(table):
@@ -165,13 +166,13 @@ class ParquetLake:
                 f"{table.name} has not been materialized yet ({self.path(table)}): materialize "
                 f"the `{table.name}` asset first (songs and artists: job song_catalogue_refresh)"
             )
-        return spark.read.parquet(str(self.path(table)))
+        return spark.read.parquet(self.path(table))
 
     # ---- describing (footers only: no Spark job) --------------------------------------------
 
     def row_count(self, table: Table, day: date | None = None) -> int:
         directory = self.path(table) if day is None else self.partition_path(table, day)
-        return sum(pq.ParquetFile(p).metadata.num_rows for p in _parquet_files(directory))
+        return sum(self.files.parquet_rows(p) for p in self._parquet_files(directory))
 
     def total_rows(self, table: Table, days: Iterable[date]) -> int:
         return sum(self.row_count(table, day) for day in days)
@@ -179,8 +180,8 @@ class ParquetLake:
     def preview(self, table: Table, day: date | None = None, rows: int = 5) -> list[dict]:
         """The first rows of a table (or one day of it), for materialization metadata."""
         directory = self.path(table) if day is None else self.partition_path(table, day)
-        for path in _parquet_files(directory):
-            parquet = pq.ParquetFile(path)
-            if parquet.metadata.num_rows:
-                return parquet.read_row_group(0).slice(0, rows).to_pylist()
+        for path in self._parquet_files(directory):
+            found = self.files.parquet_preview(path, rows)
+            if found:
+                return found
         return []

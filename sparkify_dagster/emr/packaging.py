@@ -121,6 +121,11 @@ class PublishedCode:
             f"spark.pyspark.python={python}",
             "--conf",
             f"spark.pyspark.driver.python={python}",
+            # As the local SparkResource: JVMs in UTC whatever the nodes' zone.
+            "--conf",
+            "spark.driver.extraJavaOptions=-Duser.timezone=UTC",
+            "--conf",
+            "spark.executor.extraJavaOptions=-Duser.timezone=UTC",
             *extra,
             "--py-files",
             self.uri(ZIP_NAME),

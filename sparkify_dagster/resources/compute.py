@@ -24,7 +24,7 @@ class LocalSparkCompute(SparkCompute):
 
     def run(self, context: dg.AssetExecutionContext, request: StepRequest) -> StepReport:
         for name, root in (("source", request.source_root), ("lake", request.lake_root)):
-            if "://" in root:
+            if "://" in root and not root.startswith("file://"):
                 raise ValueError(
                     f"The {name} is {root!r}, but Spark runs locally here: local Spark reads and "
                     "writes local directories only (the sensors can watch S3). Use local paths, "

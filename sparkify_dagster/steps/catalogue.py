@@ -21,12 +21,12 @@ from sparkify_dagster.transforms import catalogue as T
 
 
 def song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
-    lake = ParquetLake(request.lake_root)
-    paths = list_song_files(request.source_root)
+    lake = ParquetLake(request.lake_root, session)
+    paths = list_song_files(request.source_root, session)
     if not paths:
         log.warning(f"No song files under {request.source_root}/song_data: empty catalogue.")
     log.info(f"Reading {len(paths):,} song file(s)")
-    read = read_song_records(paths)
+    read = read_song_records(paths, session=session)
     parsed = T.parse_song_records(song_records_frame(session, read.records)).persist(
         StorageLevel.MEMORY_AND_DISK
     )

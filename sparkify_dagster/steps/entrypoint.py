@@ -2,7 +2,9 @@
 
 Launched by Dagster (EMR mode) it is a Dagster Pipes process: the request arrives in the Pipes
 context (on S3), logs and the StepReport go back as Pipes messages (on S3), and an exception
-fails the EMR step. Run by hand, pass `--request '<StepRequest JSON>'`; the report is printed.
+fails the EMR step. Run by hand, pass `--request '<StepRequest JSON>'`: the log goes to stderr
+(which spark-submit merges into its stdout) and the report is printed as one line starting
+with REPORT_PREFIX.
 """
 
 import argparse
@@ -16,6 +18,7 @@ from sparkify_dagster.steps import StepLog, run_step
 from sparkify_dagster.steps.report import StepReport, StepRequest
 
 MESSAGE_INTERVAL_S = 5.0
+REPORT_PREFIX = "SPARKIFY_STEP_REPORT "
 
 
 def _session(request: StepRequest):
@@ -70,9 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run one sparkify step with spark-submit.")
     parser.add_argument("--request", required=True, help="The StepRequest as JSON.")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(message)s")
-    report = _run(StepRequest.from_dict(json.loads(args.request)), logging.getLogger("sparkify"))
-    print(json.dumps(report.to_dict()))
+    # Our logger only: the root logger at INFO would let py4j chatter after the report.
+    log = logging.getLogger("sparkify.step")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    report = _run(StepRequest.from_dict(json.loads(args.request)), log)
+    print(REPORT_PREFIX + json.dumps(report.to_dict()), flush=True)
     return 0
 
 

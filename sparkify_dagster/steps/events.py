@@ -1,13 +1,11 @@
 """The clean-zone step: each UTC day's raw log file → typed events, topic tables, a quarantine."""
 
-import os
-
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from sparkify_dagster import tables
-from sparkify_dagster.sources import log_files_for_days, read_log_lines
+from sparkify_dagster.sources import file_sizes, log_files_for_days, read_log_lines
 from sparkify_dagster.steps.report import (
     CheckMeasured,
     StepLog,
@@ -33,9 +31,9 @@ CLEAN_OUTPUTS = (
 
 
 def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
-    lake = ParquetLake(request.lake_root)
+    lake = ParquetLake(request.lake_root, session)
     days = request.dates
-    files_by_day = log_files_for_days(request.source_root, days)
+    files_by_day = log_files_for_days(request.source_root, days, session)
     files = [f for day in days for f in files_by_day[day]]
     missing = [d.isoformat() for d in days if not files_by_day[d]]
     if missing:
@@ -43,7 +41,7 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
             f"No log file for {len(missing)} of {len(days)} day(s) ({', '.join(missing[:10])}"
             f"{' …' if len(missing) > 10 else ''}): those partitions are written empty."
         )
-    megabytes = sum(os.path.getsize(f) for f in files) / 1e6
+    megabytes = file_sizes(files, session) / 1e6
     log.info(f"Parsing {len(files)} log file(s), {megabytes:.1f} MB, for {days[0]} … {days[-1]}")
 
     # Arranged by day once and cached deserialized: the five writes below are cut from it

@@ -19,7 +19,7 @@ from sparkify_dagster.transforms import star as T
 
 
 def time_table(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
-    lake, days = ParquetLake(request.lake_root), request.dates
+    lake, days = ParquetLake(request.lake_root, session), request.dates
     df = T.build_time(lake.read_partitions(session, tables.LISTEN_EVENTS, days))
     lake.replace_partitions(df, tables.TIME, days)
     log.info(f"Wrote time ({lake.total_rows(tables.TIME, days):,} rows)")
@@ -32,7 +32,7 @@ def time_table(session: SparkSession, request: StepRequest, log: StepLog) -> Ste
 
 def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
     """A day's events merged into the user state; no past day is re-read."""
-    lake, days = ParquetLake(request.lake_root), request.dates
+    lake, days = ParquetLake(request.lake_root, session), request.dates
     update = T.user_state_from_events(lake.read_partitions(session, tables.LOG_EVENTS, days))
     previous = (
         lake.read_table(session, tables.USER_STATE)
@@ -51,7 +51,7 @@ def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepRepo
 
 
 def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
-    lake, days = ParquetLake(request.lake_root), request.dates
+    lake, days = ParquetLake(request.lake_root, session), request.dates
     tolerance = float(request.settings.get("duration_tolerance_s", T.DEFAULT_DURATION_TOLERANCE_S))
     listens = lake.read_partitions(session, tables.LISTEN_EVENTS, days)
     df = T.build_songplays(

@@ -11,9 +11,12 @@ import pytest
 from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.generator import generate_lake, open_sink
 from sparkify_dagster.resources import EmrClusterResource, EmrSparkCompute, LakeResource
+from sparkify_dagster_tests.conftest import lake_snapshot, run_pipeline
 from sparkify_dagster_tests.emr.step_executor import LocalStepExecutor
 
 DAY = date(2018, 11, 6)
+# Test JVMs live seconds: skip the optimizing compiler and the parallel collector (halves CPU).
+QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 @pytest.fixture
@@ -28,13 +31,21 @@ def artifacts_uri(aws, s3_bucket) -> str:
     return f"s3://{s3_bucket}/sparkify"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def raw_lake(tmp_path_factory) -> Path:
     source = tmp_path_factory.mktemp("emr_raw") / "raw"
     generate_lake(
         open_sink(str(source)), start=DAY, days=1, events_per_day=1_500, songs=100, seed=21
     )
     return source
+
+
+@pytest.fixture(scope="package")
+def local_reference(raw_lake, spark, tmp_path_factory) -> dict:
+    """The rows local Spark writes for DAY from raw_lake: what every other engine must write."""
+    lake = tmp_path_factory.mktemp("local_reference") / "lake"
+    assert run_pipeline(raw_lake, lake, DAY, DAY).success
+    return {k: rows for k, (rows, _) in lake_snapshot(lake).items()}
 
 
 @pytest.fixture
@@ -56,7 +67,11 @@ def emr_compute(
         python=sys.executable,
         poll_seconds=0.3,
         step_timeout_minutes=step_timeout_minutes,
-        spark_submit_args=["--driver-memory", "1g", "--conf", "spark.sql.shuffle.partitions=4"],
+        spark_submit_args=[
+            *("--driver-memory", "1g", "--conf", "spark.sql.shuffle.partitions=2"),
+            *("--conf", f"spark.driver.extraJavaOptions=-Duser.timezone=UTC {QUICK_JVM}"),
+            *("--conf", "spark.ui.enabled=false"),
+        ],
     )
 
 

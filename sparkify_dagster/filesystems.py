@@ -1,0 +1,173 @@
+"""The few file operations the lake and the raw-source lookups need, on two kinds of storage.
+
+LocalFiles: a local (or mounted) directory, where a directory rename is atomic. HadoopFiles:
+any URI Spark's Hadoop layer can open (s3:// on EMR through EMRFS, file:// anywhere), through
+the running SparkSession; on an object store a rename is a copy, so a reader that lists a
+partition during its swap can see it partly written. Paths are plain strings in both.
+"""
+
+import os
+import re
+import shutil
+from typing import Protocol
+
+import pyarrow.parquet as pq
+from pyspark.sql import SparkSession
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]+:")
+
+
+def is_uri(path: str) -> bool:
+    """s3://b/k, file:///x, and Hadoop's own file:/x; not a plain path."""
+    return bool(_SCHEME.match(path))
+
+
+def join(root: str, *parts: str) -> str:
+    return "/".join([root.rstrip("/"), *(p.strip("/") for p in parts)])
+
+
+def hidden(path: str) -> bool:
+    """Names Spark and Hadoop skip: _SUCCESS, .crc files, _temporary and the like."""
+    return path.rsplit("/", 1)[-1].startswith((".", "_"))
+
+
+class LakeFiles(Protocol):
+    def is_dir(self, path: str) -> bool: ...
+    def is_file(self, path: str) -> bool: ...
+    def files(self, directory: str, suffix: str) -> list[str]: ...
+    def child_dirs(self, directory: str) -> list[str]: ...
+    def mkdirs(self, path: str) -> None: ...
+    def rename(self, source: str, target: str) -> None: ...
+    def delete(self, path: str) -> None: ...
+    def copy_file(self, source: str, target: str) -> None: ...
+    def size(self, path: str) -> int: ...
+    def parquet_rows(self, path: str) -> int: ...
+    def parquet_preview(self, path: str, rows: int) -> list[dict]: ...
+
+
+class LocalFiles:
+    def is_dir(self, path: str) -> bool:
+        return os.path.isdir(path)
+
+    def is_file(self, path: str) -> bool:
+        return os.path.isfile(path)
+
+    def files(self, directory: str, suffix: str) -> list[str]:
+        """Every file under `directory` (any depth) named *suffix, in a stable order."""
+        found = []
+        for dirpath, dirnames, filenames in os.walk(directory):
+            dirnames.sort()
+            found.extend(os.path.join(dirpath, n) for n in sorted(filenames) if n.endswith(suffix))
+        return found
+
+    def child_dirs(self, directory: str) -> list[str]:
+        if not os.path.isdir(directory):
+            return []
+        return sorted(e.name for e in os.scandir(directory) if e.is_dir())
+
+    def mkdirs(self, path: str) -> None:
+        os.makedirs(path, exist_ok=True)
+
+    def rename(self, source: str, target: str) -> None:
+        os.rename(source, target)
+
+    def delete(self, path: str) -> None:
+        shutil.rmtree(path, ignore_errors=True)
+
+    def copy_file(self, source: str, target: str) -> None:
+        shutil.copyfile(source, target)
+
+    def size(self, path: str) -> int:
+        return os.path.getsize(path)
+
+    def parquet_rows(self, path: str) -> int:
+        return pq.ParquetFile(path).metadata.num_rows
+
+    def parquet_preview(self, path: str, rows: int) -> list[dict]:
+        parquet = pq.ParquetFile(path)
+        if not parquet.metadata.num_rows:
+            return []
+        return parquet.read_row_group(0).slice(0, rows).to_pylist()
+
+
+class HadoopFiles:
+    def __init__(self, session: SparkSession):
+        self._session = session
+        self._jvm = session.sparkContext._jvm
+        self._conf = session.sparkContext._jsc.hadoopConfiguration()
+
+    def _resolve(self, path: str):
+        hadoop_path = self._jvm.org.apache.hadoop.fs.Path(path)
+        return hadoop_path, hadoop_path.getFileSystem(self._conf)
+
+    def is_dir(self, path: str) -> bool:
+        p, fs = self._resolve(path)
+        return fs.exists(p) and fs.getFileStatus(p).isDirectory()
+
+    def is_file(self, path: str) -> bool:
+        p, fs = self._resolve(path)
+        return fs.exists(p) and fs.getFileStatus(p).isFile()
+
+    def files(self, directory: str, suffix: str) -> list[str]:
+        p, fs = self._resolve(directory)
+        if not fs.exists(p):
+            return []
+        found, listing = [], fs.listFiles(p, True)
+        while listing.hasNext():
+            status = listing.next()
+            name = status.getPath().getName()
+            if name.endswith(suffix):
+                found.append(status.getPath().toString())
+        return sorted(found)
+
+    def child_dirs(self, directory: str) -> list[str]:
+        p, fs = self._resolve(directory)
+        if not fs.exists(p):
+            return []
+        return sorted(s.getPath().getName() for s in fs.listStatus(p) if s.isDirectory())
+
+    def mkdirs(self, path: str) -> None:
+        p, fs = self._resolve(path)
+        fs.mkdirs(p)
+
+    def rename(self, source: str, target: str) -> None:
+        (src, fs), (dst, _) = self._resolve(source), self._resolve(target)
+        if not fs.rename(src, dst):
+            raise OSError(f"could not rename {source} to {target}")
+
+    def delete(self, path: str) -> None:
+        p, fs = self._resolve(path)
+        fs.delete(p, True)
+
+    def copy_file(self, source: str, target: str) -> None:
+        (src, fs), (dst, _) = self._resolve(source), self._resolve(target)
+        self._jvm.org.apache.hadoop.fs.FileUtil.copy(fs, src, fs, dst, False, self._conf)
+
+    def size(self, path: str) -> int:
+        p, fs = self._resolve(path)
+        return fs.getFileStatus(p).getLen()
+
+    def parquet_rows(self, path: str) -> int:
+        """From the footer, like LocalFiles: no Spark job."""
+        p, _ = self._resolve(path)
+        parquet = self._jvm.org.apache.parquet.hadoop
+        reader = parquet.ParquetFileReader.open(
+            parquet.util.HadoopInputFile.fromPath(p, self._conf)
+        )
+        try:
+            return reader.getRecordCount()
+        finally:
+            reader.close()
+
+    def parquet_preview(self, path: str, rows: int) -> list[dict]:
+        return [r.asDict() for r in self._session.read.parquet(path).limit(rows).collect()]
+
+
+def files_for(root: str, session: SparkSession | None = None) -> LakeFiles:
+    """LocalFiles for a directory, HadoopFiles (needs the session) for a URI."""
+    if not is_uri(root):
+        return LocalFiles()
+    session = session or SparkSession.getActiveSession()
+    if session is None:
+        raise ValueError(f"{root}: a URI is read through Spark, and no SparkSession is running")
+    return HadoopFiles(session)
