@@ -49,12 +49,18 @@ def bootstrap_script(python: str) -> str:
     return f"""\
 #!/bin/bash
 # EMR bootstrap action, run on every node before any step: the Python steps run with
-# ({python}; Amazon Linux 2023 packages it) and the libraries they import besides Spark.
+# ({python}; Amazon Linux 2023 packages it), the libraries they import besides Spark, and our
+# package (argument 1: the s3:// URI of its zip) installed on that Python's path. Each step
+# also ships the zip with --py-files, so a step always runs the code it was submitted with.
 set -euxo pipefail
 if ! command -v {python} >/dev/null 2>&1; then
   sudo dnf install -y {python} {python}-pip
 fi
 sudo {python} -m pip install --quiet {requirements}
+sudo mkdir -p /opt/sparkify
+sudo aws s3 cp "$1" /opt/sparkify/{ZIP_NAME}
+site_packages=$({python} -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo /opt/sparkify/{ZIP_NAME} | sudo tee "$site_packages/sparkify_dagster.pth"
 """
 
 
@@ -109,7 +115,10 @@ class PublishedCode:
     def bootstrap_action(self) -> dict:
         return {
             "Name": "sparkify step requirements",
-            "ScriptBootstrapAction": {"Path": self.uri(BOOTSTRAP_NAME), "Args": []},
+            "ScriptBootstrapAction": {
+                "Path": self.uri(BOOTSTRAP_NAME),
+                "Args": [self.uri(ZIP_NAME)],
+            },
         }
 
     def spark_submit_args(self, python: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:

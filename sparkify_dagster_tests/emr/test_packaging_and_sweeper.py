@@ -51,6 +51,11 @@ def test_code_is_uploaded_once_per_content_hash(aws, s3_bucket, tmp_path):
     # The bootstrap installs what a step needs, pinned to the orchestrator's dagster-pipes.
     bootstrap = package.files["bootstrap.sh"].decode()
     assert "python3.11 -m pip install" in bootstrap and "'dagster-pipes==" in bootstrap
+    # …and the package itself, from the zip the bootstrap action is given.
+    action = first.bootstrap_action["ScriptBootstrapAction"]
+    assert action["Args"] == [f"{first.prefix_uri}/sparkify_dagster.zip"]
+    assert 'aws s3 cp "$1" /opt/sparkify/sparkify_dagster.zip' in bootstrap
+    assert "sparkify_dagster.pth" in bootstrap
 
 
 def _state(cluster_id: str) -> str:
