@@ -48,7 +48,7 @@ def emr_cluster() -> EmrClusterResource:
     return EmrClusterResource(
         region_name=_setting("SPARKIFY_AWS_REGION", None),
         cluster_id=_setting("SPARKIFY_EMR_CLUSTER_ID", None),
-        release_label=_setting("SPARKIFY_EMR_RELEASE_LABEL", "emr-7.9.0"),
+        release_label=_setting("SPARKIFY_EMR_RELEASE_LABEL", "emr-spark-8.0.0"),
         master_instance_type=_setting("SPARKIFY_EMR_MASTER_INSTANCE_TYPE", "m5.xlarge"),
         core_instance_type=_setting("SPARKIFY_EMR_CORE_INSTANCE_TYPE", "m5.xlarge"),
         core_instance_count=_int_setting("SPARKIFY_EMR_CORE_INSTANCE_COUNT", 2),

@@ -36,7 +36,9 @@ class EmrClusterResource(dg.ConfigurableResource):
         description="Attach to this running cluster instead of creating one; never terminated.",
     )
     name: str = Field(default="sparkify", description="Cluster name prefix.")
-    release_label: str = Field(default="emr-7.9.0", description="EMR release (Spark version).")
+    release_label: str = Field(
+        default="emr-spark-8.0.0", description="EMR release: Spark 4 (emr-spark-8.0.0 ships 4.0.2)."
+    )
     master_instance_type: str = "m5.xlarge"
     core_instance_type: str = "m5.xlarge"
     core_instance_count: int = Field(default=2, description="Core (worker) nodes.")

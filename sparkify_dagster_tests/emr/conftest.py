@@ -113,7 +113,7 @@ def start_cluster(name: str, tags: dict[str, str] | None = None, with_step: bool
     emr = boto3.client("emr")
     cluster_id = emr.run_job_flow(
         Name=name,
-        ReleaseLabel="emr-7.9.0",
+        ReleaseLabel="emr-spark-8.0.0",
         Instances={
             "MasterInstanceType": "m5.xlarge",
             "SlaveInstanceType": "m5.xlarge",
