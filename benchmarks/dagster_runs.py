@@ -16,14 +16,14 @@ from pathlib import Path
 import dagster as dg
 
 from sparkify_dagster.assets import ALL_ASSETS
-from sparkify_dagster.jobs import ALL_JOBS
+from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
 from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 
 
 def _definitions(source: Path, lake: Path) -> dg.Definitions:
     return dg.Definitions(
         assets=ALL_ASSETS,
-        jobs=ALL_JOBS,
+        jobs=[daily_star_schema_job, song_catalogue_job],
         resources={
             "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
             "compute": LocalSparkCompute(spark=SparkResource()),

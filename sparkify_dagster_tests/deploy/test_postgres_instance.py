@@ -179,6 +179,11 @@ def deployment(tmp_path_factory):
             "SPARKIFY_LAKE": str(lake),
             "SPARKIFY_SPARK_DRIVER_MEMORY": "1g",
             "SPARKIFY_AUTOMATION": "off",
+            "SPARKIFY_ENV": "local",
+            "SPARKIFY_AWS_REGION": "",
+            "SPARKIFY_EMR_ARTIFACTS_URI": "",
+            "SPARKIFY_EMR_LOG_URI": "",
+            "SPARKIFY_EMR_SUBNET_ID": "",
         }
         outside = {
             k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "SPARKIFY_"))
