@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_aws.pipes import PipesS3ContextInjector, PipesS3MessageReader
 
 from sparkify_dagster.emr.packaging import PublishedCode
+from sparkify_dagster.sources import split_s3_url
 from sparkify_dagster.steps import StepReport, StepRequest
 
 FINISHED_STATES = ("COMPLETED", "CANCELLED", "FAILED", "INTERRUPTED")
@@ -48,8 +49,7 @@ def run_pipes_step(
     messages_uri: str,
     settings: StepSettings,
 ) -> StepReport:
-    bucket, _, prefix = messages_uri.removeprefix("s3://").partition("/")
-    prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+    bucket, prefix = split_s3_url(messages_uri)
     with dg.open_pipes_session(
         context=context,
         context_injector=PipesS3ContextInjector(

@@ -41,11 +41,8 @@ def _only_cluster_of(result: dg.ExecuteInProcessResult) -> dict:
 def _failure_message(result: dg.ExecuteInProcessResult) -> str:
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failures, "the run did not fail"
-    return (
-        failures[0].step_failure_data.error.cause.message
-        if failures[0].step_failure_data.error.cause
-        else failures[0].step_failure_data.error.message
-    )
+    error = failures[0].step_failure_data.error
+    return (error.cause or error).message
 
 
 def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates_it(
