@@ -67,10 +67,6 @@ class EmrClusterResource(dg.ConfigurableResource):
     def client(self):
         return boto3.client("emr", region_name=self.region_name)
 
-    @property
-    def created_cluster_id(self) -> str | None:
-        return self._created_cluster_id
-
     def ensure_cluster(self, bootstrap_actions: list[dict]) -> str:
         """The id of a cluster ready for steps: the attached one, or the run's own."""
         if self.cluster_id:
