@@ -90,8 +90,11 @@ def list_song_files(source_root: str | Path, session: SparkSession | None = None
 
 
 def file_sizes(paths: Sequence[str], session: SparkSession | None = None) -> int:
-    """Total bytes of the given files (local paths or URIs)."""
-    return sum(files_for(p, session).size(p) for p in paths)
+    """Total bytes of the given files (local paths or URIs, not mixed)."""
+    if not paths:
+        return 0
+    files = files_for(paths[0], session)
+    return sum(files.size(p) for p in paths)
 
 
 @dataclass(frozen=True)

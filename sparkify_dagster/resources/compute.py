@@ -6,6 +6,7 @@ which compute they get is chosen once, in build_resources, never in asset code.
 
 import dagster as dg
 
+from sparkify_dagster.filesystems import is_uri
 from sparkify_dagster.resources.spark import SparkResource
 from sparkify_dagster.steps import StepReport, StepRequest, run_step
 
@@ -24,7 +25,7 @@ class LocalSparkCompute(SparkCompute):
 
     def run(self, context: dg.AssetExecutionContext, request: StepRequest) -> StepReport:
         for name, root in (("source", request.source_root), ("lake", request.lake_root)):
-            if "://" in root and not root.startswith("file://"):
+            if is_uri(root) and not root.startswith("file:"):
                 raise ValueError(
                     f"The {name} is {root!r}, but Spark runs locally here: local Spark reads and "
                     "writes local directories only (the sensors can watch S3). Use local paths, "

@@ -56,6 +56,7 @@ class EmrClusterResource(dg.ConfigurableResource):
     _created_cluster_id: str | None = PrivateAttr(default=None)
     _run_id: str = PrivateAttr(default="")
     _log = PrivateAttr(default=None)
+    _client = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._run_id = context.run.run_id if context.run else ""
@@ -65,7 +66,10 @@ class EmrClusterResource(dg.ConfigurableResource):
         self.terminate_created_cluster()
 
     def client(self):
-        return boto3.client("emr", region_name=self.region_name)
+        """One EMR client per run (each status poll would otherwise build a new one)."""
+        if self._client is None:
+            self._client = boto3.client("emr", region_name=self.region_name)
+        return self._client
 
     def ensure_cluster(self, bootstrap_actions: list[dict]) -> str:
         """The id of a cluster ready for steps: the attached one, or the run's own."""
@@ -180,6 +184,7 @@ class EmrSparkCompute(SparkCompute):
     )
 
     _code: PublishedCode | None = PrivateAttr(default=None)
+    _s3 = PrivateAttr(default=None)
 
     def run(self, context: dg.AssetExecutionContext, request: StepRequest) -> StepReport:
         for root in (request.source_root, request.lake_root):
@@ -187,7 +192,9 @@ class EmrSparkCompute(SparkCompute):
                 context.log.warning(
                     f"{root!r} is not an s3:// URL: the EMR step reads it on the cluster's disks."
                 )
-        s3 = boto3.client("s3", region_name=self.cluster.region_name)
+        if self._s3 is None:
+            self._s3 = boto3.client("s3", region_name=self.cluster.region_name)
+        s3 = self._s3
         code = self.published_code(s3)
         cluster_id = self.cluster.ensure_cluster([code.bootstrap_action])
         return run_pipes_step(

@@ -9,7 +9,7 @@ import boto3
 import dagster as dg
 import pytest
 
-from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG
+from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG, tag_dict
 from sparkify_dagster_tests.conftest import lake_snapshot
 from sparkify_dagster_tests.emr.conftest import (
     DAY,
@@ -27,9 +27,7 @@ def _cluster(cluster_id: str) -> dict:
 def _clusters_of(run_id: str) -> list[dict]:
     """The clusters a run created (tagged with its run id)."""
     clusters = [_cluster(c["Id"]) for c in boto3.client("emr").list_clusters()["Clusters"]]
-    return [
-        c for c in clusters if {t["Key"]: t["Value"] for t in c["Tags"]}.get(RUN_ID_TAG) == run_id
-    ]
+    return [c for c in clusters if tag_dict(c).get(RUN_ID_TAG) == run_id]
 
 
 def _only_cluster_of(result: dg.ExecuteInProcessResult) -> dict:
@@ -53,7 +51,7 @@ def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates
     assert result.success
 
     cluster = _only_cluster_of(result)
-    tags = {t["Key"]: t["Value"] for t in cluster["Tags"]}
+    tags = tag_dict(cluster)
     assert tags[MANAGED_TAG] == "sparkify_dagster"
     assert cluster["Status"]["State"] == "TERMINATED"
     # One step per asset function, each the same spark-submit of the published package.
