@@ -1,8 +1,9 @@
 """Data-quality measurements as pure DataFrame functions; the assets turn them into checks."""
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 
@@ -14,6 +15,8 @@ class KeyReport:
     # An order-free hash of the key values: two unique-key columns with equal row counts and
     # equal xor_hash hold the same set of keys (up to a 64-bit collision), no join needed.
     xor_hash: int
+    # Non-null counts of other columns, measured in the same pass (count_non_null=...).
+    non_null: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -24,20 +27,35 @@ def primary_key_check_name(key: str) -> str:
     return f"{key}_unique_and_not_null"
 
 
-def primary_key_report(df: DataFrame, key: str) -> KeyReport:
+def _xor_hash(key: Column) -> Column:
+    return F.coalesce(F.bit_xor(F.xxhash64(key)), F.lit(0))
+
+
+def primary_key_report(df: DataFrame, key: str, count_non_null: Sequence[str] = ()) -> KeyReport:
     """Nulls, duplicates and a set fingerprint of a would-be primary key, in one pass."""
     row = df.agg(
         F.count(F.lit(1)).alias("rows"),
         F.count(key).alias("non_null"),
         F.count_distinct(key).alias("distinct"),
-        F.coalesce(F.bit_xor(F.xxhash64(key)), F.lit(0)).alias("xor_hash"),
+        _xor_hash(F.col(key)).alias("xor_hash"),
+        *[F.count(c).alias(f"non_null_{c}") for c in count_non_null],
     ).first()
     return KeyReport(
         rows=row["rows"],
         null_keys=row["rows"] - row["non_null"],
         duplicate_keys=row["non_null"] - row["distinct"],
         xor_hash=row["xor_hash"],
+        non_null={c: row[f"non_null_{c}"] for c in count_non_null},
     )
+
+
+def key_set_fingerprint(df: DataFrame, key: Column) -> tuple[int, int]:
+    """(rows, xor_hash) of `key` over `df`: what a KeyReport's set is compared with.
+
+    No distinct count, so no shuffle: one map-side pass.
+    """
+    row = df.agg(F.count(F.lit(1)).alias("rows"), _xor_hash(key).alias("xor_hash")).first()
+    return row["rows"], row["xor_hash"]
 
 
 def orphan_keys(child: DataFrame, parent: DataFrame, key: str) -> list:

@@ -23,24 +23,30 @@ from sparkify_dagster.filesystems import files_for, hidden, is_uri, join
 from sparkify_dagster.tables import Table
 from sparkify_dagster.transforms.events import PARTITION_COLUMN
 
+# A daily table is written as one file per ~ROWS_PER_FILE rows of a day, so a big day is sorted
+# and written on every core (one task per file) while a small day stays a single file.
+ROWS_PER_FILE = 250_000
+MAX_FILES_PER_DAY = 16
+
+
+def files_per_day_for(rows: int, days: int) -> int:
+    """How many files (and parallel tasks) a day of ~rows/days rows is written as."""
+    return max(1, min(MAX_FILES_PER_DAY, round(rows / max(days, 1) / ROWS_PER_FILE)))
+
 
 class MissingTableError(RuntimeError):
     """A table (or a day of it) that a computation needs has not been materialized yet."""
 
 
-def arrange_by_day(
-    df: DataFrame, table: Table, files_per_day: int = 1, break_ties: bool = False
-) -> DataFrame:
+def arrange_by_day(df: DataFrame, table: Table, files_per_day: int = 1) -> DataFrame:
     """Rows grouped by `date`, each day spread over `files_per_day` tasks, sorted by key.
 
     Spreading (by a hash of the key, so the same rows always go to the same file) lets a big
-    day be sorted and written on every core. Arranging once (break_ties=True: rows that tie on
-    the key are ordered by their other values) lets several tables be cut from the result and
-    written with `arranged=True`, skipping their own shuffle and sort.
+    day be sorted and written on every core. Rows that tie on the key are ordered by their
+    other values, so the order never depends on how a shuffle delivered them.
     """
     order = [PARTITION_COLUMN, *table.sort_by]
-    if break_ties:
-        order += [c for c in df.columns if c not in order]
+    order += [c for c in df.columns if c not in order]
     spread = [F.col(PARTITION_COLUMN)]
     if files_per_day > 1:
         spread.append(F.pmod(F.xxhash64(*table.sort_by), F.lit(files_per_day)))
@@ -84,12 +90,18 @@ class ParquetLake:
     # ---- writing ---------------------------------------------------------------------------
 
     def replace_partitions(
-        self, df: DataFrame, table: Table, days: Sequence[date], arranged: bool = False
+        self,
+        df: DataFrame,
+        table: Table,
+        days: Sequence[date],
+        arranged: bool = False,
+        files_per_day: int = 1,
     ) -> None:
         """Write `df` (which has a `date` column) as exactly the partitions `days` of `table`.
 
         `arranged=True` says `df` was cut (filters, projections) from arrange_by_day() output:
         its rows are then written in the order they have, in as many files as it spread them.
+        Otherwise each day is spread over `files_per_day` files (see files_per_day_for).
         Days without rows get an empty partition, so "no events that day" is visible as such.
         """
         staging = self._staging_dir()
@@ -100,7 +112,7 @@ class ParquetLake:
             ordered = (
                 df.sortWithinPartitions(PARTITION_COLUMN, *table.sort_by)
                 if arranged
-                else arrange_by_day(df, table)
+                else arrange_by_day(df, table, files_per_day=files_per_day)
             )
             ordered.write.partitionBy(PARTITION_COLUMN).parquet(staging)
             wanted = {f"{PARTITION_COLUMN}={d.isoformat()}" for d in days}

@@ -14,8 +14,8 @@ class Table:
     directory: str
     # Daily tables are stored as <zone>/<directory>/date=YYYY-MM-DD/part-*.parquet.
     daily: bool
-    # The table's key: rows are written in this order, so identical inputs give identical
-    # tables. Rows that tie on it must be identical, or be tie-broken upstream (arrange_by_day).
+    # The table's key: rows are written in this order (ties by their other values), so
+    # identical inputs give identical tables.
     sort_by: tuple[str, ...]
 
     @property

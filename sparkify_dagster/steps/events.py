@@ -1,5 +1,7 @@
 """The clean-zone step: each UTC day's raw log file → typed events, topic tables, a quarantine."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -13,13 +15,12 @@ from sparkify_dagster.steps.report import (
     StepRequest,
     describe_table,
 )
-from sparkify_dagster.storage import ParquetLake, arrange_by_day
+from sparkify_dagster.storage import MAX_FILES_PER_DAY, ParquetLake, arrange_by_day
 from sparkify_dagster.transforms import events as T
 
 # A day of raw logs is written as one file per ~RAW_MB_PER_FILE MB (a 1M-event day, ~470 MB,
 # as 4), so big days are sorted and written on every core and small ones stay one file.
 RAW_MB_PER_FILE = 128
-MAX_FILES_PER_DAY = 16
 DEFAULT_QUARANTINE_WARN_SHARE = 0.01
 CLEAN_OUTPUTS = (
     tables.LOG_EVENTS,
@@ -51,7 +52,6 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
         T.classify_log_lines(read_log_lines(session, files)),
         tables.LOG_EVENTS,
         files_per_day=files_per_day,
-        break_ties=True,
     ).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     try:
         lines_in = {
@@ -66,8 +66,15 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
             T.auth_events(events),
             T.quarantined_lines(classified),
         ]
-        for table, df in zip(CLEAN_OUTPUTS, outputs, strict=True):
-            lake.replace_partitions(df, table, days, arranged=True)
+        # Concurrent Spark jobs: while one write runs its last, uneven tasks, the next one's
+        # tasks use the idle core.
+        with ThreadPoolExecutor(max_workers=len(CLEAN_OUTPUTS)) as pool:
+            writes = [
+                pool.submit(lake.replace_partitions, df, table, days, arranged=True)
+                for table, df in zip(CLEAN_OUTPUTS, outputs, strict=True)
+            ]
+        for table, write in zip(CLEAN_OUTPUTS, writes, strict=True):
+            write.result()
             log.info(f"Wrote {table.name} ({lake.total_rows(table, days):,} rows)")
     finally:
         classified.unpersist()
