@@ -20,8 +20,8 @@ def run(work: Path, scale: Scale) -> list[Figure]:
         seed=3,
     )
     refresh_catalogue(source, lake)
-    run_days(source, lake, BIG_DAY, BIG_DAY)  # warm-up pass; the timed one rewrites the day
-    ours = run_days(source, lake, BIG_DAY, BIG_DAY)
+    run_days(source, lake, BIG_DAY, BIG_DAY)  # warm-up pass; the timed ones rewrite the day
+    ours = min(run_days(source, lake, BIG_DAY, BIG_DAY) for _ in range(2))
     duck_songs = work / "big_day_duckdb"
     duckdb_catalogue(source, duck_songs)
     duck = min(
@@ -37,8 +37,8 @@ def run(work: Path, scale: Scale) -> list[Figure]:
             b=duck,
             goal="<= 3",
             detail=(
-                "warm SparkSession, the daily job with its checks; DuckDB runs the equivalent SQL "
-                "(best of two)"
+                "warm SparkSession, the daily job with its checks; DuckDB runs the equivalent SQL; "
+                "each the best of two runs"
             ),
         )
     ]
