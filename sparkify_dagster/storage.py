@@ -29,9 +29,10 @@ ROWS_PER_FILE = 250_000
 MAX_FILES_PER_DAY = 16
 
 
-def files_per_day_for(rows: int, days: int) -> int:
-    """How many files (and parallel tasks) a day of ~rows/days rows is written as."""
-    return max(1, min(MAX_FILES_PER_DAY, round(rows / max(days, 1) / ROWS_PER_FILE)))
+def files_per_day_for(total: float, days: int, per_file: float = ROWS_PER_FILE) -> int:
+    """How many files (and parallel tasks) each of `days` days gets, for `total` rows (or
+    another measure, with its own `per_file`) over all of them."""
+    return max(1, min(MAX_FILES_PER_DAY, round(total / max(days, 1) / per_file)))
 
 
 class MissingTableError(RuntimeError):

@@ -15,7 +15,7 @@ from sparkify_dagster.steps.report import (
     StepRequest,
     describe_table,
 )
-from sparkify_dagster.storage import MAX_FILES_PER_DAY, ParquetLake, arrange_by_day
+from sparkify_dagster.storage import ParquetLake, arrange_by_day, files_per_day_for
 from sparkify_dagster.transforms import events as T
 
 # A day of raw logs is written as one file per ~RAW_MB_PER_FILE MB (a 1M-event day, ~470 MB,
@@ -47,7 +47,7 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
 
     # Arranged by day once and cached deserialized: the five writes below are cut from it
     # and need neither a shuffle nor a sort of their own (the quarantine's is on few rows).
-    files_per_day = max(1, min(MAX_FILES_PER_DAY, round(megabytes / len(days) / RAW_MB_PER_FILE)))
+    files_per_day = files_per_day_for(megabytes, len(days), per_file=RAW_MB_PER_FILE)
     classified = arrange_by_day(
         T.classify_log_lines(read_log_lines(session, files)),
         tables.LOG_EVENTS,
