@@ -1,9 +1,13 @@
-"""A big day through clean + star tables on a warm Spark session vs DuckDB's same SQL (<= 3)."""
+"""A big day through clean + star tables on a warm Spark session vs DuckDB doing the same (<= 3).
+
+DuckDB's side (duckdb_equivalent.duckdb_day) computes the same tables and checks from the same
+file, catalogue and user state; a test proves the tables equal row for row.
+"""
 
 from pathlib import Path
 
 from benchmarks.dagster_runs import refresh_catalogue, run_days
-from benchmarks.duckdb_equivalent import duckdb_catalogue, duckdb_day
+from benchmarks.duckdb_equivalent import duckdb_day
 from benchmarks.report import Figure
 from benchmarks.scale import BIG_DAY, Scale, events_per_day_for_weekday
 from sparkify_dagster.generator import generate_lake, log_file_path, open_sink
@@ -22,12 +26,14 @@ def run(work: Path, scale: Scale) -> list[Figure]:
     refresh_catalogue(source, lake)
     run_days(source, lake, BIG_DAY, BIG_DAY)  # warm-up pass; the timed ones rewrite the day
     ours = min(run_days(source, lake, BIG_DAY, BIG_DAY) for _ in range(2))
-    duck_songs = work / "big_day_duckdb"
-    duckdb_catalogue(source, duck_songs)
-    duck = min(
-        duckdb_day(source / log_file_path(BIG_DAY), duck_songs, work / "big_day_duckdb_day")
+    duck_runs = [
+        duckdb_day(source / log_file_path(BIG_DAY), BIG_DAY, lake, work / "big_day_duckdb")
         for _ in range(2)
-    )
+    ]
+    failed = {name for run in duck_runs for name, passed in run.checks.items() if not passed}
+    if failed:
+        raise RuntimeError(f"DuckDB's run of the big day failed its checks: {sorted(failed)}")
+    duck = min(run.seconds for run in duck_runs)
     return [
         Figure(
             name=f"throughput: {summary.events:,}-event day to clean + star tables",
@@ -37,8 +43,8 @@ def run(work: Path, scale: Scale) -> list[Figure]:
             b=duck,
             goal="<= 3",
             detail=(
-                "warm SparkSession, the daily job with its checks; DuckDB runs the equivalent SQL; "
-                "each the best of two runs"
+                "warm SparkSession, the daily job with its checks; DuckDB computes the same "
+                "tables and checks in SQL; each the best of two runs"
             ),
         )
     ]
