@@ -29,29 +29,36 @@ ROWS_PER_FILE = 250_000
 MAX_FILES_PER_DAY = 16
 
 
-def files_per_day_for(total: float, days: int, per_file: float = ROWS_PER_FILE) -> int:
-    """How many files (and parallel tasks) each of `days` days gets, for `total` rows (or
-    another measure, with its own `per_file`) over all of them."""
-    return max(1, min(MAX_FILES_PER_DAY, round(total / max(days, 1) / per_file)))
+def files_per_day_for(total: int, days: int) -> int:
+    """How many files (and parallel tasks) each of `days` days gets, for `total` rows over all."""
+    return max(1, min(MAX_FILES_PER_DAY, round(total / max(days, 1) / ROWS_PER_FILE)))
 
 
 class MissingTableError(RuntimeError):
     """A table (or a day of it) that a computation needs has not been materialized yet."""
 
 
+def sort_for_writing(df: DataFrame, table: Table) -> DataFrame:
+    """Each partition's rows by `date`, then the table's key, then every other column.
+
+    Rows that tie on the key are ordered by their other values, so a file's order never depends
+    on how its rows reached the task.
+    """
+    order = [PARTITION_COLUMN, *table.sort_by]
+    order += [c for c in df.columns if c not in order]
+    return df.sortWithinPartitions(*order)
+
+
 def arrange_by_day(df: DataFrame, table: Table, files_per_day: int = 1) -> DataFrame:
     """Rows grouped by `date`, each day spread over `files_per_day` tasks, sorted by key.
 
     Spreading (by a hash of the key, so the same rows always go to the same file) lets a big
-    day be sorted and written on every core. Rows that tie on the key are ordered by their
-    other values, so the order never depends on how a shuffle delivered them.
+    day be sorted and written on every core.
     """
-    order = [PARTITION_COLUMN, *table.sort_by]
-    order += [c for c in df.columns if c not in order]
     spread = [F.col(PARTITION_COLUMN)]
     if files_per_day > 1:
         spread.append(F.pmod(F.xxhash64(*table.sort_by), F.lit(files_per_day)))
-    return df.repartition(*spread).sortWithinPartitions(*order)
+    return sort_for_writing(df.repartition(*spread), table)
 
 
 class ParquetLake:
@@ -100,8 +107,8 @@ class ParquetLake:
     ) -> None:
         """Write `df` (which has a `date` column) as exactly the partitions `days` of `table`.
 
-        `arranged=True` says `df` was cut (filters, projections) from arrange_by_day() output:
-        its rows are then written in the order they have, in as many files as it spread them.
+        `arranged=True` says `df` was cut (filters, projections) from sort_for_writing() or
+        arrange_by_day() output: its rows are then written in the order and the tasks they have.
         Otherwise each day is spread over `files_per_day` files (see files_per_day_for).
         Days without rows get an empty partition, so "no events that day" is visible as such.
         """

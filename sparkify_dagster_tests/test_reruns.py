@@ -3,7 +3,10 @@
 import shutil
 from datetime import date
 
+import pyarrow.parquet as pq
+
 from sparkify_dagster import tables
+from sparkify_dagster.generator import generate_lake, log_file_path, open_sink
 from sparkify_dagster.query import connect
 from sparkify_dagster_tests.conftest import SAMPLE, lake_snapshot, run_pipeline
 
@@ -62,4 +65,53 @@ def test_days_in_any_order_give_the_same_users_as_one_run(sample_lake, tmp_path)
     assert (
         connect(lake).execute(songplays).fetchall()
         == connect(sample_lake).execute(songplays).fetchall()
+    )
+
+
+CLEAN_ASSETS = [
+    "log_events",
+    "listen_events",
+    "page_view_events",
+    "auth_events",
+    "quarantined_log_lines",
+]
+
+
+def test_a_day_read_in_several_pieces_is_written_as_sorted_files_the_same_on_a_rerun(
+    spark, tmp_path
+):
+    source, lake, day = tmp_path / "source", tmp_path / "lake", date(2018, 11, 15)
+    generate_lake(
+        open_sink(str(source)), start=day, days=1, events_per_day=8_000, songs=100, seed=4
+    )
+    # Lines out of time order, as several app servers' logs concatenated would be.
+    log_file = source / log_file_path(day)
+    log_file.write_bytes(b"".join(reversed(log_file.read_bytes().splitlines(keepends=True))))
+    events_dir = lake / "clean" / "log_events" / f"date={day.isoformat()}"
+    previous = spark.conf.get("spark.sql.files.maxPartitionBytes")
+    # Pieces of 1 MB: the ~4 MB log file is parsed by several tasks, each writing its own file.
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(1024 * 1024))
+    try:
+        runs = []
+        for _ in range(2):
+            assert run_pipeline(source, lake, day, day, selection=CLEAN_ASSETS).success
+            runs.append(
+                {p.name.split("-")[1]: p.read_bytes() for p in events_dir.glob("*.parquet")}
+            )
+    finally:
+        spark.conf.set("spark.sql.files.maxPartitionBytes", previous)
+
+    assert len(runs[0]) > 1
+    assert runs[0] == runs[1]  # the same files, byte for byte
+    keys = ["ts", "session_id", "item_in_session"]
+    files = [
+        pq.read_table(p).select(keys).to_pylist() for p in sorted(events_dir.glob("*.parquet"))
+    ]
+    for rows in files:
+        as_tuples = [tuple(r.values()) for r in rows]
+        assert as_tuples == sorted(as_tuples)
+    assert (
+        sum(len(rows) for rows in files)
+        == connect(lake).execute("SELECT count(*) FROM log_events").fetchone()[0]
+        == len({tuple(r.values()) for rows in files for r in rows})
     )

@@ -15,12 +15,9 @@ from sparkify_dagster.steps.report import (
     StepRequest,
     describe_table,
 )
-from sparkify_dagster.storage import ParquetLake, arrange_by_day, files_per_day_for
+from sparkify_dagster.storage import ParquetLake, sort_for_writing
 from sparkify_dagster.transforms import events as T
 
-# A day of raw logs is written as one file per ~RAW_MB_PER_FILE MB (a 1M-event day, ~470 MB,
-# as 4), so big days are sorted and written on every core and small ones stay one file.
-RAW_MB_PER_FILE = 128
 DEFAULT_QUARANTINE_WARN_SHARE = 0.01
 CLEAN_OUTPUTS = (
     tables.LOG_EVENTS,
@@ -45,13 +42,12 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
     megabytes = file_sizes(files, session) / 1e6
     log.info(f"Parsing {len(files)} log file(s), {megabytes:.1f} MB, for {days[0]} … {days[-1]}")
 
-    # Arranged by day once and cached deserialized: the five writes below are cut from it
-    # and need neither a shuffle nor a sort of their own (the quarantine's is on few rows).
-    files_per_day = files_per_day_for(megabytes, len(days), per_file=RAW_MB_PER_FILE)
-    classified = arrange_by_day(
-        T.classify_log_lines(read_log_lines(session, files)),
-        tables.LOG_EVENTS,
-        files_per_day=files_per_day,
+    # No shuffle: each piece Spark reads (files are cut into pieces of up to 128 MB, so a
+    # 1M-event day is read by 4 tasks on 2 cores) is sorted on its own and becomes one file per
+    # day it holds. The pieces follow from the files, the cores and Spark's split settings, so a
+    # rerun writes the same files. Cached deserialized: the five writes below are cut from it.
+    classified = sort_for_writing(
+        T.classify_log_lines(read_log_lines(session, files)), tables.LOG_EVENTS
     ).persist(StorageLevel.MEMORY_AND_DISK_DESER)
     try:
         lines_in = {
