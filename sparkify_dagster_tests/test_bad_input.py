@@ -109,3 +109,40 @@ def test_a_day_without_a_file_gives_an_empty_partition_and_a_warning(sample_copy
     assert per_day == {"2018-11-05": per_day["2018-11-05"]} and per_day["2018-11-05"] > 0
     empty = lake / tables.SONGPLAYS.relative_path / "date=2018-11-06"
     assert db.execute(f"SELECT count(*) FROM read_parquet('{empty}/*.parquet')").fetchone()[0] == 0
+
+
+def test_only_days_with_rejected_lines_are_parsed_again_and_each_day_reconciles(
+    sample_copy, tmp_path
+):
+    first, damaged, last = date(2018, 11, 4), date(2018, 11, 5), date(2018, 11, 6)
+    path = _day_file(sample_copy, damaged)
+    # One blank and one malformed line.
+    path.write_bytes(path.read_bytes().rstrip(b"\n") + b"\n\n{not json\n")
+    lake = tmp_path / "lake"
+    instance = dg.DagsterInstance.ephemeral()
+
+    result = run_pipeline(sample_copy, lake, first, last, instance=instance)
+
+    assert result.success
+    messages = [record.user_message for record in instance.all_logs(result.run_id)]
+    assert any("Quarantining 2 rejected line(s) of 1 day(s)" in m for m in messages), messages
+    materialized = {
+        m.partition: m.metadata
+        for m in (e.materialization for e in result.get_asset_materialization_events())
+        if m.asset_key == dg.AssetKey("log_events")
+    }
+    assert {day: meta["quarantined_lines"].value for day, meta in materialized.items()} == {
+        first.isoformat(): 0,
+        damaged.isoformat(): 2,
+        last.isoformat(): 0,
+    }
+    for day in (first, damaged, last):
+        lines = len(_day_file(sample_copy, day).read_bytes().splitlines())
+        assert materialized[day.isoformat()]["lines_read"].value == lines
+    reasons = connect(lake).execute(
+        "SELECT reason, count(*) FROM quarantined_log_lines GROUP BY 1 ORDER BY 1"
+    )
+    assert reasons.fetchall() == [("blank line", 1), ("malformed JSON", 1)]
+    assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()}[
+        "every_line_accounted_for"
+    ]

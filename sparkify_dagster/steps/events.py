@@ -2,9 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from pyspark import StorageLevel
-from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import Observation, SparkSession
 
 from sparkify_dagster import tables
 from sparkify_dagster.sources import file_sizes, log_files_for_days, read_log_lines
@@ -42,38 +40,49 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
     megabytes = file_sizes(files, session) / 1e6
     log.info(f"Parsing {len(files)} log file(s), {megabytes:.1f} MB, for {days[0]} … {days[-1]}")
 
-    # No shuffle: each piece Spark reads (files are cut into pieces of up to 128 MB, so a
+    # Pass 1 parses every line once and writes the clean events straight from the parse, with
+    # no shuffle: each piece Spark reads (files are cut into pieces of up to 128 MB, so a
     # 1M-event day is read by 4 tasks on 2 cores) is sorted on its own and becomes one file per
     # day it holds. The pieces follow from the files, the cores and Spark's split settings, so a
-    # rerun writes the same files. Cached deserialized: the five writes below are cut from it.
-    classified = sort_for_writing(
-        T.classify_log_lines(read_log_lines(session, files)), tables.LOG_EVENTS
-    ).persist(StorageLevel.MEMORY_AND_DISK_DESER)
-    try:
-        lines_in = {
-            row["date"]: row["lines"]
-            for row in classified.groupBy("date").agg(F.count(F.lit(1)).alias("lines")).collect()
+    # rerun writes the same files. Lines and rejected lines per day are counted on the way.
+    counted = Observation("log_lines")
+    classified = T.classify_log_lines(read_log_lines(session, files)).observe(
+        counted, *T.line_counts(days)
+    )
+    events = sort_for_writing(T.clean_events(classified), tables.LOG_EVENTS)
+    lake.replace_partitions(events, tables.LOG_EVENTS, days, arranged=True)
+    log.info(f"Wrote log_events ({lake.total_rows(tables.LOG_EVENTS, days):,} rows)")
+    lines_in, rejected_in = T.line_counts_by_day(counted.get, days)
+
+    # Pass 2: the topic tables are cut from log_events as written (a columnar read, not a
+    # parse), and only the files of days with rejected lines are parsed again, for their
+    # quarantine: clean days, the usual case, cost no second parse.
+    damaged = [day for day in days if rejected_in[day]]
+    if damaged:
+        log.info(
+            f"Quarantining {sum(rejected_in.values()):,} rejected line(s) of {len(damaged)} day(s)"
+        )
+    written = lake.read_partitions(session, tables.LOG_EVENTS, days)
+    damaged_lines = read_log_lines(session, [f for day in damaged for f in files_by_day[day]])
+    outputs = {
+        tables.LISTEN_EVENTS: T.listen_events(written),
+        tables.PAGE_VIEW_EVENTS: T.page_view_events(written),
+        tables.AUTH_EVENTS: T.auth_events(written),
+        tables.QUARANTINED_LOG_LINES: T.quarantined_lines(T.classify_log_lines(damaged_lines)),
+    }
+    # Concurrent Spark jobs: while one write runs its last, uneven tasks, the next one's tasks
+    # use the idle core.
+    with ThreadPoolExecutor(max_workers=len(outputs)) as pool:
+        writes = {
+            table: pool.submit(
+                lake.replace_partitions, sort_for_writing(df, table), table, days, arranged=True
+            )
+            for table, df in outputs.items()
         }
-        events = T.clean_events(classified)
-        outputs = [
-            events,
-            T.listen_events(events),
-            T.page_view_events(events),
-            T.auth_events(events),
-            T.quarantined_lines(classified),
-        ]
-        # Concurrent Spark jobs: while one write runs its last, uneven tasks, the next one's
-        # tasks use the idle core.
-        with ThreadPoolExecutor(max_workers=len(CLEAN_OUTPUTS)) as pool:
-            writes = [
-                pool.submit(lake.replace_partitions, df, table, days, arranged=True)
-                for table, df in zip(CLEAN_OUTPUTS, outputs, strict=True)
-            ]
-        for table, write in zip(CLEAN_OUTPUTS, writes, strict=True):
-            write.result()
-            log.info(f"Wrote {table.name} ({lake.total_rows(table, days):,} rows)")
-    finally:
-        classified.unpersist()
+    for table, write in writes.items():
+        write.result()
+        log.info(f"Wrote {table.name} ({lake.total_rows(table, days):,} rows)")
+    schemas = {tables.LOG_EVENTS: events.schema, **{t: df.schema for t, df in outputs.items()}}
 
     per_day = {
         day: {
@@ -83,8 +92,8 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
         }
         for day in days
     }
-    written = []
-    for table, df in zip(CLEAN_OUTPUTS, outputs, strict=True):
+    described = []
+    for table in CLEAN_OUTPUTS:
         for day in days:
             extra = {}
             if table is tables.LOG_EVENTS:
@@ -93,13 +102,13 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
                     "lines_read": per_day[day]["lines"],
                     "quarantined_lines": per_day[day]["quarantined"],
                 }
-            written.append(describe_table(lake, table, df.schema, day, extra=extra))
+            described.append(describe_table(lake, table, schemas[table], day, extra=extra))
     warn_share = float(request.settings.get("quarantine_warn_share", DEFAULT_QUARANTINE_WARN_SHARE))
     checks = [
         _reconciliation(per_day),
         _quarantine_share(per_day, warn_share, session, lake, days),
     ]
-    return StepReport(tables=written, checks=checks)
+    return StepReport(tables=described, checks=checks)
 
 
 def _reconciliation(per_day: dict) -> CheckMeasured:

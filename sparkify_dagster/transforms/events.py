@@ -4,6 +4,9 @@ Every input line ends up in exactly one of two places: the clean events (reason 
 quarantine (with the reason). Nothing is dropped silently; callers reconcile the counts.
 """
 
+from collections.abc import Sequence
+from datetime import date
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
@@ -149,6 +152,30 @@ def classify_log_lines(lines: DataFrame) -> DataFrame:
             ),
             F.col("file_date").alias(PARTITION_COLUMN),
         )
+    )
+
+
+def line_counts(days: Sequence[date]) -> list[Column]:
+    """Aggregates over classify_log_lines() output: lines and rejected lines of each day.
+
+    Meant for DataFrame.observe(), so the counts come with the pass that writes the events.
+    """
+    is_bad = F.col("reason").isNotNull()
+    counts = []
+    for day in days:
+        on_day = F.col(PARTITION_COLUMN) == F.lit(day)
+        counts.append(F.count_if(on_day).alias(f"lines_{day:%Y%m%d}"))
+        counts.append(F.count_if(on_day & is_bad).alias(f"rejected_{day:%Y%m%d}"))
+    return counts
+
+
+def line_counts_by_day(
+    observed: dict[str, int], days: Sequence[date]
+) -> tuple[dict[date, int], dict[date, int]]:
+    """The values of line_counts() as ({day: lines}, {day: rejected lines})."""
+    return (
+        {day: observed[f"lines_{day:%Y%m%d}"] for day in days},
+        {day: observed[f"rejected_{day:%Y%m%d}"] for day in days},
     )
 
 
