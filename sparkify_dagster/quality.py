@@ -49,13 +49,13 @@ def primary_key_report(df: DataFrame, key: str, count_non_null: Sequence[str] = 
     )
 
 
-def key_set_fingerprint(df: DataFrame, key: Column) -> tuple[int, int]:
-    """(rows, xor_hash) of `key` over `df`: what a KeyReport's set is compared with.
+def key_set_fingerprint(key: Column) -> list[Column]:
+    """Aggregates `rows` and `xor_hash` of `key`: what a KeyReport's set is compared with.
 
-    No distinct count, so no shuffle: one map-side pass.
+    No distinct count, so no shuffle: meant for DataFrame.observe(), so the fingerprint of a
+    step's input comes with the pass that writes its output.
     """
-    row = df.agg(F.count(F.lit(1)).alias("rows"), _xor_hash(key).alias("xor_hash")).first()
-    return row["rows"], row["xor_hash"]
+    return [F.count(F.lit(1)).alias("rows"), _xor_hash(key).alias("xor_hash")]
 
 
 def orphan_keys(child: DataFrame, parent: DataFrame, key: str) -> list:

@@ -1,6 +1,6 @@
 """The star schema's daily steps: `time`, `songplays` and the incrementally kept `users`."""
 
-from pyspark.sql import SparkSession
+from pyspark.sql import Observation, SparkSession
 
 from sparkify_dagster import tables
 from sparkify_dagster.quality import key_set_fingerprint, orphan_keys, primary_key_report
@@ -14,7 +14,7 @@ from sparkify_dagster.steps.report import (
     describe_table,
     primary_key_outcome,
 )
-from sparkify_dagster.storage import ParquetLake, files_per_day_for
+from sparkify_dagster.storage import ParquetLake, files_per_day_for, sort_for_writing
 from sparkify_dagster.transforms import star as T
 
 
@@ -56,8 +56,13 @@ def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepRepo
 def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
     lake, days = ParquetLake(request.lake_root, session), request.dates
     tolerance = float(request.settings.get("duration_tolerance_s", T.DEFAULT_DURATION_TOLERANCE_S))
-    listens = lake.read_partitions(session, tables.LISTEN_EVENTS, days)
-    plays = lake.total_rows(tables.LISTEN_EVENTS, days)
+    # The ids the plays should get are fingerprinted as the write reads them: no pass of their
+    # own. No shuffle either: listen_events files are read in pieces, each sorted and written.
+    expected = Observation("expected_songplay_ids")
+    listens = lake.read_partitions(session, tables.LISTEN_EVENTS, days).observe(
+        expected,
+        *key_set_fingerprint(T.songplay_id("ts", "user_id", "session_id", "item_in_session")),
+    )
     df = T.build_songplays(
         listens,
         lake.read_table(session, tables.SONGS),
@@ -65,15 +70,13 @@ def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> Step
         tolerance,
     )
     lake.replace_partitions(
-        df, tables.SONGPLAYS, days, files_per_day=files_per_day_for(plays, len(days))
+        sort_for_writing(df, tables.SONGPLAYS), tables.SONGPLAYS, days, arranged=True
     )
+    expected_rows, expected_xor = expected.get["rows"], expected.get["xor_hash"]
     written = lake.read_partitions(session, tables.SONGPLAYS, days)
     actual = primary_key_report(written, "songplay_id", count_non_null=["song_id"])
     matched = actual.non_null["song_id"]
     log.info(f"Wrote songplays ({actual.rows:,} rows, {matched:,} matched to a song)")
-    expected_rows, expected_xor = key_set_fingerprint(
-        listens, T.songplay_id("ts", "user_id", "session_id", "item_in_session")
-    )
     orphans = orphan_keys(written, lake.read_table(session, tables.USERS), "user_id")
     checks = [
         primary_key_outcome("songplays", "songplay_id", actual),

@@ -1,0 +1,34 @@
+"""The star schema's checks fail when the tables are wrong, not only pass when they are right."""
+
+from datetime import date
+
+from pyspark.sql import functions as F
+
+from sparkify_dagster.steps import star
+from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
+
+DAY = date(2018, 11, 15)
+
+
+def test_a_songplay_with_an_id_no_listen_has_fails_one_songplay_per_listen_event(
+    monkeypatch, tmp_path
+):
+    build = star.T.build_songplays
+
+    def one_id_swapped(*args, **kwargs):
+        df = build(*args, **kwargs)
+        first = df.agg(F.min("songplay_id")).first()[0]
+        swapped = F.when(F.col("songplay_id") == first, F.lit("0" * 32))
+        return df.withColumn("songplay_id", swapped.otherwise(F.col("songplay_id")))
+
+    monkeypatch.setattr(star.T, "build_songplays", one_id_swapped)
+
+    result = run_pipeline(SAMPLE, tmp_path / "lake", DAY, DAY)
+
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    per_listen = checks["one_songplay_per_listen_event"]
+    assert not per_listen.passed
+    # Same number of rows, unique ids: only the id set tells the tables apart.
+    assert per_listen.metadata["songplays"].value == per_listen.metadata["listen_events"].value > 0
+    assert per_listen.metadata["same_id_set"].value is False
+    assert checks["songplay_id_unique_and_not_null"].passed
