@@ -41,10 +41,10 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
     log.info(f"Parsing {len(files)} log file(s), {megabytes:.1f} MB, for {days[0]} … {days[-1]}")
 
     # Pass 1 parses every line once and writes the clean events straight from the parse, with
-    # no shuffle: each piece Spark reads (files are cut into pieces of up to 128 MB, so a
-    # 1M-event day is read by 4 tasks on 2 cores) is sorted on its own and becomes one file per
-    # day it holds. The pieces follow from the files, the cores and Spark's split settings, so a
-    # rerun writes the same files. Lines and rejected lines per day are counted on the way.
+    # no shuffle: each piece Spark reads (a big input is cut into one piece per core, of up to
+    # 256 MB: spark_settings) is sorted on its own and becomes one file per day it holds. The
+    # pieces follow from the files, the cores and the split settings, so a rerun writes the
+    # same files. Lines and rejected lines per day are counted on the way.
     counted = Observation("log_lines")
     classified = T.classify_log_lines(read_log_lines(session, files)).observe(
         counted, *T.line_counts(days)
