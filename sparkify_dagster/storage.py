@@ -23,8 +23,10 @@ from sparkify_dagster.filesystems import files_for, hidden, is_uri, join
 from sparkify_dagster.tables import Table
 from sparkify_dagster.transforms.events import PARTITION_COLUMN
 
-# A daily table is written as one file per ~ROWS_PER_FILE rows of a day, so a big day is sorted
-# and written on every core (one task per file) while a small day stays a single file.
+# A daily table written through arrange_by_day (one computed with a shuffle, such as `time`) gets
+# one file per ~ROWS_PER_FILE rows of a day, so a big day is sorted and written on every core
+# while a small day stays a single file. Tables cut from the pieces Spark reads (the clean zone,
+# songplays) keep those pieces instead: sort_for_writing.
 ROWS_PER_FILE = 250_000
 MAX_FILES_PER_DAY = 16
 
