@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from sparkify_dagster.transforms.events import AUTH_PAGES
+
 
 def duckdb_catalogue(source: Path, out: Path) -> float:
     out.mkdir(parents=True, exist_ok=True)
@@ -47,14 +49,6 @@ _TIMESTAMP_MS_MAX = 253_402_300_799_999
 # Lines are read as one CSV column: a delimiter no valid JSON line holds (control characters
 # must be escaped in JSON), so a line holding one is rejected by the reader and quarantined.
 _NO_DELIMITER = "\x1f"
-_AUTH_PAGES = (
-    "Login",
-    "Logout",
-    "Register",
-    "Submit Registration",
-    "Cancel",
-    "Cancellation Confirmation",
-)
 # The raw event's fields as DuckDB's JSON reader is asked for them. Numbers come as JSON
 # values so that their JSON type can be checked the way Spark's reader does (an integer field
 # takes integer tokens only, a double field any number); text fields come as text.
@@ -213,7 +207,7 @@ def duckdb_day(
         ORDER BY ts, session_id, item_in_session"""
     )
     # log_events is stored in key order, so its slices are written in that order as they are.
-    auth_pages = ", ".join(f"'{p}'" for p in _AUTH_PAGES)
+    auth_pages = ", ".join(f"'{p}'" for p in AUTH_PAGES)
     tables = {
         "log_events": "SELECT * FROM log_events",
         "listen_events": "SELECT ts, user_id, level, session_id, item_in_session, song, artist, "
