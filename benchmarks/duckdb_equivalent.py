@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from sparkify_dagster import tables
 from sparkify_dagster.transforms.events import AUTH_PAGES
 
 
@@ -115,6 +116,7 @@ def _wrong_type_fields() -> str:
 class DuckDBDay:
     seconds: float
     checks: dict[str, bool]
+    quarantine_reasons: dict[str, int]
 
 
 def duckdb_day(
@@ -132,9 +134,7 @@ def duckdb_day(
     """
     out.mkdir(parents=True, exist_ok=True)
     songs, artists, state = (
-        lake / "star" / "songs",
-        lake / "star" / "artists",
-        lake / "state" / "users",
+        lake / t.relative_path for t in (tables.SONGS, tables.ARTISTS, tables.USER_STATE)
     )
     started = time.perf_counter()
     con = duckdb.connect()
@@ -208,7 +208,7 @@ def duckdb_day(
     )
     # log_events is stored in key order, so its slices are written in that order as they are.
     auth_pages = ", ".join(f"'{p}'" for p in AUTH_PAGES)
-    tables = {
+    written_by_query = {
         "log_events": "SELECT * FROM log_events",
         "listen_events": "SELECT ts, user_id, level, session_id, item_in_session, song, artist, "
         "length, first_name, last_name, gender, location, city, state, user_agent "
@@ -231,7 +231,7 @@ def duckdb_day(
         "year(ts)::INTEGER AS year, isodow(ts)::INTEGER AS weekday "
         "FROM log_events WHERE page = 'NextSong' ORDER BY start_time",
     }
-    for table, query in tables.items():
+    for table, query in written_by_query.items():
         con.execute(f"COPY ({query}) TO '{out}/{table}.parquet'")
 
     # songplays: the closest duration among songs of the same title and artist name.
@@ -293,7 +293,16 @@ def duckdb_day(
         f"FROM reject_errors), (SELECT count(*) FROM {written('log_events')}), "
         f"(SELECT count(*) FROM {written('quarantined_log_lines')})"
     )
-    con.execute(f"SELECT reason, count(*) FROM {written('quarantined_log_lines')} GROUP BY reason")
+    # Our quarantine check reports its reasons when there are quarantined lines; so does this.
+    reasons = (
+        dict(
+            con.execute(
+                f"SELECT reason, count(*) FROM {written('quarantined_log_lines')} GROUP BY reason"
+            ).fetchall()
+        )
+        if quarantined
+        else {}
+    )
 
     def unique_and_not_null(table: str, key: str) -> bool:
         rows, non_null, distinct = one(
@@ -321,4 +330,6 @@ def duckdb_day(
         "one_songplay_per_listen_event": plays == listens and ids_not_played == 0,
         "user_ids_in_users": orphans == 0,
     }
-    return DuckDBDay(seconds=time.perf_counter() - started, checks=checks)
+    return DuckDBDay(
+        seconds=time.perf_counter() - started, checks=checks, quarantine_reasons=reasons
+    )

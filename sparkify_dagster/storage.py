@@ -104,24 +104,23 @@ class ParquetLake:
         df: DataFrame,
         table: Table,
         days: Sequence[date],
-        arranged: bool = False,
+        keep_pieces: bool = False,
         files_per_day: int = 1,
     ) -> None:
         """Write `df` (which has a `date` column) as exactly the partitions `days` of `table`.
 
-        `arranged=True` says `df` was cut (filters, projections) from sort_for_writing() or
-        arrange_by_day() output: its rows are then written in the order and the tasks they have.
-        Otherwise each day is spread over `files_per_day` files (see files_per_day_for).
+        `keep_pieces=True` writes each of `df`'s partitions (the pieces Spark read) sorted as it
+        is, one file per day it holds: no shuffle. Otherwise each day is spread over
+        `files_per_day` files (see files_per_day_for).
         Days without rows get an empty partition, so "no events that day" is visible as such.
         """
         staging = self._staging_dir()
         try:
             # `date` leads the sort: the partitioned writer needs that order and would
-            # otherwise re-sort by `date` alone, losing the row order within each day. On
-            # arranged input Spark finds this order already there and sorts nothing.
+            # otherwise re-sort by `date` alone, losing the row order within each day.
             ordered = (
-                df.sortWithinPartitions(PARTITION_COLUMN, *table.sort_by)
-                if arranged
+                sort_for_writing(df, table)
+                if keep_pieces
                 else arrange_by_day(df, table, files_per_day=files_per_day)
             )
             ordered.write.partitionBy(PARTITION_COLUMN).parquet(staging)

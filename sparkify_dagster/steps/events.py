@@ -13,7 +13,7 @@ from sparkify_dagster.steps.report import (
     StepRequest,
     describe_table,
 )
-from sparkify_dagster.storage import ParquetLake, sort_for_writing
+from sparkify_dagster.storage import ParquetLake
 from sparkify_dagster.transforms import events as T
 
 DEFAULT_QUARANTINE_WARN_SHARE = 0.01
@@ -49,8 +49,8 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
     classified = T.classify_log_lines(read_log_lines(session, files)).observe(
         counted, *T.line_counts(days)
     )
-    events = sort_for_writing(T.clean_events(classified), tables.LOG_EVENTS)
-    lake.replace_partitions(events, tables.LOG_EVENTS, days, arranged=True)
+    events = T.clean_events(classified)
+    lake.replace_partitions(events, tables.LOG_EVENTS, days, keep_pieces=True)
     log.info(f"Wrote log_events ({lake.total_rows(tables.LOG_EVENTS, days):,} rows)")
     lines_in, rejected_in = T.line_counts_by_day(counted.get, days)
 
@@ -74,9 +74,7 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
     # use the idle core.
     with ThreadPoolExecutor(max_workers=len(outputs)) as pool:
         writes = {
-            table: pool.submit(
-                lake.replace_partitions, sort_for_writing(df, table), table, days, arranged=True
-            )
+            table: pool.submit(lake.replace_partitions, df, table, days, keep_pieces=True)
             for table, df in outputs.items()
         }
     for table, write in writes.items():

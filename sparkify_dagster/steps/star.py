@@ -14,7 +14,7 @@ from sparkify_dagster.steps.report import (
     describe_table,
     primary_key_outcome,
 )
-from sparkify_dagster.storage import ParquetLake, files_per_day_for, sort_for_writing
+from sparkify_dagster.storage import ParquetLake, files_per_day_for
 from sparkify_dagster.transforms import star as T
 
 
@@ -69,9 +69,7 @@ def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> Step
         lake.read_table(session, tables.ARTISTS),
         tolerance,
     )
-    lake.replace_partitions(
-        sort_for_writing(df, tables.SONGPLAYS), tables.SONGPLAYS, days, arranged=True
-    )
+    lake.replace_partitions(df, tables.SONGPLAYS, days, keep_pieces=True)
     expected_rows, expected_xor = expected.get["rows"], expected.get["xor_hash"]
     written = lake.read_partitions(session, tables.SONGPLAYS, days)
     actual = primary_key_report(written, "songplay_id", count_non_null=["song_id"])
