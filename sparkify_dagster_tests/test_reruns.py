@@ -115,3 +115,25 @@ def test_a_day_read_in_several_pieces_is_written_as_sorted_files_the_same_on_a_r
         == connect(lake).execute("SELECT count(*) FROM log_events").fetchone()[0]
         == len({tuple(r.values()) for rows in files for r in rows})
     )
+
+
+def _classes_compiled(spark) -> int:
+    metrics = spark.sparkContext._jvm.org.apache.spark.metrics.source.CodegenMetrics
+    return metrics.METRIC_COMPILATION_TIME().getCount()
+
+
+def test_running_a_day_again_in_the_same_session_reuses_the_compiled_code(
+    spark, sample_lake, tmp_path
+):
+    # A run compiles more generated classes than Spark caches by default; were they evicted,
+    # every run of a warm session would compile and JIT-warm them all again.
+    lake = tmp_path / "lake"
+    shutil.copytree(sample_lake, lake)
+    day = date(2018, 11, 8)
+    assert run_pipeline(SAMPLE, lake, day, day).success
+    before = _classes_compiled(spark)
+
+    assert run_pipeline(SAMPLE, lake, day, day).success
+
+    recompiled = _classes_compiled(spark) - before
+    assert recompiled <= 5, f"a second run of {day} compiled {recompiled} classes again"
