@@ -1,4 +1,7 @@
-"""Reruns are safe: the same inputs give the same bytes; a rerun day touches only that day."""
+"""Reruns are safe: the same inputs give the same bytes; a rerun day touches only that day.
+
+A rerun in the same session is also cheap: it reuses the code Spark generated the first time.
+"""
 
 import shutil
 from datetime import date
