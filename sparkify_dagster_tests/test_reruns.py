@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 from sparkify_dagster import tables
 from sparkify_dagster.generator import generate_lake, log_file_path, open_sink
 from sparkify_dagster.query import connect
+from sparkify_dagster.steps.events import CLEAN_OUTPUTS
 from sparkify_dagster_tests.conftest import SAMPLE, lake_snapshot, run_pipeline
 
 
@@ -71,13 +72,7 @@ def test_days_in_any_order_give_the_same_users_as_one_run(sample_lake, tmp_path)
     )
 
 
-CLEAN_ASSETS = [
-    "log_events",
-    "listen_events",
-    "page_view_events",
-    "auth_events",
-    "quarantined_log_lines",
-]
+CLEAN_ASSETS = [table.name for table in CLEAN_OUTPUTS]
 
 
 def test_a_day_read_in_several_pieces_is_written_as_sorted_files_the_same_on_a_rerun(
