@@ -1,10 +1,17 @@
-"""Data-quality measurements as pure DataFrame functions; the assets turn them into checks."""
+"""Data-quality measurements as pure functions (of DataFrames, or of what the lake lists);
+the steps measure them and the assets turn them into checks."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
+
+from sparkify_dagster.tables import Table
+
+# Declared on songplays (the daily job's last step), measured over the whole lake.
+ZONES_AGREE_CHECK = "every_derived_day_has_its_source"
 
 
 @dataclass(frozen=True)
@@ -62,3 +69,20 @@ def orphan_keys(child: DataFrame, parent: DataFrame, key: str) -> list:
     """Non-null values of `key` in `child` that `parent` lacks (foreign-key violations)."""
     present = child.select(key).where(F.col(key).isNotNull()).distinct()
     return [r[key] for r in present.join(parent.select(key), key, "left_anti").collect()]
+
+
+def days_without_source(days_by_table: Mapping[Table, set[date]]) -> dict[str, list[str]]:
+    """Per derived daily table, the days it holds whose source table lacks that day.
+
+    Such a day was built from a partition that has since been lost or deleted: the table's
+    rows can no longer be traced to (or rebuilt from) what the lake holds for that day.
+    """
+    gaps = {}
+    for table, days in days_by_table.items():
+        source = table.derived_from
+        if source is None:
+            continue
+        missing = sorted(days - days_by_table.get(source, set()))
+        if missing:
+            gaps[table.name] = [d.isoformat() for d in missing]
+    return gaps

@@ -165,6 +165,16 @@ class ParquetLake:
 
     # ---- reading ---------------------------------------------------------------------------
 
+    def days(self, table: Table) -> set[date]:
+        """The days of a daily table that have a partition with data files (one listing)."""
+        found = set()
+        prefix = f"{PARTITION_COLUMN}="
+        for path in self.files.files(self.path(table), ".parquet"):
+            *_, directory, name = path.split("/")
+            if directory.startswith(prefix) and not hidden(name):
+                found.add(date.fromisoformat(directory.removeprefix(prefix)))
+        return found
+
     def exists(self, table: Table, day: date | None = None) -> bool:
         directory = self.path(table) if day is None else self.partition_path(table, day)
         return bool(self._parquet_files(directory))

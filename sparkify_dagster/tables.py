@@ -17,6 +17,9 @@ class Table:
     # The table's key: rows are written in this order (ties by their other values), so
     # identical inputs give identical tables.
     sort_by: tuple[str, ...]
+    # The daily table each day of this one is computed from: a day here without that day
+    # there means the lake's zones disagree (a lost or deleted partition).
+    derived_from: "Table | None" = None
 
     @property
     def relative_path(self) -> str:
@@ -26,9 +29,15 @@ class Table:
 _EVENT_ORDER = ("ts", "session_id", "item_in_session")
 
 LOG_EVENTS = Table("log_events", "clean", "log_events", True, _EVENT_ORDER)
-LISTEN_EVENTS = Table("listen_events", "clean", "listen_events", True, _EVENT_ORDER)
-PAGE_VIEW_EVENTS = Table("page_view_events", "clean", "page_view_events", True, _EVENT_ORDER)
-AUTH_EVENTS = Table("auth_events", "clean", "auth_events", True, _EVENT_ORDER)
+LISTEN_EVENTS = Table(
+    "listen_events", "clean", "listen_events", True, _EVENT_ORDER, derived_from=LOG_EVENTS
+)
+PAGE_VIEW_EVENTS = Table(
+    "page_view_events", "clean", "page_view_events", True, _EVENT_ORDER, derived_from=LOG_EVENTS
+)
+AUTH_EVENTS = Table(
+    "auth_events", "clean", "auth_events", True, _EVENT_ORDER, derived_from=LOG_EVENTS
+)
 QUARANTINED_LOG_LINES = Table(
     "quarantined_log_lines",
     "quarantine",
@@ -45,8 +54,15 @@ QUARANTINED_SONG_RECORDS = Table(
     False,
     ("source_file", "record", "reason"),
 )
-TIME = Table("time", "star", "time", True, ("start_time",))
-SONGPLAYS = Table("songplays", "star", "songplays", True, ("start_time", "songplay_id"))
+TIME = Table("time", "star", "time", True, ("start_time",), derived_from=LISTEN_EVENTS)
+SONGPLAYS = Table(
+    "songplays",
+    "star",
+    "songplays",
+    True,
+    ("start_time", "songplay_id"),
+    derived_from=LISTEN_EVENTS,
+)
 USERS = Table("users", "star", "users", False, ("user_id",))
 USER_STATE = Table("user_state", "state", "users", False, ("user_id",))
 

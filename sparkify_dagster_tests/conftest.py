@@ -40,6 +40,7 @@ ASSET_CHECKS = {
     ("songplays", "songplay_id_unique_and_not_null"),
     ("songplays", "one_songplay_per_listen_event"),
     ("songplays", "user_ids_in_users"),
+    ("songplays", "every_derived_day_has_its_source"),
 }
 
 # The same settings the pipeline uses, fewer shuffle partitions: test data is small.

@@ -6,6 +6,7 @@ from pydantic import Field
 from sparkify_dagster.assets.check_results import primary_key_spec
 from sparkify_dagster.assets.step_results import report_results, step_request
 from sparkify_dagster.partitions import DAY_DEADLINE, daily_partitions, partition_days
+from sparkify_dagster.quality import ZONES_AGREE_CHECK
 from sparkify_dagster.resources import LakeResource, SparkCompute
 from sparkify_dagster.transforms.star import DEFAULT_DURATION_TOLERANCE_S
 
@@ -71,6 +72,15 @@ class SongplaysConfig(dg.Config):
             asset="songplays",
             blocking=True,
             description="Every songplays.user_id is a row of users.",
+        ),
+        dg.AssetCheckSpec(
+            ZONES_AGREE_CHECK,
+            asset="songplays",
+            blocking=True,
+            description=(
+                "Across the whole lake, every day of a derived table (topic tables, time, "
+                "songplays) still has its source day (log_events, listen_events)."
+            ),
         ),
     ],
 )

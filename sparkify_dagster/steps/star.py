@@ -3,7 +3,13 @@
 from pyspark.sql import Observation, SparkSession
 
 from sparkify_dagster import tables
-from sparkify_dagster.quality import key_set_fingerprint, orphan_keys, primary_key_report
+from sparkify_dagster.quality import (
+    ZONES_AGREE_CHECK,
+    days_without_source,
+    key_set_fingerprint,
+    orphan_keys,
+    primary_key_report,
+)
 from sparkify_dagster.schemas import USER_STATE
 from sparkify_dagster.steps.report import (
     CheckMeasured,
@@ -95,5 +101,28 @@ def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> Step
             passed=not orphans,
             metadata={"orphan_user_ids": sorted(orphans)[:100]},
         ),
+        _zones_agree(lake),
     ]
     return StepReport(tables=describe_days(lake, tables.SONGPLAYS, df.schema, days), checks=checks)
+
+
+def _zones_agree(lake: ParquetLake) -> CheckMeasured:
+    """Every day of a derived table still has its source day, across the whole lake.
+
+    A lost or deleted partition (clean/log_events/date=D removed by hand, a half-restored
+    backup) otherwise goes unnoticed: later runs of other days succeed while D's plays remain.
+    Directory listings only, no Spark job.
+    """
+    daily = [t for t in tables.ALL_TABLES if t.daily]
+    gaps = days_without_source({t: lake.days(t) for t in daily})
+    sources = {t.name: t.derived_from.name for t in daily if t.derived_from is not None}
+    return CheckMeasured(
+        asset="songplays",
+        check=ZONES_AGREE_CHECK,
+        passed=not gaps,
+        metadata={
+            "days_without_source": gaps,
+            "derived_from": sources,
+            "fix": "rerun the listed days (their log files are read again)" if gaps else "",
+        },
+    )
