@@ -33,7 +33,7 @@ def test_run_materializes_a_range_and_prints_a_summary_then_query_reads_it(tmp_p
     out = run.stdout
     assert "Materializing 2018-11-21 … 2018-11-22 (2 days)" in out
     assert "Spark sessions started: 1" in out
-    assert "Checks: 10 of 10 passed" in out
+    assert "Checks: 11 of 11 passed" in out
     summary = {
         line.split()[0]: line.split()[1]
         for line in out.splitlines()

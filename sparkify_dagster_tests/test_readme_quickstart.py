@@ -46,7 +46,7 @@ def test_make_demo_works_from_a_bare_clone_in_a_fresh_virtualenv(tmp_path):
     assert rows["log_events"] == wrote.group(1)
     assert rows["songs"] == wrote.group(2) == "500"
     assert rows["songplays"] == rows["listen_events"] == plays.group(1)
-    assert "Checks: 10 of 10 passed" in demo.stdout
+    assert "Checks: 11 of 11 passed" in demo.stdout
     # The closing query ran: its matched plays per level add up to the generator's figure.
     levels = re.findall(r"│\s*(free|paid)\s*│\s*(\d+)\s*│\s*(\d+)\s*│", demo.stdout)
     assert {level for level, _, _ in levels} == {"free", "paid"}

@@ -84,7 +84,7 @@ def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates
     lines = len(log_file.read_text().splitlines())
     assert materialized[("log_events", DAY.isoformat())]["lines_read"].value == lines
     checks = result.get_asset_check_evaluations()
-    assert len(checks) == 10 and all(c.passed for c in checks)
+    assert len(checks) == 11 and all(c.passed for c in checks)
 
     # …and the tables are exactly those local Spark writes from the same input.
     assert {k: rows for k, (rows, _) in lake_snapshot(lake).items()} == local_reference
