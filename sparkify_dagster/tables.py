@@ -49,6 +49,10 @@ TIME = Table("time", "star", "time", True, ("start_time",))
 SONGPLAYS = Table("songplays", "star", "songplays", True, ("start_time", "songplay_id"))
 USERS = Table("users", "star", "users", False, ("user_id",))
 USER_STATE = Table("user_state", "state", "users", False, ("user_id",))
+# Written by the song catalogue step with songs and artists, read by the songplays step.
+SONG_MATCH_KEYS = Table(
+    "song_match_keys", "state", "song_match_keys", False, ("song_id", "artist_name")
+)
 
 ALL_TABLES: tuple[Table, ...] = (
     SONGS,
@@ -63,4 +67,5 @@ ALL_TABLES: tuple[Table, ...] = (
     SONGPLAYS,
     USERS,
     USER_STATE,
+    SONG_MATCH_KEYS,
 )

@@ -25,7 +25,10 @@ from sparkify_dagster.resources import LakeResource, SparkCompute
             "every_record_accounted_for",
             asset="songs",
             blocking=True,
-            description="Song records read = usable records + quarantined records.",
+            description=(
+                "Song records read = songs rows + quarantined records (unusable, unreadable "
+                "or a duplicate song_id)."
+            ),
         ),
     ],
 )
