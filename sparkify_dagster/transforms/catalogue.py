@@ -69,22 +69,12 @@ def quarantined_song_records(parsed: DataFrame) -> DataFrame:
     """Records that give no songs row, each with its reason: the unusable ones, and every
     record of a song_id but the one kept (an exact copy of the kept song included), so that
     records read = songs rows + quarantined records."""
-    song_id = F.col("song_id")
+    kept = F.when(F.col("_same_as_kept"), "the same song").otherwise("another record")
+    reason = F.concat(F.lit("duplicate song_id "), "song_id", F.lit(": "), kept, F.lit(" was kept"))
     duplicates = (
         _song_rows(parsed)
         .filter(F.col("_rank") > 1)
-        .select(
-            "source_file",
-            "record",
-            F.when(
-                F.col("_same_as_kept"),
-                F.concat(F.lit("duplicate song_id "), song_id, F.lit(": the same song was kept")),
-            )
-            .otherwise(
-                F.concat(F.lit("duplicate song_id "), song_id, F.lit(": another record was kept"))
-            )
-            .alias("reason"),
-        )
+        .select("source_file", "record", reason.alias("reason"))
     )
     unusable = parsed.filter(F.col("reason").isNotNull()).select("source_file", "record", "reason")
     return unusable.unionByName(duplicates)
@@ -113,7 +103,8 @@ def build_artists(parsed: DataFrame) -> DataFrame:
 def build_song_match_keys(parsed: DataFrame) -> DataFrame:
     """What a play is matched on: each song's title and duration under every artist_name its
     artist_id carries among usable records (the MSD spells one artist several ways: hyphen or
-    space, "feat." forms), so a play matches whichever spelling its log uses."""
+    space, "feat." forms), so a play matches whichever spelling its log uses. A record that
+    lost to another of its song_id still tells how its artist is spelt: it counts too."""
     s = F.col("song")
     spellings = (
         _good(parsed)
