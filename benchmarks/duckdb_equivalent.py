@@ -43,6 +43,13 @@ def duckdb_catalogue(source: Path, out: Path) -> float:
         f"artist_longitude AS longitude FROM raw ORDER BY artist_id, name) "
         f"TO '{out}/artists.parquet'"
     )
+    # Ours also writes what plays are matched on: each song under every spelling of its artist.
+    con.execute(
+        f"COPY (SELECT s.title, n.artist_name, s.duration, s.song_id, s.artist_id "
+        f"FROM read_parquet('{out}/songs.parquet') s JOIN (SELECT DISTINCT artist_id, "
+        f"artist_name FROM raw WHERE trim(artist_name) != '') n USING (artist_id) "
+        f"ORDER BY song_id, artist_name) TO '{out}/song_match_keys.parquet'"
+    )
     return time.perf_counter() - started
 
 
@@ -129,12 +136,12 @@ def duckdb_day(
 ) -> DuckDBDay:
     """One day's clean and star tables and their checks, in DuckDB SQL.
 
-    Reads the song catalogue and the user state the day starts from in our lake at `lake`
-    (the same inputs our run has); writes each table to `out/<table>.parquet`.
+    Reads the song catalogue's match keys and the user state the day starts from in our lake at
+    `lake` (the same inputs our run has); writes each table to `out/<table>.parquet`.
     """
     out.mkdir(parents=True, exist_ok=True)
-    songs, artists, state = (
-        lake / t.relative_path for t in (tables.SONGS, tables.ARTISTS, tables.USER_STATE)
+    match_keys, state = (
+        lake / t.relative_path for t in (tables.SONG_MATCH_KEYS, tables.USER_STATE)
     )
     started = time.perf_counter()
     con = duckdb.connect()
@@ -234,16 +241,15 @@ def duckdb_day(
     for table, query in written_by_query.items():
         con.execute(f"COPY ({query}) TO '{out}/{table}.parquet'")
 
-    # songplays: the closest duration among songs of the same title and artist name.
+    # songplays: the closest duration among songs of the same title under any spelling of
+    # their artist's name (the catalogue's match keys).
     con.execute(
         f"""CREATE TABLE songplays AS
         SELECT songplay_id(p.ts, p.user_id, p.session_id, p.item_in_session) AS songplay_id,
                p.ts AS start_time, p.user_id, p.level, c.song_id, c.artist_id, p.session_id,
                p.location, p.user_agent
         FROM (SELECT row_number() OVER () AS play, * FROM log_events WHERE page = 'NextSong') p
-        LEFT JOIN (SELECT s.song_id, s.artist_id, s.title, a.name AS artist_name, s.duration
-                   FROM read_parquet('{songs}/*.parquet') s
-                   JOIN read_parquet('{artists}/*.parquet') a USING (artist_id)) c
+        LEFT JOIN read_parquet('{match_keys}/*.parquet') c
           ON c.title = p.song AND c.artist_name = p.artist
          AND abs(c.duration - p.length) <= {duration_tolerance_s}
         QUALIFY row_number() OVER (

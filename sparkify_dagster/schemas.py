@@ -138,6 +138,17 @@ ARTISTS = T.StructType(
     ]
 )
 
+# What songplays are matched on (state/song_match_keys): a song under each spelling of its artist.
+SONG_MATCH_KEYS = T.StructType(
+    [
+        T.StructField("title", T.StringType()),
+        T.StructField("artist_name", T.StringType()),
+        T.StructField("duration", T.DoubleType()),
+        T.StructField("song_id", T.StringType()),
+        T.StructField("artist_id", T.StringType()),
+    ]
+)
+
 TIME = T.StructType(
     [
         T.StructField("start_time", T.TimestampType()),

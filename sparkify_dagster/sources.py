@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
@@ -97,12 +98,16 @@ def file_sizes(paths: Sequence[str], session: SparkSession | None = None) -> int
     return sum(files.size(p) for p in paths)
 
 
+# A song file that gave no records: (source_file, its text, or None if unread, reason).
+Rejected = tuple[str, str | None, str]
+
+
 @dataclass(frozen=True)
 class SongRecords:
     """JSON object texts found in song files, and files that could not be split into any."""
 
     records: list[tuple[str, str]]  # (source_file, one JSON object's text)
-    rejected: list[tuple[str, str, str]]  # (source_file, content, reason)
+    rejected: list[Rejected]
 
 
 def split_json_objects(text: str) -> Iterator[str]:
@@ -130,9 +135,7 @@ def split_json_objects(text: str) -> Iterator[str]:
         position = stop
 
 
-def _song_records(
-    path: str, raw: bytes
-) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+def _song_records(path: str, raw: bytes) -> tuple[list[tuple[str, str]], list[Rejected]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -142,9 +145,54 @@ def _song_records(
     return [(path, obj) for obj in split_json_objects(text)], []
 
 
-def _read_song_file(path: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
-    with open(path, "rb") as handle:
-        return _song_records(path, handle.read())
+def _unreadable(path: str, cause: str) -> tuple[list[tuple[str, str]], list[Rejected]]:
+    return [], [(path, None, f"unreadable: {cause}")]
+
+
+def _read_song_file(path: str) -> tuple[list[tuple[str, str]], list[Rejected]]:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        # "[Errno 40] Too many levels of symbolic links": the cause; the path is source_file.
+        return _unreadable(
+            path, f"[Errno {error.errno}] {error.strerror}" if error.errno else str(error)
+        )
+    return _song_records(path, raw)
+
+
+def _fetch_song_files(
+    session: SparkSession, paths: Sequence[str]
+) -> tuple[dict[str, bytes], set[str]]:
+    """Each URI's bytes, by one Spark job, and the URIs found gone when it started.
+
+    Spark skips a file it cannot read rather than failing the job. One that is gone when the
+    job starts (deleted since the listing) fails the load for all, so only then are the files
+    looked up one by one, and the load repeated without the missing ones.
+    """
+    reader = (
+        session.read.format("binaryFile")
+        .option("ignoreMissingFiles", True)
+        .option("ignoreCorruptFiles", True)
+    )
+    gone: set[str] = set()
+    try:
+        fetched = reader.load(list(paths))
+    except AnalysisException as error:
+        if error.getCondition() != "PATH_NOT_FOUND":
+            raise
+        files = files_for(paths[0], session)
+        gone = {p for p in paths if not files.is_file(p)}
+        present = [p for p in paths if p not in gone]
+        if not present:
+            return {}, gone
+        fetched = reader.load(present)
+    rows = fetched.select("path", "content").collect()
+    return {row["path"]: bytes(row["content"]) for row in rows}, gone
+
+
+# Spark skips a file it cannot read with a warning in its log, and gives no cause back.
+_NOT_FETCHED = "Spark could not read it (its log says why)"
 
 
 def read_song_records(
@@ -153,15 +201,21 @@ def read_song_records(
     """Read song files concurrently; results keep the order of `paths`.
 
     Local files are read by a thread pool; URIs (s3:// on EMR) by Spark's binaryFile source,
-    which lists and fetches them on the executors, then split here like local ones.
+    which lists and fetches them on the executors, then split here like local ones. A file
+    that cannot be read (dangling or looping symlink, no permission, gone) is rejected with
+    the reason like a broken one, never failing the whole catalogue.
     """
     records: list[tuple[str, str]] = []
-    rejected: list[tuple[str, str, str]] = []
+    rejected: list[Rejected] = []
     if paths and is_uri(paths[0]):
         session = session or SparkSession.getActiveSession()
-        fetched = session.read.format("binaryFile").load(list(paths)).select("path", "content")
-        contents = {row["path"]: bytes(row["content"]) for row in fetched.collect()}
-        results = [_song_records(p, contents[p]) for p in paths]
+        contents, gone = _fetch_song_files(session, paths)
+        results = [
+            _song_records(p, contents[p])
+            if p in contents
+            else _unreadable(p, "not found when read" if p in gone else _NOT_FETCHED)
+            for p in paths
+        ]
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_read_song_file, paths, chunksize=64))

@@ -65,6 +65,10 @@ SONGPLAYS = Table(
 )
 USERS = Table("users", "star", "users", False, ("user_id",))
 USER_STATE = Table("user_state", "state", "users", False, ("user_id",))
+# Written by the song catalogue step with songs and artists, read by the songplays step.
+SONG_MATCH_KEYS = Table(
+    "song_match_keys", "state", "song_match_keys", False, ("song_id", "artist_name")
+)
 
 ALL_TABLES: tuple[Table, ...] = (
     SONGS,
@@ -79,4 +83,5 @@ ALL_TABLES: tuple[Table, ...] = (
     SONGPLAYS,
     USERS,
     USER_STATE,
+    SONG_MATCH_KEYS,
 )

@@ -1,4 +1,6 @@
-"""The song catalogue: song_data/ → `songs` and `artists` (full refresh; the catalogue is small)."""
+"""The song catalogue: song_data/ → `songs` and `artists` (full refresh; the catalogue is small).
+
+The step also writes state/song_match_keys, what songplays are matched on: not an asset."""
 
 import dagster as dg
 
@@ -15,7 +17,10 @@ from sparkify_dagster.resources import LakeResource, SparkCompute
         dg.AssetSpec(
             "quarantined_song_records",
             group_name="quarantine",
-            description="Song files or records that could not be used, each with the reason.",
+            description=(
+                "Song files or records that give no songs row (broken, unreadable, or a "
+                "duplicate song_id), each with the reason."
+            ),
         ),
     ],
     check_specs=[
@@ -25,7 +30,10 @@ from sparkify_dagster.resources import LakeResource, SparkCompute
             "every_record_accounted_for",
             asset="songs",
             blocking=True,
-            description="Song records read = usable records + quarantined records.",
+            description=(
+                "Song records read = songs rows + quarantined records (unusable, unreadable "
+                "or a duplicate song_id)."
+            ),
         ),
     ],
 )

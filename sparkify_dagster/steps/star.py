@@ -20,7 +20,7 @@ from sparkify_dagster.steps.report import (
     describe_table,
     primary_key_outcome,
 )
-from sparkify_dagster.storage import ParquetLake, files_per_day_for
+from sparkify_dagster.storage import MissingTableError, ParquetLake, files_per_day_for
 from sparkify_dagster.transforms import star as T
 
 
@@ -69,12 +69,12 @@ def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> Step
         expected,
         *key_set_fingerprint(T.songplay_id("ts", "user_id", "session_id", "item_in_session")),
     )
-    df = T.build_songplays(
-        listens,
-        lake.read_table(session, tables.SONGS),
-        lake.read_table(session, tables.ARTISTS),
-        tolerance,
-    )
+    if not lake.exists(tables.SONG_MATCH_KEYS):
+        raise MissingTableError(
+            f"{lake.path(tables.SONG_MATCH_KEYS)} is missing: the song catalogue writes it with "
+            "`songs`; materialize `songs` first (job song_catalogue_refresh)"
+        )
+    df = T.build_songplays(listens, lake.read_table(session, tables.SONG_MATCH_KEYS), tolerance)
     lake.replace_partitions(df, tables.SONGPLAYS, days, keep_pieces=True)
     expected_rows, expected_xor = expected.get["rows"], expected.get["xor_hash"]
     written = lake.read_partitions(session, tables.SONGPLAYS, days)

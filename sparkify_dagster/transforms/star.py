@@ -43,33 +43,23 @@ def build_time(listens: DataFrame) -> DataFrame:
     )
 
 
-def song_catalogue(songs: DataFrame, artists: DataFrame) -> DataFrame:
-    """What a play can be matched on: title, artist name and duration of every known song."""
-    return songs.join(artists, "artist_id").select(
-        "song_id",
-        "artist_id",
-        "title",
-        F.col("name").alias("artist_name"),
-        "duration",
-    )
-
-
 def build_songplays(
     listens: DataFrame,
-    songs: DataFrame,
-    artists: DataFrame,
+    match_keys: DataFrame,
     duration_tolerance_s: float = DEFAULT_DURATION_TOLERANCE_S,
 ) -> DataFrame:
     """One songplay per NextSong event; song_id/artist_id where title, artist and duration match.
 
-    Unmatched plays keep null ids. The catalogue is grouped by (title, artist) so the join is
-    one-to-one and never duplicates a play; among the candidates within the tolerance the
-    closest duration wins, then the smallest song_id. No shuffle of the plays is needed.
+    `match_keys` (the catalogue's state/song_match_keys) holds each song under every spelling
+    of its artist's name, so a play matches the spelling its log uses. Unmatched plays keep
+    null ids. The keys are grouped by (title, artist_name) so the join is one-to-one and never
+    duplicates a play; among the candidates within the tolerance the closest duration wins,
+    then the smallest song_id. No shuffle of the plays is needed.
     """
     candidates = F.broadcast(
-        song_catalogue(songs, artists)
-        .groupBy("title", "artist_name")
-        .agg(F.collect_list(F.struct("duration", "song_id", "artist_id")).alias("candidates"))
+        match_keys.groupBy("title", "artist_name").agg(
+            F.collect_list(F.struct("duration", "song_id", "artist_id")).alias("candidates")
+        )
     )
     length = F.col("length")
     best = F.array_min(

@@ -1,11 +1,12 @@
 """Clean events + catalogue → songplays, time, users."""
 
+import json
 from datetime import date, datetime
 
 from pyspark.sql import types as T
 
-from sparkify_dagster.schemas import ARTISTS, SONGPLAYS, SONGS, TIME, USER_STATE
-from sparkify_dagster.transforms import star
+from sparkify_dagster.schemas import SONG_MATCH_KEYS, SONG_RECORDS, SONGPLAYS, TIME, USER_STATE
+from sparkify_dagster.transforms import catalogue, star
 
 LISTENS = T.StructType(
     [
@@ -34,15 +35,13 @@ def _listens(spark, *plays):
     return spark.createDataFrame(rows, LISTENS)
 
 
-def _catalogue(spark, songs):
-    song_rows = [(sid, title, aid, None, duration) for sid, title, aid, duration in songs]
-    artist_ids = sorted({aid for _, _, aid, _ in songs})
-    artist_rows = [(aid, "Elena", None, None, None) for aid in artist_ids]
-    return spark.createDataFrame(song_rows, SONGS), spark.createDataFrame(artist_rows, ARTISTS)
+def _match_keys(spark, songs):
+    rows = [(title, "Elena", duration, sid, aid) for sid, title, aid, duration in songs]
+    return spark.createDataFrame(rows, SONG_MATCH_KEYS)
 
 
 def test_plays_match_on_title_artist_and_duration_within_tolerance(spark):
-    songs, artists = _catalogue(spark, [("SO1", "Setanta matins", "AR1", 269.58322)])
+    keys = _match_keys(spark, [("SO1", "Setanta matins", "AR1", 269.58322)])
     listens = _listens(
         spark,
         ("Setanta matins", "Elena", 269.6),  # within 0.5 s
@@ -50,14 +49,14 @@ def test_plays_match_on_title_artist_and_duration_within_tolerance(spark):
         ("Setanta matins", "Someone else", 269.58322),
         (None, None, None),
     )
-    plays = star.build_songplays(listens, songs, artists).orderBy("session_id").collect()
+    plays = star.build_songplays(listens, keys).orderBy("session_id").collect()
     assert len(plays) == 4
     assert sorted(p.song_id or "-" for p in plays) == ["-", "-", "-", "SO1"]
     assert plays[0].artist_id in ("AR1", None)
 
 
 def test_several_catalogue_matches_never_duplicate_a_play(spark):
-    songs, artists = _catalogue(
+    keys = _match_keys(
         spark,
         [
             ("SO2", "Intro", "AR1", 100.2),
@@ -65,17 +64,50 @@ def test_several_catalogue_matches_never_duplicate_a_play(spark):
             ("SO3", "Intro", "AR1", 100.1),
         ],
     )
-    plays = star.build_songplays(_listens(spark, ("Intro", "Elena", 100.1)), songs, artists)
+    plays = star.build_songplays(_listens(spark, ("Intro", "Elena", 100.1)), keys)
     (play,) = plays.collect()
     assert play.song_id == "SO1"  # closest duration, then smallest id
     assert [c for c in plays.columns if c != "date"] == SONGPLAYS.fieldNames()
 
 
+def _song_file(song_id, title, artist_name, duration, **artist):
+    return json.dumps(
+        {"song_id": song_id, "title": title, "artist_id": "ARJAY", "artist_name": artist_name}
+        | {"duration": duration, "year": 2000, **artist}
+    )
+
+
+def test_a_play_matches_its_song_under_any_spelling_the_artist_carries(spark):
+    records = [
+        _song_file("SO1", "Izzo", "Jay-Z", 240.0),
+        # The more complete record: the artists row takes its spelling.
+        _song_file("SO2", "Otro", "Jay Z", 200.0, artist_location="Brooklyn"),
+    ]
+    parsed = catalogue.parse_song_records(
+        spark.createDataFrame([(f"TR{i}.json", r) for i, r in enumerate(records)], SONG_RECORDS)
+    )
+    assert [a.name for a in catalogue.build_artists(parsed).collect()] == ["Jay Z"]
+    listens = _listens(
+        spark,
+        ("Izzo", "Jay-Z", 240.1),  # spelt as the song's own file
+        ("Izzo", "Jay Z", 240.1),  # as the artist's other file
+        ("Izzo", "Jay Z.", 240.1),  # a spelling no file has
+    )
+
+    plays = star.build_songplays(listens, catalogue.build_song_match_keys(parsed))
+
+    assert sorted((p.song_id or "-", p.artist_id or "-") for p in plays.collect()) == [
+        ("-", "-"),
+        ("SO1", "ARJAY"),
+        ("SO1", "ARJAY"),
+    ]
+
+
 def test_songplay_ids_are_stable_and_distinct(spark):
     listens = _listens(spark, ("A", "B", 1.0), ("A", "B", 1.0))
-    songs, artists = _catalogue(spark, [("SO1", "x", "AR1", 1.0)])
-    first = [p.songplay_id for p in star.build_songplays(listens, songs, artists).collect()]
-    again = [p.songplay_id for p in star.build_songplays(listens, songs, artists).collect()]
+    keys = _match_keys(spark, [("SO1", "x", "AR1", 1.0)])
+    first = [p.songplay_id for p in star.build_songplays(listens, keys).collect()]
+    again = [p.songplay_id for p in star.build_songplays(listens, keys).collect()]
     assert sorted(first) == sorted(again) and len(set(first)) == 2
 
 
