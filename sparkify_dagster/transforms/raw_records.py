@@ -16,6 +16,10 @@ _JSON_OPTIONS = {
 }
 
 
+def too_long_reason(what: str) -> str:
+    return f"{what} longer than the JSON parser's limit of {JSON_MAX_STRING_CHARS:,} characters"
+
+
 def parse_json_once(text: str, schema: T.StructType, alias: str) -> Column:
     """A generator column: the typed struct `alias` of column `text` (with its _corrupt_record).
 
@@ -43,12 +47,7 @@ def parse_failure(text: str, parsed: str, schema: T.StructType) -> Column:
     )
     return F.when(
         F.col(parsed)[CORRUPT_RECORD].isNotNull(),
-        F.when(
-            F.length(text) > JSON_MAX_STRING_CHARS,
-            F.lit(
-                f"{text} longer than the JSON parser's limit of {JSON_MAX_STRING_CHARS:,} characters"
-            ),
-        )
+        F.when(F.length(text) > JSON_MAX_STRING_CHARS, F.lit(too_long_reason(text)))
         .when(wrong_type_fields == "", F.lit("malformed JSON"))
         .otherwise(F.concat(F.lit("wrong type for "), wrong_type_fields)),
     )
