@@ -123,7 +123,11 @@ def main() -> None:
     help="Raw lake: a directory with song_data/ and log_data/. [env SPARKIFY_SOURCE]",
 )
 @lake_option
-@click.option("--start", help="First UTC day (YYYY-MM-DD). Default: the first day with a log file.")
+@click.option(
+    "--start",
+    help="First UTC day (YYYY-MM-DD). Default: the first day with a log file. "
+    "A range without any log file is refused.",
+)
 @click.option("--end", help="Last UTC day (YYYY-MM-DD). Default: the last day with a log file.")
 def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
     """Materialize every asset for a range of days, as one Dagster run, and summarise the tables."""

@@ -129,6 +129,11 @@ def test_run_over_a_range_without_log_files_stops_at_once_and_says_which_days_ha
     assert "Traceback" not in result.stderr and "Materializing" not in result.stdout
     assert elapsed < 30  # no JVM, no Dagster run (a run takes a minute)
     assert not lake.exists()
+    start_only = _sparkify(
+        "run", "--source", str(SAMPLE), "--lake", str(lake), "--start", "2019-01-01"
+    )
+    assert "no log file for 2019-01-01 … 2019-01-01; log files exist for" in start_only.stderr
+    assert not lake.exists()
 
 
 def test_run_says_a_log_file_named_for_no_calendar_day_is_skipped_and_why(tmp_path):

@@ -82,7 +82,10 @@ def log_file_run_requests(
     job=daily_star_schema_job,
     minimum_interval_seconds=TICK_SECONDS,
     default_status=automation_status(),
-    description="A new or rewritten log_data/.../YYYY-MM-DD-events.json runs that day's partition.",
+    description=(
+        "A new or rewritten YYYY-MM-DD-events.json anywhere under log_data/ runs that day's "
+        "partition."
+    ),
 )
 def new_log_files(
     context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
