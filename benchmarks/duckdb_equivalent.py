@@ -9,7 +9,8 @@ damaged lines and compares every table row for row.
 Where the two readers cannot agree, DuckDB's own behaviour stands (the benchmark's day has no
 such lines): a line that is not UTF-8 is quarantined with DuckDB's reading of it ("?" for the
 bad bytes) and no raw_bytes, as its CSV reader can neither return the bytes nor read the line
-as text.
+as text. So is a gzip file named .json (our quarantine says "gzip-compressed data"), and a line
+longer than its reader's max_line_size (2 MB), which its reader rejects as malformed.
 """
 
 import time
@@ -21,6 +22,7 @@ import duckdb
 
 from sparkify_dagster import tables
 from sparkify_dagster.transforms.events import AUTH_PAGES
+from sparkify_dagster.transforms.raw_records import JSON_MAX_STRING_CHARS, too_long_reason
 
 
 def duckdb_catalogue(source: Path, out: Path) -> float:
@@ -54,6 +56,7 @@ def duckdb_catalogue(source: Path, out: Path) -> float:
 
 
 _TIMESTAMP_MS_MAX = 253_402_300_799_999
+_TOO_LONG = too_long_reason("line").replace("'", "''")
 # Lines are read as one CSV column: a delimiter no valid JSON line holds (control characters
 # must be escaped in JSON), so a line holding one is rejected by the reader and quarantined.
 _NO_DELIMITER = "\x1f"
@@ -158,6 +161,7 @@ def duckdb_day(
         f"""CREATE TABLE parsed AS
         SELECT source_file, line, e, ts_ms,
           CASE WHEN trim(line) = '' THEN 'blank line'
+               WHEN length(line) > {JSON_MAX_STRING_CHARS} THEN '{_TOO_LONG}'
                WHEN e IS NULL THEN 'malformed JSON'
                WHEN wrong_type != '' THEN 'wrong type for ' || wrong_type
                WHEN ts_ms IS NULL THEN 'missing ts'

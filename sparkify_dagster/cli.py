@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from sparkify_dagster.sources import find_log_files
+from sparkify_dagster.layout import LOG_DATA, SONG_DATA, list_log_files
 from sparkify_dagster.tables import ALL_TABLES
 
 
@@ -30,22 +30,32 @@ def _parse_day(value: str | None, option: str) -> date | None:
 
 
 def _days_to_run(source: Path, start: date | None, end: date | None) -> tuple[date, date]:
-    """The run's range: as given, or every day that has a log file in the source."""
-    found = find_log_files(source)
-    for path in found.skipped:
-        click.echo(f"warning: skipping {path}: name is not YYYY-MM-DD-events.json", err=True)
-    if start is None or end is None:
-        if not found.days:
-            raise click.ClickException(f"No YYYY-MM-DD-events.json files under {source}/log_data")
-        start = start or found.days[0]
-        end = end or found.days[-1]
+    """The run's range: as given, or every day that has a log file in the source.
+
+    A range given with no log file in it stops here, before Spark or Dagster start: it would
+    only write empty partitions. Scheduled and sensor runs keep empty days (with a warning).
+    """
+    found = list_log_files(source)
+    for path, reason in found.skipped.items():
+        click.echo(f"warning: skipping {path}: {reason}", err=True)
+    if not found.days:
+        raise click.ClickException(f"No YYYY-MM-DD-events.json files under {source}/log_data")
+    if start is None:
+        start = min(found.days[0], end or found.days[0])
+    if end is None:
+        end = max(found.days[-1], start)
     if start > end:
         raise click.ClickException(f"--start {start} is after --end {end}")
-    missing = [d for d in _each_day(start, end) if d not in found.by_day]
-    if missing:
+    with_files = [d for d in found.days if start <= d <= end]
+    if not with_files:
+        raise click.ClickException(
+            f"no log file for {start} … {end}; log files exist for "
+            f"{found.days[0]} … {found.days[-1]} ({len(found.days)} days)"
+        )
+    if len(with_files) < (end - start).days + 1:
         click.echo(
-            f"warning: no log file for {len(missing)} day(s) in {start} … {end}; "
-            "those days get empty partitions",
+            f"warning: no log file for {(end - start).days + 1 - len(with_files)} day(s) in "
+            f"{start} … {end}; those days get empty partitions",
             err=True,
         )
     return start, end
@@ -113,12 +123,16 @@ def main() -> None:
     help="Raw lake: a directory with song_data/ and log_data/. [env SPARKIFY_SOURCE]",
 )
 @lake_option
-@click.option("--start", help="First UTC day (YYYY-MM-DD). Default: the first day with a log file.")
+@click.option(
+    "--start",
+    help="First UTC day (YYYY-MM-DD). Default: the first day with a log file. "
+    "A range without any log file is refused.",
+)
 @click.option("--end", help="Last UTC day (YYYY-MM-DD). Default: the last day with a log file.")
 def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
     """Materialize every asset for a range of days, as one Dagster run, and summarise the tables."""
     source, lake = source.expanduser().resolve(), lake.expanduser().resolve()
-    for required in ("song_data", "log_data"):
+    for required in (SONG_DATA, LOG_DATA):
         if not (source / required).is_dir():
             raise click.ClickException(
                 f"{source} has no {required}/ directory: is it a Sparkify lake?"

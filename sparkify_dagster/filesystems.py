@@ -41,6 +41,7 @@ class LakeFiles(Protocol):
     def delete(self, path: str) -> None: ...
     def copy_file(self, source: str, target: str) -> None: ...
     def size(self, path: str) -> int: ...
+    def head(self, path: str, length: int) -> bytes: ...
     def parquet_rows(self, path: str) -> int: ...
     def parquet_preview(self, path: str, rows: int) -> list[dict]: ...
 
@@ -79,6 +80,10 @@ class LocalFiles:
 
     def size(self, path: str) -> int:
         return os.path.getsize(path)
+
+    def head(self, path: str, length: int) -> bytes:
+        with open(path, "rb") as handle:
+            return handle.read(length)
 
     def parquet_rows(self, path: str) -> int:
         return pq.ParquetFile(path).metadata.num_rows
@@ -148,6 +153,20 @@ class HadoopFiles:
     def size(self, path: str) -> int:
         p, fs = self._resolve(path)
         return fs.getFileStatus(p).getLen()
+
+    def head(self, path: str, length: int) -> bytes:
+        p, fs = self._resolve(path)
+        stream = fs.open(p)
+        try:
+            buffer = self._jvm.java.io.ByteArrayOutputStream()
+            for _ in range(length):
+                byte = stream.read()
+                if byte < 0:
+                    break
+                buffer.write(byte)
+            return bytes(buffer.toByteArray())
+        finally:
+            stream.close()
 
     def parquet_rows(self, path: str) -> int:
         """From the footer, like LocalFiles: no Spark job."""

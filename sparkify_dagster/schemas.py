@@ -61,8 +61,13 @@ def as_all_strings(schema: T.StructType) -> T.StructType:
 
 
 # Raw text handed to the parsers: one row per log line / per song JSON object.
+# `compressed`: the file starts with gzip's magic bytes, so its "lines" are compressed data.
 LOG_LINES = T.StructType(
-    [T.StructField("source_file", T.StringType()), T.StructField("line", T.StringType())]
+    [
+        T.StructField("source_file", T.StringType()),
+        T.StructField("line", T.StringType()),
+        T.StructField("compressed", T.BooleanType()),
+    ]
 )
 SONG_RECORDS = T.StructType(
     [T.StructField("source_file", T.StringType()), T.StructField("record", T.StringType())]

@@ -1,4 +1,4 @@
-"""Finding and reading the raw lake: song_data/ and log_data/YYYY/MM/YYYY-MM-DD-events.json.
+"""Reading the raw lake's files (which files there are is sparkify_dagster.layout's business).
 
 Song files are tiny (one song each) and numerous, so they are read here on the driver with a
 thread pool instead of by Spark: Spark pays a task and a file-open cost per file (7 s for
@@ -6,23 +6,18 @@ thread pool instead of by Spark: Spark pays a task and a file-open cost per file
 """
 
 import json
-import os
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from dataclasses import dataclass
+from functools import reduce
 
 import pyarrow as pa
 from pyspark.errors import AnalysisException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from sparkify_dagster.filesystems import files_for, is_uri, join
+from sparkify_dagster.filesystems import files_for, is_uri
 from sparkify_dagster.schemas import LOG_LINES, SONG_RECORDS
-
-LOG_FILE_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-events\.json$")
 
 
 def split_s3_url(url: str) -> tuple[str, str]:
@@ -30,64 +25,6 @@ def split_s3_url(url: str) -> tuple[str, str]:
     bucket, _, prefix = url.removeprefix("s3://").partition("/")
     prefix = prefix.strip("/")
     return bucket, f"{prefix}/" if prefix else ""
-
-
-@dataclass(frozen=True)
-class LogFiles:
-    """Log files found under log_data/, by UTC day, and names that don't fit the pattern."""
-
-    by_day: dict[date, list[str]]
-    skipped: list[str] = field(default_factory=list)
-
-    @property
-    def days(self) -> list[date]:
-        return sorted(self.by_day)
-
-
-def find_log_files(source_root: str | Path) -> LogFiles:
-    """Every `YYYY-MM-DD-events.json` under log_data/ (any depth); other names are skipped."""
-    root = Path(source_root) / "log_data"
-    by_day: dict[date, list[str]] = {}
-    skipped: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            match = LOG_FILE_NAME.match(name)
-            day = _date_or_none(*match.groups()) if match else None
-            if day is None:
-                if not name.startswith("."):
-                    skipped.append(path)
-                continue
-            by_day.setdefault(day, []).append(path)
-    return LogFiles(by_day=by_day, skipped=skipped)
-
-
-def _date_or_none(year: str, month: str, day: str) -> date | None:
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-
-
-def log_files_for_days(
-    source_root: str | Path, days: Iterable[date], session: SparkSession | None = None
-) -> dict[date, list[str]]:
-    """The log file(s) of each day, looked up where the layout puts them (no full listing)."""
-    root = join(str(source_root), "log_data")
-    files = files_for(root, session)
-    found: dict[date, list[str]] = {}
-    for day in days:
-        name = f"{day.isoformat()}-events.json"
-        candidates = [join(root, f"{day:%Y}", f"{day:%m}", name), join(root, name)]
-        found[day] = [p for p in candidates if files.is_file(p)]
-    return found
-
-
-def list_song_files(source_root: str | Path, session: SparkSession | None = None) -> list[str]:
-    """All *.json files under song_data/, in a stable order."""
-    root = join(str(source_root), "song_data")
-    return files_for(root, session).files(root, ".json")
 
 
 def file_sizes(paths: Sequence[str], session: SparkSession | None = None) -> int:
@@ -225,13 +162,31 @@ def read_song_records(
     return SongRecords(records=records, rejected=rejected)
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def read_log_lines(spark: SparkSession, files: Sequence[str]) -> DataFrame:
-    """(source_file, line) for every line of the given log files, blank and broken ones included."""
+    """(source_file, line, compressed) for every line of the given log files, blank and broken
+    ones included. Spark decompresses by file extension only, so a gzip file named .json is read
+    as binary "lines": its first bytes mark it, for the quarantine to say so."""
     if not files:
         return spark.createDataFrame([], LOG_LINES)
-    return spark.read.text(list(files)).select(
-        F.col("_metadata.file_path").alias("source_file"), F.col("value").alias("line")
-    )
+    store = files_for(files[0], spark)
+    gzipped = {f for f in files if store.head(f, len(GZIP_MAGIC)) == GZIP_MAGIC}
+    groups = [(False, [f for f in files if f not in gzipped]), (True, sorted(gzipped))]
+    # True for the gzip files, yet not a literal: from a literal the optimizer would prove a
+    # day of gzip files all bad, drop the clean events' plan and its line counts with it.
+    always = F.col("_metadata.file_size") >= 0
+    frames = [
+        spark.read.text(paths).select(
+            F.col("_metadata.file_path").alias("source_file"),
+            F.col("value").alias("line"),
+            (always if compressed else F.lit(False)).alias("compressed"),
+        )
+        for compressed, paths in groups
+        if paths
+    ]
+    return reduce(DataFrame.union, frames)
 
 
 def song_records_frame(spark: SparkSession, records: Sequence[tuple[str, str]]) -> DataFrame:

@@ -1,5 +1,6 @@
 """Damaged input: the run succeeds, good lines are kept, bad ones are quarantined with reasons."""
 
+import gzip
 import json
 import logging
 from datetime import date
@@ -9,6 +10,8 @@ import pyarrow.parquet as pq
 
 from sparkify_dagster import schemas, tables
 from sparkify_dagster.query import connect
+from sparkify_dagster.steps.events import CLEAN_OUTPUTS
+from sparkify_dagster.transforms.raw_records import JSON_MAX_STRING_CHARS
 from sparkify_dagster_tests.conftest import run_pipeline
 
 DAY = date(2018, 11, 5)
@@ -146,3 +149,60 @@ def test_only_days_with_rejected_lines_are_parsed_again_and_each_day_reconciles(
     assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()}[
         "every_line_accounted_for"
     ]
+
+
+CLEAN_ASSETS = [table.name for table in CLEAN_OUTPUTS]
+
+
+def _quarantine_reasons(lake) -> dict[str, int]:
+    return dict(
+        connect(lake)
+        .execute("SELECT reason, count(*) FROM quarantined_log_lines GROUP BY 1")
+        .fetchall()
+    )
+
+
+def test_a_line_longer_than_the_json_parsers_limit_is_quarantined_with_that_reason(
+    sample_copy, tmp_path
+):
+    path = _day_file(sample_copy)
+    good_lines = path.read_bytes().splitlines()
+    # Valid JSON, but one string longer than Spark's JSON parser reads.
+    huge = json.dumps(dict(json.loads(good_lines[0]), song="x" * (JSON_MAX_STRING_CHARS + 1)))
+    path.write_bytes(b"\n".join([*good_lines, huge.encode()]) + b"\n")
+    lake = tmp_path / "lake"
+
+    result = run_pipeline(sample_copy, lake, DAY, DAY, selection=CLEAN_ASSETS)
+
+    assert result.success
+    assert _quarantine_reasons(lake) == {
+        "line longer than the JSON parser's limit of 20,000,000 characters": 1
+    }
+    kept = connect(lake).execute("SELECT length(line) FROM quarantined_log_lines").fetchone()[0]
+    assert kept == len(huge)
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks["every_line_accounted_for"]
+
+
+def test_a_gzip_compressed_log_file_is_quarantined_line_by_line_as_compressed(
+    sample_copy, tmp_path
+):
+    path = _day_file(sample_copy)
+    compressed = gzip.compress(path.read_bytes())
+    path.write_bytes(compressed)  # still named 2018-11-05-events.json
+    lake = tmp_path / "lake"
+
+    result = run_pipeline(sample_copy, lake, DAY, DAY, selection=CLEAN_ASSETS)
+
+    assert result.success
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    lines_read = checks["every_line_accounted_for"].metadata["lines_read"].value
+    assert checks["every_line_accounted_for"].passed and lines_read > 1
+    # Every "line" of the file is in the quarantine, all with the one clear reason.
+    assert _quarantine_reasons(lake) == {"gzip-compressed data (decompress the file)": lines_read}
+    db = connect(lake)
+    assert db.execute("SELECT count(*) FROM log_events").fetchone()[0] == 0
+    first = db.execute(
+        "SELECT raw_bytes FROM quarantined_log_lines WHERE raw_bytes[1:2] = '\\x1F\\x8B'::BLOB"
+    ).fetchall()
+    assert len(first) == 1 and compressed.startswith(bytes(first[0][0]))

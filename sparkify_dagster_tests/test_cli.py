@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 
 from sparkify_dagster_tests.conftest import SAMPLE
 
@@ -101,3 +102,45 @@ def test_run_widens_the_daily_partitions_to_data_before_the_default_start(sample
     )
     assert reasons.stdout.splitlines() == ["reason", "ts falls outside the file's UTC day"]
     assert (lake / "clean" / "log_events" / "date=2018-10-31").is_dir()
+
+
+def test_run_over_a_range_without_log_files_stops_at_once_and_says_which_days_have_data(
+    tmp_path,
+):
+    lake = tmp_path / "lake"
+    started = time.monotonic()
+    result = _sparkify(
+        "run",
+        "--source",
+        str(SAMPLE),
+        "--lake",
+        str(lake),
+        "--start",
+        "2019-01-01",
+        "--end",
+        "2019-01-31",
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode != 0
+    assert (
+        "no log file for 2019-01-01 … 2019-01-31; "
+        "log files exist for 2018-11-01 … 2018-11-30 (30 days)" in result.stderr
+    )
+    assert "Traceback" not in result.stderr and "Materializing" not in result.stdout
+    assert elapsed < 30  # no JVM, no Dagster run (a run takes a minute)
+    assert not lake.exists()
+    start_only = _sparkify(
+        "run", "--source", str(SAMPLE), "--lake", str(lake), "--start", "2019-01-01"
+    )
+    assert "no log file for 2019-01-01 … 2019-01-01; log files exist for" in start_only.stderr
+    assert not lake.exists()
+
+
+def test_run_says_a_log_file_named_for_no_calendar_day_is_skipped_and_why(tmp_path):
+    (tmp_path / "song_data").mkdir()
+    (tmp_path / "log_data" / "2018" / "11").mkdir(parents=True)
+    (tmp_path / "log_data" / "2018" / "11" / "2018-11-31-events.json").write_text("{}\n")
+    result = _sparkify("run", "--source", str(tmp_path), "--lake", str(tmp_path / "lake"))
+    assert result.returncode != 0
+    assert "2018-11-31-events.json: 2018-11-31 is not a calendar date" in result.stderr
+    assert "No YYYY-MM-DD-events.json files under" in result.stderr

@@ -6,12 +6,7 @@ from datetime import date
 
 from sparkify_dagster import sources
 from sparkify_dagster.query import connect
-from sparkify_dagster.sources import (
-    find_log_files,
-    log_files_for_days,
-    read_song_records,
-    split_json_objects,
-)
+from sparkify_dagster.sources import read_song_records, split_json_objects
 from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
 
 SONG = {"song_id": "SONEW1", "artist_id": "ARNEW1", "title": "Nuevo", "duration": 200.5}
@@ -72,20 +67,6 @@ def test_song_uris_gone_by_the_time_they_are_read_are_rejected(spark, tmp_path):
         (uris[0], "unreadable: not found when read"),
         (uris[2], "unreadable: not found when read"),
     ]
-
-
-def test_log_files_are_found_by_day_and_junk_names_skipped(sample_copy):
-    month = sample_copy / "log_data" / "2018" / "11"
-    (month / "notes.txt").write_text("hello")
-    (month / "2018-11-31-events.json").write_text("")  # no such day
-    found = find_log_files(sample_copy)
-    assert len(found.days) == 30 and found.days[0] == date(2018, 11, 1)
-    assert sorted(p.rsplit("/", 1)[1] for p in found.skipped) == [
-        "2018-11-31-events.json",
-        "notes.txt",
-    ]
-    by_day = log_files_for_days(sample_copy, [date(2018, 11, 2), date(2018, 12, 1)])
-    assert len(by_day[date(2018, 11, 2)]) == 1 and by_day[date(2018, 12, 1)] == []
 
 
 def test_catalogue_reads_every_song_and_quarantines_broken_and_duplicate_records(

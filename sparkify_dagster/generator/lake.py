@@ -18,6 +18,7 @@ from sparkify_dagster.generator.log_writer import BackgroundLogFileWriter, LogFi
 from sparkify_dagster.generator.population import DAY_MS, PAID, UserFieldTables, make_population
 from sparkify_dagster.generator.sessions import LOGGED_IN, NEXT_SONG, Events, SessionSimulator
 from sparkify_dagster.generator.sinks import LakeSink
+from sparkify_dagster.layout import log_file_path
 
 # Windows are 15 minutes, or shorter at high rates: a window holds ~20k events at most on average.
 _MAX_WINDOW_MS = 15 * 60 * 1000
@@ -86,10 +87,6 @@ class GenerationSummary:
 
 def _epoch_ms(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
-
-
-def log_file_path(day: date) -> str:
-    return f"log_data/{day:%Y}/{day:%m}/{day.isoformat()}-events.json"
 
 
 class _DayTally:

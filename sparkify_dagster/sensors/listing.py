@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sparkify_dagster.layout import being_written
 from sparkify_dagster.sources import split_s3_url
 
 
@@ -24,12 +25,12 @@ class FileVersion:
 
 
 def list_local(root: str | Path, part: str) -> Iterator[FileVersion]:
-    """Files under root/part (any depth); names starting with "." (partial writes) are left out."""
+    """Files under root/part (any depth); files still being written are left out."""
     base = Path(root)
     for dirpath, dirnames, filenames in os.walk(base / part):
         dirnames.sort()
         for name in sorted(filenames):
-            if name.startswith(".") or name.endswith(".partial"):
+            if being_written(name):
                 continue
             path = Path(dirpath) / name
             try:

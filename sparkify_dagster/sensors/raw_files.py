@@ -4,12 +4,12 @@ the catalogue. The source is a local directory or an s3:// URL (LakeResource.sou
 import hashlib
 import os
 from collections import defaultdict
-from datetime import date
 
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
+from sparkify_dagster.layout import LOG_DATA, SONG_DATA, group_log_files
 from sparkify_dagster.partitions import daily_partitions
 from sparkify_dagster.resources import LakeResource
 from sparkify_dagster.sensors.cursors import (
@@ -20,7 +20,6 @@ from sparkify_dagster.sensors.cursors import (
     song_files_state,
 )
 from sparkify_dagster.sensors.listing import FileVersion, list_local, list_s3
-from sparkify_dagster.sources import LOG_FILE_NAME
 
 TICK_SECONDS = 30
 
@@ -38,28 +37,20 @@ def _listing(lake: LakeResource, s3: S3Resource, part: str) -> list[FileVersion]
     return list(list_local(lake.source_root, part))
 
 
-def _day_of(version: FileVersion) -> date | None:
-    match = LOG_FILE_NAME.match(version.name)
-    if not match:
-        return None
-    try:
-        return date(*(int(g) for g in match.groups()))
-    except ValueError:
-        return None
-
-
 def log_file_run_requests(
     context: dg.SensorEvaluationContext, listing: list[FileVersion], cursor: LogFilesCursor
 ) -> dg.SensorResult:
     """One run request per day with a new file version; the decision, apart from the listing."""
     new, cursor = new_log_file_versions(listing, cursor)
+    found = group_log_files(v.key for v in new)
+    day_of = {key: day for day, keys in found.by_day.items() for key in keys}
     by_day: dict[str, list[FileVersion]] = defaultdict(list)
     for version in new:
-        day = _day_of(version)
-        reason = None
-        if day is None:
-            reason = "its name is not YYYY-MM-DD-events.json"
-        elif not daily_partitions.has_partition_key(day.isoformat()):
+        day = day_of.get(version.key)
+        reason = found.skipped.get(version.key)
+        if reason is None and day is None:
+            continue  # still being written: a later tick sees the finished file
+        if day is not None and not daily_partitions.has_partition_key(day.isoformat()):
             reason = f"{day} is outside the daily partitions (SPARKIFY_START_DATE … tomorrow)"
         if reason:
             if version.key not in cursor.ignored:
@@ -91,12 +82,15 @@ def log_file_run_requests(
     job=daily_star_schema_job,
     minimum_interval_seconds=TICK_SECONDS,
     default_status=automation_status(),
-    description="A new or rewritten log_data/.../YYYY-MM-DD-events.json runs that day's partition.",
+    description=(
+        "A new or rewritten YYYY-MM-DD-events.json anywhere under log_data/ runs that day's "
+        "partition."
+    ),
 )
 def new_log_files(
     context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
 ) -> dg.SensorResult:
-    listing = _listing(lake, s3, "log_data")
+    listing = _listing(lake, s3, LOG_DATA)
     return log_file_run_requests(context, listing, LogFilesCursor.parse(context.cursor))
 
 
@@ -110,7 +104,7 @@ def new_log_files(
 def new_song_files(
     context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
 ) -> dg.SensorResult:
-    state = song_files_state(_listing(lake, s3, "song_data"))
+    state = song_files_state(_listing(lake, s3, SONG_DATA))
     cursor = SongFilesCursor.parse(context.cursor)
     if not song_files_changed(state, cursor):
         return dg.SensorResult(skip_reason="song_data/ unchanged", cursor=cursor.dump())

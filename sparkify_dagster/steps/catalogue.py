@@ -5,9 +5,10 @@ from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
 from sparkify_dagster import tables
+from sparkify_dagster.layout import list_song_files
 from sparkify_dagster.quality import primary_key_report
 from sparkify_dagster.schemas import SONG_QUARANTINE
-from sparkify_dagster.sources import list_song_files, read_song_records, song_records_frame
+from sparkify_dagster.sources import read_song_records, song_records_frame
 from sparkify_dagster.steps.report import (
     CheckMeasured,
     StepLog,

@@ -5,7 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pyspark.sql import Observation, SparkSession
 
 from sparkify_dagster import tables
-from sparkify_dagster.sources import file_sizes, log_files_for_days, read_log_lines
+from sparkify_dagster.layout import list_log_files
+from sparkify_dagster.sources import file_sizes, read_log_lines
 from sparkify_dagster.steps.report import (
     CheckMeasured,
     StepLog,
@@ -29,7 +30,14 @@ CLEAN_OUTPUTS = (
 def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
     lake = ParquetLake(request.lake_root, session)
     days = request.dates
-    files_by_day = log_files_for_days(request.source_root, days, session)
+    found = list_log_files(request.source_root, session)
+    if found.skipped:
+        named = [f"{path} ({reason})" for path, reason in list(found.skipped.items())[:5]]
+        log.warning(
+            f"{len(found.skipped)} file(s) under log_data/ belong to no day and are not read: "
+            f"{'; '.join(named)}{' …' if len(found.skipped) > 5 else ''}"
+        )
+    files_by_day = found.for_days(days)
     files = [f for day in days for f in files_by_day[day]]
     missing = [d.isoformat() for d in days if not files_by_day[d]]
     if missing:

@@ -10,6 +10,7 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from sparkify_dagster.layout import LOG_FILE_IN_PATH
 from sparkify_dagster.schemas import (
     CORRUPT_RECORD,
     LOG_EVENTS,
@@ -19,7 +20,7 @@ from sparkify_dagster.schemas import (
 from sparkify_dagster.transforms.raw_records import first_reason, parse_failure, parse_json_once
 from sparkify_dagster.transforms.text import blank_to_null, repair_double_encoded_utf8
 
-LOG_FILE_DATE_PATTERN = r"(\d{4}-\d{2}-\d{2})-events\.json$"
+GZIP_REASON = "gzip-compressed data (decompress the file)"
 PARTITION_COLUMN = "date"
 
 # Pages that change who is signed in, as in Streamify's auth_events topic.
@@ -50,6 +51,7 @@ _MAX_TS_MS = 253_402_300_799_999
 def _reason(event: Column) -> Column:
     user_id_text = F.trim(event["userId"])
     return first_reason(
+        (F.col("compressed"), GZIP_REASON),
         (F.trim("line") == "", "blank line"),
         (~F.is_valid_utf8("line"), "invalid UTF-8"),
         (event[CORRUPT_RECORD].isNotNull(), parse_failure("line", "event", RAW_LOG_EVENT)),
@@ -122,21 +124,22 @@ CLEAN_COLUMNS = [f.name for f in LOG_EVENTS.fields]
 
 
 def classify_log_lines(lines: DataFrame) -> DataFrame:
-    """(source_file, line) → one flat row per line: either a clean event or a quarantine entry.
+    """(source_file, line, compressed) → one flat row per line: a clean event or a quarantine entry.
 
     Good lines carry the log_events columns and a null `reason`; bad lines carry `reason`,
     `line` and (when not UTF-8) `raw_bytes`. Both carry `date`, the UTC day of their file.
     The JSON is parsed exactly once per line.
     """
     require_utc_session(lines)
-    file_day = F.regexp_extract("source_file", LOG_FILE_DATE_PATTERN, 1)
+    file_day = F.regexp_extract("source_file", LOG_FILE_IN_PATH, 1)
     good_event = F.when(F.col("reason").isNull(), F.col("event"))
     is_bad = F.col("reason").isNotNull()
     return (
         lines.select(
             "source_file",
             "line",
-            F.when(file_day != "", F.to_date(file_day)).alias("file_date"),
+            "compressed",
+            F.when(file_day != "", F.try_to_date(file_day)).alias("file_date"),
             parse_json_once("line", RAW_LOG_EVENT, "event"),
         )
         .withColumn("reason", _reason(F.col("event")))

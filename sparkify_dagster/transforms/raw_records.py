@@ -6,7 +6,18 @@ from pyspark.sql import types as T
 
 from sparkify_dagster.schemas import CORRUPT_RECORD, as_all_strings, with_corrupt_record
 
-_JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_RECORD}
+# The longest string Spark's JSON parser (Jackson) reads: Spark 4.3's default, stated here so
+# the reason below names the limit the parser applies. A longer value fails the whole record.
+JSON_MAX_STRING_CHARS = 20_000_000
+_JSON_OPTIONS = {
+    "mode": "PERMISSIVE",
+    "columnNameOfCorruptRecord": CORRUPT_RECORD,
+    "maxStringLen": str(JSON_MAX_STRING_CHARS),
+}
+
+
+def too_long_reason(what: str) -> str:
+    return f"{what} longer than the JSON parser's limit of {JSON_MAX_STRING_CHARS:,} characters"
 
 
 def parse_json_once(text: str, schema: T.StructType, alias: str) -> Column:
@@ -20,11 +31,13 @@ def parse_json_once(text: str, schema: T.StructType, alias: str) -> Column:
 
 
 def parse_failure(text: str, parsed: str, schema: T.StructType) -> Column:
-    """Why the typed parse of `text` failed: "malformed JSON" or "wrong type for <fields>".
+    """Why the typed parse of `text` failed: "<text> longer than the JSON parser's limit …",
+    "malformed JSON" or "wrong type for <fields>".
 
-    Null when it did not fail; the lenient re-parse runs only for the records that did.
+    Null when it did not fail; the lenient re-parse runs only for the records that did. Text
+    over the limit fails both parses (each field then looks wrongly typed): it is named first.
     """
-    loose = F.from_json(text, as_all_strings(schema))
+    loose = F.from_json(text, as_all_strings(schema), _JSON_OPTIONS)
     wrong_type_fields = F.concat_ws(
         ", ",
         *[
@@ -34,9 +47,9 @@ def parse_failure(text: str, parsed: str, schema: T.StructType) -> Column:
     )
     return F.when(
         F.col(parsed)[CORRUPT_RECORD].isNotNull(),
-        F.when(wrong_type_fields == "", F.lit("malformed JSON")).otherwise(
-            F.concat(F.lit("wrong type for "), wrong_type_fields)
-        ),
+        F.when(F.length(text) > JSON_MAX_STRING_CHARS, F.lit(too_long_reason(text)))
+        .when(wrong_type_fields == "", F.lit("malformed JSON"))
+        .otherwise(F.concat(F.lit("wrong type for "), wrong_type_fields)),
     )
 
 

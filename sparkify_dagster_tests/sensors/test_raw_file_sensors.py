@@ -154,6 +154,8 @@ def test_names_that_do_not_fit_are_skipped_and_remembered(raw_source, capfd):
     for key in junk:
         assert f"Skipping {key}" in logged
     assert "outside the daily partitions" in logged
+    assert "2018-13-45 is not a calendar date" in logged
+    assert "readme.txt: name is not YYYY-MM-DD-events.json" in logged
     assert tick(new_log_files, raw_source, cursor)[0] == []
     assert "Skipping" not in capfd.readouterr().err  # reported once, not on every tick
 

@@ -39,7 +39,7 @@ def _event(**overrides) -> str:
 
 
 def _lines(spark, *lines: str):
-    return spark.createDataFrame([(SOURCE, line) for line in lines], LOG_LINES)
+    return spark.createDataFrame([(SOURCE, line, False) for line in lines], LOG_LINES)
 
 
 def test_clean_events_are_typed_snake_case_and_utc(spark):
@@ -65,7 +65,7 @@ def test_logged_out_events_have_null_user_fields(spark):
 def test_monday_is_a_weekday(spark):
     monday_noon = int(datetime(2018, 11, 5, 12, tzinfo=UTC).timestamp() * 1000)
     source = SOURCE.replace("2018-11-04", "2018-11-05")
-    df = spark.createDataFrame([(source, _event(ts=monday_noon))], LOG_LINES)
+    df = spark.createDataFrame([(source, _event(ts=monday_noon), False)], LOG_LINES)
     (e,) = T.clean_events(T.classify_log_lines(df)).collect()
     assert (e.day_of_week, e.is_weekend) == (1, False)
 
