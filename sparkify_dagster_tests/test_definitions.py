@@ -57,3 +57,19 @@ def test_dagster_cli_loads_the_code_location(target):
     assert (
         "Validation successful for code location sparkify_dagster" in result.stdout + result.stderr
     )
+
+
+def test_loading_the_code_location_prints_no_beta_warning():
+    """Every `sparkify run` and `dagster dev` imports the definitions: no noise there.
+
+    In a fresh interpreter because pytest's own filters (pyproject.toml) hide BetaWarning here.
+    """
+    result = subprocess.run(
+        [sys.executable, "-W", "default", "-c", "import sparkify_dagster.definitions"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Warning" not in result.stderr, result.stderr[-2000:]
