@@ -6,15 +6,15 @@ import dagster as dg
 from pydantic import Field
 
 from sparkify_dagster.assets.check_results import primary_key_spec
-from sparkify_dagster.assets.step_results import report_results, step_request
+from sparkify_dagster.assets.step_results import report_results, spec_metadata, step_request
 from sparkify_dagster.partitions import DAY_DEADLINE, daily_partitions, partition_days
 from sparkify_dagster.resources import LakeResource, SparkCompute
 from sparkify_dagster.transforms.star import DEFAULT_DURATION_TOLERANCE_S
 
 
-def _daily_asset(**kwargs):
-    """`@dg.asset` for a daily star table: one partition per UTC day, a range backfilled as one
-    run, due by the day's deadline.
+def _daily_asset(name: str, **kwargs):
+    """`@dg.asset` for the daily star table `name`: one partition per UTC day, a range
+    backfilled as one run, due by the day's deadline, its columns described.
 
     Dagster 1.13 marks `backfill_policy` of `@dg.asset` as beta and warns on every import of the
     code location (once per asset, in every `sparkify run` and `dagster dev`). The single-run
@@ -26,6 +26,8 @@ def _daily_asset(**kwargs):
             "ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning
         )
         return dg.asset(
+            name=name,
+            metadata=spec_metadata(name),
             partitions_def=daily_partitions,
             backfill_policy=dg.BackfillPolicy.single_run(),
             freshness_policy=DAY_DEADLINE,
@@ -34,7 +36,7 @@ def _daily_asset(**kwargs):
 
 
 @_daily_asset(
-    name="time",
+    "time",
     group_name="star",
     description="Time dimension: one row per distinct play timestamp.",
     deps=["listen_events"],
@@ -46,6 +48,7 @@ def time_dimension(context: dg.AssetExecutionContext, compute: SparkCompute, lak
 
 
 @_daily_asset(
+    "users",
     group_name="star",
     description=(
         "User dimension: one row per user with the level of their latest event. Kept "
@@ -69,6 +72,7 @@ class SongplaysConfig(dg.Config):
 
 
 @_daily_asset(
+    "songplays",
     group_name="star",
     description="Fact table: one row per NextSong event, matched to songs where possible.",
     deps=["listen_events", "songs", "artists", "users"],
