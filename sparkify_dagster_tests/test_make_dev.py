@@ -1,5 +1,6 @@
-"""`make dev` as a user runs it: the UI's daily partitions start at the raw lake's first day, and
-Ctrl-C (or a `kill` of make) stops the webserver, daemon and code server within 10 s."""
+"""`make dev` as a user runs it: the UI's daily partitions start at the raw lake's first day, its
+tables' columns are described before any run, and Ctrl-C (or a `kill` of make) stops the
+webserver, daemon and code server within 10 s."""
 
 import os
 import signal
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from sparkify_dagster.generator import generate_lake, open_sink
+from sparkify_dagster.schemas import SONGPLAYS, description
 from sparkify_dagster_tests.conftest import PROJECT_ROOT
 from sparkify_dagster_tests.webserver_client import Webserver, free_port
 
@@ -60,11 +62,18 @@ def _still_running(pids: dict[int, str]) -> dict[int, str]:
     }
 
 
-def _first_partition(server: Webserver) -> str:
-    data = server.graphql(
-        '{ assetNodeOrError(assetKey: {path: ["songplays"]}) { ... on AssetNode { partitionKeys } } }'
-    )
-    return data["assetNodeOrError"]["partitionKeys"][0]
+def _songplays_as_shown(server: Webserver) -> tuple[str, list[tuple[str, str | None]]]:
+    """The first partition of `songplays` and its columns (name, description) in the UI."""
+    node = server.graphql(
+        """{ assetNodeOrError(assetKey: {path: ["songplays"]}) { ... on AssetNode {
+             partitionKeys
+             metadataEntries { label ... on TableSchemaMetadataEntry {
+               schema { columns { name description } } } } } } }"""
+    )["assetNodeOrError"]
+    (schema,) = [
+        e["schema"] for e in node["metadataEntries"] if e["label"] == "dagster/column_schema"
+    ]
+    return node["partitionKeys"][0], [(c["name"], c["description"]) for c in schema["columns"]]
 
 
 @pytest.mark.slow
@@ -109,7 +118,9 @@ def test_make_dev_serves_the_lake_and_stops_within_ten_seconds(tmp_path, stop):
     services: dict[int, str] = {}
     try:
         server.wait_for("the webserver and the code location", server.loaded_location, 300)
-        assert _first_partition(server) == FIRST_DAY.isoformat()
+        first_partition, columns = _songplays_as_shown(server)
+        assert first_partition == FIRST_DAY.isoformat()
+        assert columns == [(f.name, description(f)) for f in SONGPLAYS.fields]
         services = {p: c for p, c in _descendants(make.pid).items() if "dagster" in c}
         for name in DAGSTER_SERVICES:
             assert any(name in c for c in services.values()), (name, services)
