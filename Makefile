@@ -65,14 +65,17 @@ FIRST_LOG_DAY = $(BIN)/python -c 'import sys; from sparkify_dagster.sources impo
 # The Dagster UI and daemon on 127.0.0.1:$(DEV_PORT), with run history kept in $(DAGSTER_HOME).
 # The daily partitions start at the raw lake's first day unless SPARKIFY_START_DATE is set.
 # Ctrl-C or a `kill` of make stops it all within ~6 s (scripts/dagster-dev.sh; `exec`, so make
-# passes SIGTERM straight to that script).
+# passes SIGTERM straight to that script). Dagster's notice that `dg dev` supersedes `dagster dev`
+# is hidden: this project does not use the dg CLI.
 dev: install java $(RAW)/log_data
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp deploy/dagster.dev.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	source="$${SPARKIFY_SOURCE:-$(abspath $(RAW))}"; \
 	start="$${SPARKIFY_START_DATE:-$$($(FIRST_LOG_DAY) "$$source")}"; \
 	exec scripts/dagster-dev.sh env DAGSTER_HOME="$(DAGSTER_HOME)" SPARKIFY_SOURCE="$$source" SPARKIFY_START_DATE="$$start" \
-	  SPARKIFY_LAKE="$${SPARKIFY_LAKE:-$(abspath $(LAKE))}" $(BIN)/dagster dev -h 127.0.0.1 -p $(DEV_PORT)
+	  SPARKIFY_LAKE="$${SPARKIFY_LAKE:-$(abspath $(LAKE))}" \
+	  PYTHONWARNINGS="$${PYTHONWARNINGS:+$$PYTHONWARNINGS,}ignore:Function "'`dev_command` is superseded' \
+	  $(BIN)/dagster dev -h 127.0.0.1 -p $(DEV_PORT)
 
 # Every benchmark of benchmarks/README.md: prints a table, writes benchmarks/results/full.json and full.md.
 bench: install java

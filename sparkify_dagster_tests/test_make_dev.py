@@ -121,6 +121,7 @@ def test_make_dev_serves_the_lake_and_stops_within_ten_seconds(tmp_path, stop):
         first_partition, columns = _songplays_as_shown(server)
         assert first_partition == FIRST_DAY.isoformat()
         assert columns == [(f.name, description(f)) for f in SONGPLAYS.fields]
+        assert "Warning" not in log.read_text(), log.read_text()[-3000:]
         services = {p: c for p, c in _descendants(make.pid).items() if "dagster" in c}
         for name in DAGSTER_SERVICES:
             assert any(name in c for c in services.values()), (name, services)
