@@ -208,7 +208,7 @@ def _this_command() -> str:
     invoked = Path(sys.argv[0])
     script = invoked if invoked.name == "sparkify" else Path(sys.executable).parent / "sparkify"
     if not script.is_file():
-        return f"{Path(sys.executable).name} -m sparkify_dagster.cli"
+        return f"{sys.executable} -m sparkify_dagster.cli"
     on_path = shutil.which("sparkify")
     if on_path and Path(on_path).resolve() == script.resolve():
         return "sparkify"
