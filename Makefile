@@ -64,7 +64,7 @@ FIRST_LOG_DAY = $(BIN)/python -c 'import sys; from sparkify_dagster.sources impo
 
 # The Dagster UI and daemon on 127.0.0.1:$(DEV_PORT), with run history kept in $(DAGSTER_HOME).
 # The daily partitions start at the raw lake's first day unless SPARKIFY_START_DATE is set.
-# Ctrl-C or a `kill` of make stops it all within ~6 s (scripts/dagster-dev.sh; `exec`, so make
+# Ctrl-C or a `kill` of make stops it all within 8 s (scripts/dagster-dev.sh; `exec`, so make
 # passes SIGTERM straight to that script). Dagster's notice that `dg dev` supersedes `dagster dev`
 # is hidden: this project does not use the dg CLI.
 dev: install java $(RAW)/log_data

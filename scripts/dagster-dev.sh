@@ -5,10 +5,10 @@
 # group: make and this script) and SIGTERM (make passes it on to this script) are passed to
 # that whole group: dagster dev shuts its webserver, daemon and code server down cleanly. On a
 # busy machine their interpreters can take many seconds more to exit, so whatever of the group
-# still runs DEV_STOP_GRACE_SECONDS (default 6) later is killed.
+# still runs DEV_STOP_GRACE_SECONDS (default 8) later is killed.
 set -u -m # -m: background jobs get their own process group
 
-grace_tenths=$(( ${DEV_STOP_GRACE_SECONDS:-6} * 10 ))
+grace=${DEV_STOP_GRACE_SECONDS:-8}
 
 "$@" &
 group=$!
@@ -16,11 +16,13 @@ group=$!
 stop() {
   trap '' INT TERM
   kill -INT -- "-$group" 2>/dev/null
-  for _ in $(seq "$grace_tenths"); do
+  # By the clock, not by a count of sleeps: on a busy machine each sleep takes longer.
+  local deadline=$((SECONDS + grace))
+  while ((SECONDS < deadline)); do
     kill -0 -- "-$group" 2>/dev/null || exit 130
-    sleep 0.1
+    sleep 0.2
   done
-  echo "dagster-dev.sh: still running ${DEV_STOP_GRACE_SECONDS:-6} s after the stop signal: killed" >&2
+  echo "dagster-dev.sh: still running ${grace} s after the stop signal: killed" >&2
   kill -KILL -- "-$group" 2>/dev/null
   exit 130
 }
