@@ -7,9 +7,11 @@ BIN := $(VENV)/bin
 SAMPLE ?= ../shared/fixtures/sparkify_sample
 RAW ?= data/raw
 LAKE ?= data/lake
-# The demo's raw lake: a week of an eventsim-like service (same bytes every time).
-DEMO_LAKE_ARGS ?= --days 7 --start 2018-11-05 --events-per-day 5000 --songs 500 --seed 42
+# The demo's raw lake: the week of an eventsim-like service up to yesterday (UTC), so the UI's
+# partitions look current (the same bytes for the same days).
+DEMO_LAKE_ARGS ?= --days 7 --events-per-day 5000 --songs 500 --seed 42
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+DEV_PORT ?= 3000
 
 .PHONY: demo sample raw test install java chromium dev lint clean bench postgres compose
 
@@ -48,20 +50,32 @@ demo: raw java
 	$(BIN)/sparkify run --source "$(RAW)" --lake "$(LAKE)"
 	$(BIN)/sparkify query --lake "$(LAKE)" "SELECT level, count(*) AS plays, count(song_id) AS matched, count(DISTINCT user_id) AS users FROM songplays GROUP BY level ORDER BY level"
 
-# The same on the real Sparkify sample in ../shared (the correctness reference).
+# The same on the real Sparkify sample in ../shared (the correctness reference): November 2018.
 sample: install java
 	@test -d "$(SAMPLE)" || { echo "No sample data at $(SAMPLE): set SAMPLE=/path/to/a/lake with song_data/ and log_data/"; exit 1; }
-	$(BIN)/sparkify run --source "$(SAMPLE)" --lake data/sample_lake
+	SPARKIFY_START_DATE=2018-11-01 $(BIN)/sparkify run --source "$(SAMPLE)" --lake data/sample_lake
 
 test: install java chromium postgres compose
 	$(BIN)/python -m pytest
 
-# The Dagster UI and daemon on 127.0.0.1:3000, with run history kept in $(DAGSTER_HOME).
+# The first day with a log file under a raw lake directory (empty if none, e.g. for s3://).
+FIRST_LOG_DAY = $(BIN)/python -c 'import sys; from sparkify_dagster.sources import find_log_files; \
+  days = find_log_files(sys.argv[1]).days; print(days[0] if days else "")'
+
+# The Dagster UI and daemon on 127.0.0.1:$(DEV_PORT), with run history kept in $(DAGSTER_HOME).
+# The daily partitions start at the raw lake's first day unless SPARKIFY_START_DATE is set.
+# Ctrl-C or a `kill` of make stops it all within 8 s (scripts/dagster-dev.sh; `exec`, so make
+# passes SIGTERM straight to that script). Dagster's notice that `dg dev` supersedes `dagster dev`
+# is hidden: this project does not use the dg CLI.
 dev: install java $(RAW)/log_data
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp deploy/dagster.dev.yaml "$(DAGSTER_HOME)/dagster.yaml"
-	DAGSTER_HOME="$(DAGSTER_HOME)" SPARKIFY_SOURCE="$${SPARKIFY_SOURCE:-$(abspath $(RAW))}" \
-	  SPARKIFY_LAKE="$${SPARKIFY_LAKE:-$(abspath $(LAKE))}" $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	source="$${SPARKIFY_SOURCE:-$(abspath $(RAW))}"; \
+	start="$${SPARKIFY_START_DATE:-$$($(FIRST_LOG_DAY) "$$source")}"; \
+	exec scripts/dagster-dev.sh env DAGSTER_HOME="$(DAGSTER_HOME)" SPARKIFY_SOURCE="$$source" SPARKIFY_START_DATE="$$start" \
+	  SPARKIFY_LAKE="$${SPARKIFY_LAKE:-$(abspath $(LAKE))}" \
+	  PYTHONWARNINGS="$${PYTHONWARNINGS:+$$PYTHONWARNINGS,}ignore:Function "'`dev_command` is superseded' \
+	  $(BIN)/dagster dev -h 127.0.0.1 -p $(DEV_PORT)
 
 # Every benchmark of benchmarks/README.md: prints a table, writes benchmarks/results/full.json and full.md.
 bench: install java

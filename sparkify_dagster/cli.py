@@ -7,9 +7,10 @@ sparkify query "SELECT count(*) FROM songplays" [--lake DIR]
 
 import logging
 import os
+import shutil
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -210,7 +211,23 @@ def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> N
         f"Run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s"
     )
     click.echo(f"Spark sessions started: {spark_sessions}")
-    click.echo(f'Query the tables: sparkify query --lake {lake} "SELECT count(*) FROM songplays"')
+    click.echo(
+        f'Query the tables: {_this_command()} query --lake {lake} "SELECT count(*) FROM songplays"'
+    )
+
+
+def _this_command() -> str:
+    """How to run `sparkify` from the current directory: `sparkify` when that is on PATH,
+    else the script's path (`.venv/bin/sparkify` after `make demo`, whose venv is not active)."""
+    invoked = Path(sys.argv[0])
+    script = invoked if invoked.name == "sparkify" else Path(sys.executable).parent / "sparkify"
+    if not script.is_file():
+        return f"{sys.executable} -m sparkify_dagster.cli"
+    on_path = shutil.which("sparkify")
+    if on_path and Path(on_path).resolve() == script.resolve():
+        return "sparkify"
+    relative = os.path.relpath(script.absolute())
+    return relative if not relative.startswith("..") else str(script.absolute())
 
 
 def _generating(call, *args, **kwargs):
@@ -225,6 +242,11 @@ def _generating(call, *args, **kwargs):
         raise click.ClickException(str(error)) from None
 
 
+def _days_ending_yesterday(days: int) -> date:
+    """The first of `days` days that end yesterday (UTC): a fresh lake looks alive in the UI."""
+    return datetime.now(UTC).date() - timedelta(days=days)
+
+
 @main.command()
 @click.option(
     "--out",
@@ -232,7 +254,10 @@ def _generating(call, *args, **kwargs):
     help="Where to write the raw lake: a directory or s3://bucket/prefix.",
 )
 @click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
-@click.option("--start", default="2018-11-01", show_default=True, help="First UTC day.")
+@click.option(
+    "--start",
+    help="First UTC day (YYYY-MM-DD). Default: the one that makes the last day yesterday (UTC).",
+)
 @click.option(
     "--events-per-day",
     default=10_000,
@@ -282,7 +307,7 @@ def _generating(call, *args, **kwargs):
 def generate(
     out: str,
     days: int,
-    start: str,
+    start: str | None,
     events_per_day: int,
     songs: int,
     seed: int,
@@ -297,7 +322,7 @@ def generate(
     from sparkify_dagster.generator import generate_lake, open_sink
     from sparkify_dagster.generator.lake import windows_per_day
 
-    first = _parse_day(start, "--start")
+    first = _parse_day(start, "--start") or _days_ending_yesterday(days)
     sink = _generating(open_sink, out, endpoint_url=endpoint_url)
     if _generating(sink.holds_a_lake):
         if not overwrite:

@@ -1,19 +1,36 @@
 """The `sparkify` command as users and scripts run it: a real process, a real JVM."""
 
 import os
+import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from sparkify_dagster_tests.conftest import SAMPLE
+import pytest
+
+from sparkify_dagster.cli import _this_command
+from sparkify_dagster_tests.conftest import PROJECT_ROOT, SAMPLE
 
 SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]
+VENV_BIN = Path(sys.executable).parent
+
+
+def _path_without_the_venv() -> str:
+    """PATH as after `make demo` in a new shell: the virtualenv is not activated."""
+    return os.pathsep.join(
+        p for p in os.environ["PATH"].split(os.pathsep) if Path(p).resolve() != VENV_BIN.resolve()
+    )
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
+    return {**env, "PATH": _path_without_the_venv()}
 
 
 def _sparkify(*args, cwd=None, check=False):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
     return subprocess.run(
-        [*SPARKIFY, *args], capture_output=True, text=True, timeout=600, env=env, cwd=cwd
+        [*SPARKIFY, *args], capture_output=True, text=True, timeout=600, env=_environment(), cwd=cwd
     )
 
 
@@ -45,6 +62,15 @@ def test_run_materializes_a_range_and_prints_a_summary_then_query_reads_it(tmp_p
     assert "clean_log_events   Parsing 2 log file(s)" in out
     assert "songplays          Wrote songplays" in out
 
+    # The summary's hint is a command that works as printed, with no virtualenv activated.
+    hint = re.search(r"^Query the tables: (.*)$", out, re.MULTILINE).group(1)
+    assert not hint.startswith("sparkify "), hint
+    hinted = subprocess.run(
+        hint, shell=True, capture_output=True, text=True, timeout=600, env=_environment()
+    )
+    assert hinted.returncode == 0, hinted.stderr
+    assert re.search(r"count_star\(\)|count", hinted.stdout), hinted.stdout
+
     query = _sparkify(
         "query",
         "--lake",
@@ -54,6 +80,20 @@ def test_run_materializes_a_range_and_prints_a_summary_then_query_reads_it(tmp_p
     )
     assert query.returncode == 0, query.stderr
     assert query.stdout.splitlines() == ["n", "1"]
+
+
+@pytest.mark.parametrize("activated", [False, True], ids=["venv-not-activated", "venv-activated"])
+def test_the_hint_names_sparkify_as_it_can_be_run_from_the_project_root(monkeypatch, activated):
+    script = VENV_BIN / "sparkify"
+    monkeypatch.chdir(PROJECT_ROOT)
+    monkeypatch.setattr(sys, "argv", [str(script), "run"])
+    path = _path_without_the_venv()
+    monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{path}" if activated else path)
+    command = _this_command()
+    if activated:
+        assert command == "sparkify"
+    else:
+        assert (PROJECT_ROOT / command).resolve() == script.resolve(), command
 
 
 def test_run_explains_a_source_that_is_not_a_sparkify_lake(tmp_path):

@@ -1,9 +1,14 @@
-"""Every materialization reports row count, path, column schema and a preview, per partition."""
+"""Every materialization reports row count, path, column schema and a preview, per partition.
+
+The column schema is the table as written, with each column's description: the same columns,
+types and descriptions the asset declared before the run (schemas.py).
+"""
 
 from datetime import date
 
 import dagster as dg
 
+from sparkify_dagster.definitions import defs
 from sparkify_dagster.query import connect
 from sparkify_dagster_tests.conftest import (
     DAILY_ASSET_KEYS,
@@ -29,12 +34,23 @@ def test_every_materialization_carries_count_path_schema_and_preview(tmp_path):
         (a, None) for a in UNPARTITIONED_ASSET_KEYS
     }
     assert set(by_key) == expected
+    graph = defs.resolve_asset_graph()
+    declared_columns = {
+        key.to_user_string(): [
+            (c.name, c.type, c.description)
+            for c in graph.get(key).metadata["dagster/column_schema"].columns
+        ]
+        for key in graph.get_all_asset_keys()
+    }
 
     for key, metadata in by_key.items():
         for field in ("dagster/row_count", "path", "dagster/column_schema", "preview"):
             assert field in metadata, (key, field)
         assert isinstance(metadata["dagster/column_schema"].schema, dg.TableSchema)
         assert metadata["path"].path.startswith(str(lake)), key
+        written = metadata["dagster/column_schema"].schema.columns
+        declared = declared_columns[key[0]]
+        assert [(c.name, c.type, c.description) for c in written] == declared, key
 
     db = connect(lake)
     for day in DAYS:

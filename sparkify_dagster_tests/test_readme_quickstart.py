@@ -18,6 +18,21 @@ def test_readme_names_the_two_setup_commands_and_ci_runs_the_test_one():
     assert re.search(r"^make test$", ci, re.MULTILINE)
 
 
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_readme_contents_link_every_section_and_nothing_else():
+    prose = re.sub(r"^```.*?^```", "", README, flags=re.MULTILINE | re.DOTALL)
+    headings = re.findall(r"^(##|###) (.+)$", prose, re.MULTILINE)
+    contents = re.search(r"^\*\*Contents:\*\*(.*?)\n\n", prose, re.MULTILINE | re.DOTALL)
+    assert contents, "README.md has no **Contents:** paragraph"
+    links = re.findall(r"\]\(#([^)]+)\)", contents.group(1))
+    assert set(links) <= {_anchor(text) for _, text in headings}
+    assert {_anchor(text) for level, text in headings if level == "##"} <= set(links)
+
+
 @pytest.mark.slow
 def test_make_demo_works_from_a_bare_clone_in_a_fresh_virtualenv(tmp_path):
     """No ../shared next to the clone: the demo generates its own lake and reconciles with it."""
@@ -47,6 +62,8 @@ def test_make_demo_works_from_a_bare_clone_in_a_fresh_virtualenv(tmp_path):
     assert rows["songs"] == wrote.group(2) == "500"
     assert rows["songplays"] == rows["listen_events"] == plays.group(1)
     assert "Checks: 11 of 11 passed" in demo.stdout
+    # The virtualenv is not activated: the hint names the script by its path.
+    assert "Query the tables: .venv/bin/sparkify query --lake" in demo.stdout
     # The closing query ran: its matched plays per level add up to the generator's figure.
     levels = re.findall(r"│\s*(free|paid)\s*│\s*(\d+)\s*│\s*(\d+)\s*│", demo.stdout)
     assert {level for level, _, _ in levels} == {"free", "paid"}

@@ -5,15 +5,25 @@ The step also writes state/song_match_keys, what songplays are matched on: not a
 import dagster as dg
 
 from sparkify_dagster.assets.check_results import primary_key_spec
-from sparkify_dagster.assets.step_results import report_results, step_request
+from sparkify_dagster.assets.step_results import report_results, spec_metadata, step_request
 from sparkify_dagster.resources import LakeResource, SparkCompute
 
 
 @dg.multi_asset(
     name="song_catalogue",
     specs=[
-        dg.AssetSpec("songs", group_name="star", description="Song dimension."),
-        dg.AssetSpec("artists", group_name="star", description="Artist dimension."),
+        dg.AssetSpec(
+            "songs",
+            group_name="star",
+            description="Song dimension.",
+            metadata=spec_metadata("songs"),
+        ),
+        dg.AssetSpec(
+            "artists",
+            group_name="star",
+            description="Artist dimension.",
+            metadata=spec_metadata("artists"),
+        ),
         dg.AssetSpec(
             "quarantined_song_records",
             group_name="quarantine",
@@ -21,6 +31,7 @@ from sparkify_dagster.resources import LakeResource, SparkCompute
                 "Song files or records that give no songs row (broken, unreadable, or a "
                 "duplicate song_id), each with the reason."
             ),
+            metadata=spec_metadata("quarantined_song_records"),
         ),
     ],
     check_specs=[

@@ -3,7 +3,7 @@
 import dagster as dg
 from pydantic import Field
 
-from sparkify_dagster.assets.step_results import report_results, step_request
+from sparkify_dagster.assets.step_results import report_results, spec_metadata, step_request
 from sparkify_dagster.partitions import daily_partitions, partition_days
 from sparkify_dagster.resources import LakeResource, SparkCompute
 from sparkify_dagster.steps.events import DEFAULT_QUARANTINE_WARN_SHARE
@@ -23,16 +23,31 @@ class CleanEventsConfig(dg.Config):
             "log_events",
             group_name="clean",
             description="Every app event of the day: typed, snake_case, text repaired, UTC.",
+            metadata=spec_metadata("log_events"),
         ),
-        dg.AssetSpec("listen_events", group_name="clean", description="NextSong plays."),
-        dg.AssetSpec("page_view_events", group_name="clean", description="Every page served."),
         dg.AssetSpec(
-            "auth_events", group_name="clean", description="Login, logout, registration pages."
+            "listen_events",
+            group_name="clean",
+            description="NextSong plays.",
+            metadata=spec_metadata("listen_events"),
+        ),
+        dg.AssetSpec(
+            "page_view_events",
+            group_name="clean",
+            description="Every page served.",
+            metadata=spec_metadata("page_view_events"),
+        ),
+        dg.AssetSpec(
+            "auth_events",
+            group_name="clean",
+            description="Login, logout, registration pages.",
+            metadata=spec_metadata("auth_events"),
         ),
         dg.AssetSpec(
             "quarantined_log_lines",
             group_name="quarantine",
             description="Raw log lines that could not be used, each with the reason.",
+            metadata=spec_metadata("quarantined_log_lines"),
         ),
     ],
     partitions_def=daily_partitions,

@@ -12,9 +12,12 @@ from pyspark.sql import functions as F
 
 from sparkify_dagster.layout import LOG_FILE_IN_PATH
 from sparkify_dagster.schemas import (
+    AUTH_EVENTS,
     CORRUPT_RECORD,
+    LISTEN_EVENTS,
     LOG_EVENTS,
     LOG_QUARANTINE,
+    PAGE_VIEW_EVENTS,
     RAW_LOG_EVENT,
 )
 from sparkify_dagster.transforms.raw_records import first_reason, parse_failure, parse_json_once
@@ -197,63 +200,17 @@ def quarantined_lines(classified: DataFrame) -> DataFrame:
 def listen_events(events: DataFrame) -> DataFrame:
     """NextSong plays (Streamify's listen_events)."""
     return events.filter(F.col("page") == "NextSong").select(
-        "ts",
-        "user_id",
-        "level",
-        "session_id",
-        "item_in_session",
-        "song",
-        "artist",
-        "length",
-        "first_name",
-        "last_name",
-        "gender",
-        "location",
-        "city",
-        "state",
-        "user_agent",
-        PARTITION_COLUMN,
+        *LISTEN_EVENTS.fieldNames(), PARTITION_COLUMN
     )
 
 
 def page_view_events(events: DataFrame) -> DataFrame:
     """Every page the app served (Streamify's page_view_events)."""
-    return events.select(
-        "ts",
-        "user_id",
-        "session_id",
-        "item_in_session",
-        "page",
-        "method",
-        "status",
-        "auth",
-        "level",
-        "song",
-        "artist",
-        "length",
-        "location",
-        "city",
-        "state",
-        "user_agent",
-        PARTITION_COLUMN,
-    )
+    return events.select(*PAGE_VIEW_EVENTS.fieldNames(), PARTITION_COLUMN)
 
 
 def auth_events(events: DataFrame) -> DataFrame:
     """Sign-in, sign-out, registration and cancellation pages (Streamify's auth_events)."""
     return events.filter(F.col("page").isin(*AUTH_PAGES)).select(
-        "ts",
-        "user_id",
-        "session_id",
-        "item_in_session",
-        "page",
-        "auth",
-        "method",
-        "status",
-        "level",
-        "location",
-        "city",
-        "state",
-        "user_agent",
-        PARTITION_COLUMN,
+        *AUTH_EVENTS.fieldNames(), PARTITION_COLUMN
     )

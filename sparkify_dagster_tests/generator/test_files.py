@@ -3,7 +3,7 @@
 import json
 import re
 import tracemalloc
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -196,6 +196,20 @@ def test_cli_generates_and_refuses_to_mix_lakes(tmp_path):
     replaced = CliRunner().invoke(main, [*args[:-4], "--seed", "2", "--overwrite"])
     assert replaced.exit_code == 0, replaced.output
     assert len(list((out / "song_data").rglob("*.json"))) == 40
+
+
+def test_cli_without_start_generates_the_days_up_to_yesterday(tmp_path):
+    """A demo lake looks alive: its last day is yesterday (UTC), whatever day it is made."""
+    args = ["generate", "--out", str(tmp_path), "--days", "3", "--events-per-day", "50"]
+    before = datetime.now(UTC).date()
+    result = CliRunner().invoke(main, [*args, "--songs", "5"])
+    after = datetime.now(UTC).date()
+    assert result.exit_code == 0, result.output
+    days = sorted(p.name[:10] for p in (tmp_path / "log_data").rglob("*-events.json"))
+    expected = [
+        [(today - timedelta(days=n)).isoformat() for n in (3, 2, 1)] for today in (before, after)
+    ]
+    assert days in expected
 
 
 @pytest.mark.parametrize(
