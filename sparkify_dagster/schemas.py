@@ -238,11 +238,15 @@ ARTISTS = T.StructType(
 # What songplays are matched on (state/song_match_keys): a song under each spelling of its artist.
 SONG_MATCH_KEYS = T.StructType(
     [
-        T.StructField("title", T.StringType()),
-        T.StructField("artist_name", T.StringType()),
-        T.StructField("duration", T.DoubleType()),
-        T.StructField("song_id", T.StringType()),
-        T.StructField("artist_id", T.StringType()),
+        _column("title", T.StringType(), "Song title (`songs.title`)."),
+        _column(
+            "artist_name",
+            T.StringType(),
+            "One spelling of the song's artist seen in usable song records.",
+        ),
+        _column("duration", T.DoubleType(), "Length in seconds (`songs.duration`)."),
+        _column("song_id", T.StringType(), "The song (`songs.song_id`)."),
+        _column("artist_id", T.StringType(), "The song's artist (`artists.artist_id`)."),
     ]
 )
 
@@ -315,4 +319,5 @@ TABLE_SCHEMAS: dict[str, T.StructType] = {
     tables.SONGPLAYS.name: SONGPLAYS,
     tables.USERS.name: USERS,
     tables.USER_STATE.name: USER_STATE,
+    tables.SONG_MATCH_KEYS.name: SONG_MATCH_KEYS,
 }
