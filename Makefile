@@ -59,8 +59,8 @@ test: install java chromium postgres compose
 	$(BIN)/python -m pytest
 
 # The first day with a log file under a raw lake directory (empty if none, e.g. for s3://).
-FIRST_LOG_DAY = $(BIN)/python -c 'import sys; from sparkify_dagster.sources import find_log_files; \
-  days = find_log_files(sys.argv[1]).days; print(days[0] if days else "")'
+FIRST_LOG_DAY = $(BIN)/python -c 'import sys; from sparkify_dagster.layout import list_log_files; \
+  days = list_log_files(sys.argv[1]).days; print(days[0] if days else "")'
 
 # The Dagster UI and daemon on 127.0.0.1:$(DEV_PORT), with run history kept in $(DAGSTER_HOME).
 # The daily partitions start at the raw lake's first day unless SPARKIFY_START_DATE is set.
