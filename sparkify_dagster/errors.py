@@ -6,11 +6,21 @@ they are (Py4JJavaError): the cause that matters is then the last one of the Jav
 (`No space left on device`), under layers of "Job aborted" and "Task failed".
 """
 
+import logging
+
 from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
 
 MAX_LINE = 400
 _MAX_CHAIN = 20
+# PySpark logs each SQL / DataFrame error it raises, JVM stack trace included, as JSON on stderr.
+PYSPARK_ERROR_LOGGERS = ("SQLQueryContextLogger", "DataFrameQueryContextLogger")
+
+
+def quiet_pyspark_error_logs() -> None:
+    """The step's failure reports such an error (describe_failure): not PySpark's log as well."""
+    for name in PYSPARK_ERROR_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 class StepFailed(RuntimeError):

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from sparkify_dagster.errors import describe_failure
+from sparkify_dagster.errors import describe_failure, quiet_pyspark_error_logs
 
 
 def _assert_short(message: str) -> None:
@@ -52,3 +52,11 @@ def test_a_failed_spark_task_gives_its_error_and_the_root_cause(spark, tmp_path)
     assert headline.startswith("SparkException: [FAILED_READ_FILE")
     assert str(damaged) in headline
     assert cause.startswith("caused by ")
+
+
+def test_pyspark_does_not_also_log_the_errors_a_step_reports(spark, capfd):
+    quiet_pyspark_error_logs()  # as LocalSparkCompute and the EMR entrypoint do
+    with pytest.raises(Exception) as failure:
+        spark.sql("SELECT no_such_column FROM range(1)")
+    assert type(failure.value).__name__ == "AnalysisException"
+    assert "org.apache" not in capfd.readouterr().err

@@ -8,7 +8,7 @@ import traceback
 
 import dagster as dg
 
-from sparkify_dagster.errors import StepFailed, describe_failure
+from sparkify_dagster.errors import StepFailed, describe_failure, quiet_pyspark_error_logs
 from sparkify_dagster.filesystems import is_uri
 from sparkify_dagster.resources.spark import SparkResource
 from sparkify_dagster.steps import StepReport, StepRequest, run_step
@@ -34,6 +34,7 @@ class LocalSparkCompute(SparkCompute):
                     "writes local directories only (the sensors can watch S3). Use local paths, "
                     "or run on EMR (SPARKIFY_ENV=emr; README: Running on AWS)."
                 )
+        quiet_pyspark_error_logs()
         try:
             return run_step(self.spark.get_session(), request, context.log)
         except Exception as error:

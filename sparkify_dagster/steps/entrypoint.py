@@ -14,7 +14,7 @@ import sys
 import traceback
 
 import sparkify_dagster
-from sparkify_dagster.errors import describe_failure
+from sparkify_dagster.errors import describe_failure, quiet_pyspark_error_logs
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 from sparkify_dagster.steps import StepLog, run_step
 from sparkify_dagster.steps.report import StepReport, StepRequest
@@ -33,6 +33,7 @@ def _session(request: StepRequest):
 
 
 def _run(request: StepRequest, log: StepLog) -> StepReport:
+    quiet_pyspark_error_logs()
     log.info(
         f"Step {request.step} (sparkify_dagster {sparkify_dagster.__version__} from "
         f"{sparkify_dagster.__file__}): days {', '.join(request.days) or '-'}, "
