@@ -66,8 +66,29 @@ def _each_day(start: date, end: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
+def _failure_cause(error) -> str:
+    """The innermost error of a Dagster failure, in at most two lines.
+
+    Dagster wraps what a step raised ("Error occurred while executing op …:"); a step's own
+    failure (StepFailed) already holds its cause in words, other errors keep their type.
+    """
+    from sparkify_dagster.errors import StepFailed
+
+    while error.cause is not None:
+        error = error.cause
+    text = error.message.strip()
+    raised_as, _, said = text.partition(": ")
+    if raised_as.rsplit(".", 1)[-1] == error.cls_name:
+        text = said if error.cls_name == StepFailed.__name__ else f"{error.cls_name}: {said}"
+    return "\n".join(text.splitlines()[:2])
+
+
 class _CompactConsole(logging.Handler):
     """One short line per progress message or failure, instead of Dagster's full event lines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._causes_shown: set[tuple[str | None, str]] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
@@ -77,10 +98,16 @@ class _CompactConsole(logging.Handler):
             return
         step = meta.get("step_key") or "run"
         message = meta.get("orig_message") or record.getMessage()
-        if is_failure and event.event_specific_data is not None:
-            error = getattr(event.event_specific_data, "error", None)
-            message = f"{message}: {error.message.strip()}" if error else message
+        error = getattr(event.event_specific_data, "error", None) if is_failure else None
+        cause = _failure_cause(error) if error is not None else None
+        shown = (meta.get("run_id"), cause)
+        if cause is not None and shown not in self._causes_shown:
+            # The run's failure repeats its step's: the cause is shown once, by the step.
+            self._causes_shown.add(shown)
+            message = f"failed: {cause}"
         stamp = time.strftime("%H:%M:%S")
+        indent = " " * len(f"{stamp}  {step:<18} ")
+        message = message.replace("\n", "\n" + indent)
         click.echo(f"{stamp}  {step:<18} {message}", err=record.levelno >= logging.WARNING)
 
 
@@ -184,9 +211,17 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
         raise_on_error=False,
     )
     elapsed = time.monotonic() - started
-    _print_summary(lake, result, elapsed, sessions_started())
     if not result.success:
-        raise click.ClickException("the run failed: see the messages above")
+        # The failed step's cause is in the messages above; tables may be half-written, so no
+        # summary of them. A failed blocking check is a cause: checks are listed if one failed.
+        if any(not e.passed for e in result.get_asset_check_evaluations()):
+            _print_checks(result)
+        failed = sorted({e.step_key for e in result.get_step_failure_events()})
+        raise click.ClickException(
+            f"run {result.run_id} failed after {elapsed:.1f} s"
+            f"{' in ' + ', '.join(failed) if failed else ''}: see the messages above"
+        )
+    _print_summary(lake, result, elapsed, sessions_started())
 
 
 def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> None:
@@ -202,18 +237,23 @@ def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> N
         days = len(tables.files.child_dirs(path)) if table.daily else "-"
         click.echo(f"{table.name:<26}{tables.row_count(table):>12,}  {days:>5}  {path}")
     click.echo("")
+    _print_checks(result)
+    click.echo(f"Run {result.run_id} succeeded in {elapsed:.1f} s")
+    click.echo(f"Spark sessions started: {spark_sessions}")
+    click.echo(
+        f'Query the tables: {_this_command()} query --lake {lake} "SELECT count(*) FROM songplays"'
+    )
+
+
+def _print_checks(result) -> None:
+    """How many checks passed, and each failed one with what it found (its description)."""
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]
     click.echo(f"Checks: {len(evaluations) - len(failed)} of {len(evaluations)} passed")
     for e in failed:
         click.echo(f"  {e.severity.value:<5} {e.asset_key.to_user_string()}.{e.check_name}")
-    click.echo(
-        f"Run {result.run_id} {'succeeded' if result.success else 'FAILED'} in {elapsed:.1f} s"
-    )
-    click.echo(f"Spark sessions started: {spark_sessions}")
-    click.echo(
-        f'Query the tables: {_this_command()} query --lake {lake} "SELECT count(*) FROM songplays"'
-    )
+        for line in (e.description or "").splitlines():
+            click.echo(f"        {line}")
 
 
 def _this_command() -> str:
@@ -388,29 +428,41 @@ def generate(
 @lake_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 def query(sql: str, lake: Path, as_csv: bool) -> None:
-    """Run SQL over the lake with DuckDB; each table is a view by its name (e.g. songplays)."""
+    """Run read-only SQL over the lake with DuckDB; each table is a view by its name (e.g.
+    songplays), daily tables with their `date` column. No file can be read or written."""
     import csv
 
     import duckdb
 
-    from sparkify_dagster.query import available_tables, connect
+    from sparkify_dagster.query import LakeReadError, available_tables, connect
 
     if not lake.is_dir():
         raise click.ClickException(f"No lake at {lake}: run `sparkify run` first")
-    con = connect(lake)
+    try:
+        con = connect(lake)
+    except LakeReadError as error:
+        raise click.ClickException(str(error)) from None
     try:
         relation = con.sql(sql)
-    except duckdb.Error as error:
+        if relation is None:
+            return
+        if as_csv:
+            rows = relation.fetchall()
+            writer = csv.writer(sys.stdout)
+            writer.writerow(relation.columns)
+            writer.writerows(rows)
+        else:
+            relation.show(max_rows=100, max_width=200)
+    except duckdb.PermissionException as error:
+        raise click.ClickException(
+            f"refused: sparkify query is read-only and reads only the lake's tables, by name; "
+            f"it opens no file, directory or URL ({error})"
+        ) from None
+    except duckdb.CatalogException as error:
         names = ", ".join(available_tables(con)) or "none"
         raise click.ClickException(f"{error}\nTables in {lake}: {names}") from None
-    if relation is None:
-        return
-    if as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(relation.columns)
-        writer.writerows(relation.fetchall())
-    else:
-        relation.show(max_rows=100, max_width=200)
+    except duckdb.Error as error:  # e.g. a damaged parquet file, named in the message
+        raise click.ClickException(str(error)) from None
 
 
 if __name__ == "__main__":

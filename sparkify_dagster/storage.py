@@ -179,6 +179,10 @@ class ParquetLake:
         directory = self.path(table) if day is None else self.partition_path(table, day)
         return bool(self._parquet_files(directory))
 
+    def parquet_files(self, table: Table) -> list[str]:
+        """Every data file of a table (all its days), in a stable order."""
+        return self._parquet_files(self.path(table))
+
     def read_partitions(self, spark: SparkSession, table: Table, days: Iterable[date]) -> DataFrame:
         """The given days of a daily table, with its `date` column."""
         days = sorted(days)

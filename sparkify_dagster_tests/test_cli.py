@@ -184,3 +184,65 @@ def test_run_says_a_log_file_named_for_no_calendar_day_is_skipped_and_why(tmp_pa
     assert result.returncode != 0
     assert "2018-11-31-events.json: 2018-11-31 is not a calendar date" in result.stderr
     assert "No YYYY-MM-DD-events.json files under" in result.stderr
+
+
+def test_a_failed_run_names_the_failed_step_and_its_cause_and_prints_no_summary(tmp_path):
+    lake = tmp_path / "lake"
+    state = lake / "state" / "users"
+    state.mkdir(parents=True)
+    damaged = state / "part-00000.parquet"  # the users step reads the state it merges into
+    damaged.write_bytes(b"PAR1" + b"\x00" * 64)
+
+    result = _sparkify(
+        "run",
+        "--source",
+        str(SAMPLE),
+        "--lake",
+        str(lake),
+        "--start",
+        "2018-11-05",
+        "--end",
+        "2018-11-05",
+    )
+
+    assert result.returncode == 1
+    output = result.stdout + result.stderr
+    lines = output.splitlines()
+    (failed,) = [i for i, line in enumerate(lines) if " users " in line and "failed: " in line]
+    assert "[FAILED_READ_FILE" in lines[failed] and str(damaged) in lines[failed], output
+    assert "failed: " not in lines[failed + 1] and "caused by" in lines[failed + 1], output
+    assert not any(line.lstrip().startswith("at ") for line in lines), output
+    assert "Traceback" not in output and "JVM stacktrace" not in output
+    assert "Checks:" not in output and "Query the tables" not in output
+    assert not any(line.startswith("table ") for line in lines)  # the summary's header
+    assert lines[-1].startswith("Error: run ") and lines[-1].endswith(
+        "in users: see the messages above"
+    )
+
+
+def test_a_warning_check_says_which_day_what_share_and_which_threshold(sample_copy, tmp_path):
+    day_file = sample_copy / "log_data" / "2018" / "11" / "2018-11-05-events.json"
+    good = day_file.read_bytes().splitlines()
+    day_file.write_bytes(b"\n".join([*good, *[b"{not json"] * 20]) + b"\n")
+    lines = len(good) + 20
+
+    result = _sparkify(
+        "run",
+        "--source",
+        str(sample_copy),
+        "--lake",
+        str(tmp_path / "lake"),
+        "--start",
+        "2018-11-05",
+        "--end",
+        "2018-11-05",
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout.splitlines()
+    assert "Checks: 10 of 11 passed" in out
+    warned = out.index("  WARN  log_events.quarantine_share_below_threshold")
+    assert out[warned + 1].strip() == (
+        f"2018-11-05: {20 / lines * 100:.1f} % of {lines:,} lines quarantined, "
+        "above the 1.0 % threshold"
+    )

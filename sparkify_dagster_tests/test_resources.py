@@ -1,10 +1,15 @@
-"""Resources refuse settings that cannot work, with an error that says why."""
+"""Resources refuse settings that cannot work, and a failed step says why, in a line or two."""
+
+import logging
+from datetime import date
 
 import dagster as dg
 import pytest
 
 from sparkify_dagster.resources import LocalSparkCompute, SparkResource
 from sparkify_dagster.steps import StepRequest
+from sparkify_dagster.steps.events import CLEAN_OUTPUTS
+from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
 
 
 @pytest.mark.parametrize(
@@ -34,3 +39,28 @@ def test_sparkify_env_chooses_where_steps_run(monkeypatch):
     monkeypatch.setenv("SPARKIFY_ENV", "cloud")
     with pytest.raises(ValueError, match="SPARKIFY_ENV='cloud': expected one of local, emr"):
         build_resources()
+
+
+def test_a_failed_step_reports_its_cause_in_the_run_log_and_its_trace_at_debug(spark, tmp_path):
+    lake = tmp_path / "lake"
+    (lake / "clean").mkdir(parents=True)
+    blocker = lake / "clean" / "log_events"
+    blocker.write_text("a file where the table's directory should be")
+    instance = dg.DagsterInstance.ephemeral()
+    day = date(2018, 11, 5)
+
+    result = run_pipeline(
+        SAMPLE, lake, day, day, selection=[t.name for t in CLEAN_OUTPUTS], instance=instance
+    )
+
+    assert not result.success
+    (failure,) = result.get_step_failure_events()
+    assert failure.step_key == "clean_log_events"
+    error = failure.event_specific_data.error
+    while error.cause is not None:  # Dagster wraps what the step raised
+        error = error.cause
+    assert error.cls_name == "StepFailed"
+    assert error.message.strip().endswith(f"StepFailed: File exists: {blocker}")
+    assert error.cause is None and error.context is None  # no JVM or Python trace attached
+    debug = [r.user_message for r in instance.all_logs(result.run_id) if r.level == logging.DEBUG]
+    assert any("Traceback" in m and "FileExistsError" in m for m in debug)

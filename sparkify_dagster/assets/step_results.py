@@ -79,4 +79,5 @@ def report_results(
             passed=check.passed,
             severity=dg.AssetCheckSeverity.WARN if check.warn_only else dg.AssetCheckSeverity.ERROR,
             metadata=check.metadata,
+            description=check.description,
         )

@@ -4,8 +4,11 @@ Assets ask a SparkCompute to run a step (sparkify_dagster.steps) and get its Ste
 which compute they get is chosen once, in build_resources, never in asset code.
 """
 
+import traceback
+
 import dagster as dg
 
+from sparkify_dagster.errors import StepFailed, describe_failure, quiet_pyspark_error_logs
 from sparkify_dagster.filesystems import is_uri
 from sparkify_dagster.resources.spark import SparkResource
 from sparkify_dagster.steps import StepReport, StepRequest, run_step
@@ -31,4 +34,11 @@ class LocalSparkCompute(SparkCompute):
                     "writes local directories only (the sensors can watch S3). Use local paths, "
                     "or run on EMR (SPARKIFY_ENV=emr; README: Running on AWS)."
                 )
-        return run_step(self.spark.get_session(), request, context.log)
+        quiet_pyspark_error_logs()
+        try:
+            return run_step(self.spark.get_session(), request, context.log)
+        except Exception as error:
+            # The run log and the CLI get the cause in a line or two; the trace (with its JVM
+            # frames) stays in the debug log.
+            context.log.debug(f"Step {request.step} failed:\n{traceback.format_exc()}")
+            raise StepFailed(describe_failure(error)) from None

@@ -11,8 +11,10 @@ import argparse
 import json
 import logging
 import sys
+import traceback
 
 import sparkify_dagster
+from sparkify_dagster.errors import describe_failure, quiet_pyspark_error_logs
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 from sparkify_dagster.steps import StepLog, run_step
 from sparkify_dagster.steps.report import StepReport, StepRequest
@@ -31,6 +33,7 @@ def _session(request: StepRequest):
 
 
 def _run(request: StepRequest, log: StepLog) -> StepReport:
+    quiet_pyspark_error_logs()
     log.info(
         f"Step {request.step} (sparkify_dagster {sparkify_dagster.__version__} from "
         f"{sparkify_dagster.__file__}): days {', '.join(request.days) or '-'}, "
@@ -58,8 +61,10 @@ def _run_under_pipes() -> None:
         try:
             report = _run(request, pipes.log)
         except Exception as error:
-            # EMR's own failure details rarely say more than "Unknown Error": send ours.
-            pipes.report_custom_message({"error": f"{type(error).__name__}: {error}"})
+            # EMR's own failure details rarely say more than "Unknown Error": send ours, in
+            # the same words as a local run (the trace goes to the debug log and stderr).
+            pipes.log.debug(f"Step {request.step} failed:\n{traceback.format_exc()}")
+            pipes.report_custom_message({"error": describe_failure(error)})
             raise
         pipes.report_custom_message({"report": report.to_dict()})
 

@@ -18,6 +18,7 @@ from sparkify_dagster.storage import ParquetLake
 from sparkify_dagster.transforms import events as T
 
 DEFAULT_QUARANTINE_WARN_SHARE = 0.01
+MAX_DAYS_DESCRIBED = 10  # a check's description names at most this many days
 CLEAN_OUTPUTS = (
     tables.LOG_EVENTS,
     tables.LISTEN_EVENTS,
@@ -117,10 +118,34 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
     return StepReport(tables=described, checks=checks)
 
 
+def _percent(share: float) -> str:
+    """3.2 %, 0.05 %: one decimal unless that would hide a small share."""
+    percent = share * 100
+    return f"{percent:.1f} %" if percent >= 0.1 or percent == 0 else f"{percent:.2g} %"
+
+
+def _day_lines(lines: list[str]) -> str:
+    kept = lines[:MAX_DAYS_DESCRIBED]
+    if len(lines) > len(kept):
+        kept.append(f"… and {len(lines) - len(kept)} more day(s)")
+    return "\n".join(kept)
+
+
 def _reconciliation(per_day: dict) -> CheckMeasured:
     unbalanced = {
         d.isoformat(): n for d, n in per_day.items() if n["lines"] != n["clean"] + n["quarantined"]
     }
+    lines = sum(n["lines"] for n in per_day.values())
+    description = (
+        _day_lines(
+            [
+                f"{day}: {n['lines']:,} lines read, but {n['clean']:,} clean events and "
+                f"{n['quarantined']:,} quarantined lines"
+                for day, n in unbalanced.items()
+            ]
+        )
+        or f"Each of {lines:,} lines read is a clean event or a quarantined line"
+    )
     return CheckMeasured(
         asset="log_events",
         check="every_line_accounted_for",
@@ -131,6 +156,7 @@ def _reconciliation(per_day: dict) -> CheckMeasured:
             "quarantined_lines": sum(n["quarantined"] for n in per_day.values()),
             "unbalanced_days": unbalanced,
         },
+        description=description,
     )
 
 
@@ -153,4 +179,23 @@ def _quarantine_share(per_day, threshold, session, lake, days) -> CheckMeasured:
             "days_over_threshold": over,
             "reasons": reasons,
         },
+        description=_share_description(per_day, shares, threshold),
     )
+
+
+def _share_description(per_day: dict, shares: dict, threshold: float) -> str:
+    """Each day over the threshold (or the highest day, within it), with its share and lines."""
+
+    def day_line(day) -> str:
+        n = per_day[day]
+        return f"{day}: {_percent(shares[day])} of {n['lines']:,} lines quarantined"
+
+    over = [day for day in sorted(shares) if shares[day] > threshold]
+    if over:
+        return _day_lines(
+            [f"{day_line(day)}, above the {_percent(threshold)} threshold" for day in over]
+        )
+    if not shares:
+        return "No lines read"
+    highest = max(sorted(shares), key=shares.get)
+    return f"Highest: {day_line(highest)}, within the {_percent(threshold)} threshold"

@@ -65,6 +65,9 @@ class CheckMeasured:
     passed: bool
     metadata: dict[str, Any] = field(default_factory=dict)
     warn_only: bool = False
+    # What was found, for people: which day, how much, against what limit (the check result's
+    # description in Dagster, and the CLI summary's line under a failed check).
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,4 +140,8 @@ def primary_key_outcome(asset: str, key: str, report: KeyReport) -> CheckMeasure
             "null_keys": report.null_keys,
             "duplicate_keys": report.duplicate_keys,
         },
+        description=(
+            f"{report.null_keys:,} null and {report.duplicate_keys:,} duplicate {key} value(s) "
+            f"in {report.rows:,} rows"
+        ),
     )

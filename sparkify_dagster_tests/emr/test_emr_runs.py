@@ -85,6 +85,10 @@ def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates
     assert materialized[("log_events", DAY.isoformat())]["lines_read"].value == lines
     checks = result.get_asset_check_evaluations()
     assert len(checks) == 11 and all(c.passed for c in checks)
+    # What a check found travels back with the report, through Dagster Pipes.
+    share = next(c for c in checks if c.check_name == "quarantine_share_below_threshold")
+    assert share.description.startswith(f"Highest: {DAY}: ")
+    assert share.description.endswith("lines quarantined, within the 1.0 % threshold")
 
     # …and the tables are exactly those local Spark writes from the same input.
     assert {k: rows for k, (rows, _) in lake_snapshot(lake).items()} == local_reference
