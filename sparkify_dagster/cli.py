@@ -169,7 +169,11 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
         raise_on_error=False,
     )
     elapsed = time.monotonic() - started
-    _print_summary(lake, result, elapsed, sessions_started())
+    from sparkify_dagster.lake_lock import lake_lock
+
+    # Another run on the lake may be swapping a table: count rows between its steps.
+    with lake_lock(str(lake), result.run_id, logging.getLogger("sparkify.cli")):
+        _print_summary(lake, result, elapsed, sessions_started())
     if not result.success:
         raise click.ClickException("the run failed: see the messages above")
 

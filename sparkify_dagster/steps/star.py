@@ -1,5 +1,7 @@
 """The star schema's daily steps: `time`, `songplays` and the incrementally kept `users`."""
 
+from datetime import date
+
 from pyspark.sql import Observation, SparkSession
 
 from sparkify_dagster import tables
@@ -14,8 +16,9 @@ from sparkify_dagster.steps.report import (
     describe_table,
     primary_key_outcome,
 )
-from sparkify_dagster.storage import ParquetLake, files_per_day_for
+from sparkify_dagster.storage import MissingTableError, ParquetLake, files_per_day_for
 from sparkify_dagster.transforms import star as T
+from sparkify_dagster.transforms.events import PARTITION_COLUMN
 
 
 def time_table(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
@@ -37,11 +40,11 @@ def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepRepo
     """A day's events merged into the user state; no past day is re-read."""
     lake, days = ParquetLake(request.lake_root, session), request.dates
     update = T.user_state_from_events(lake.read_partitions(session, tables.LOG_EVENTS, days))
-    previous = (
-        lake.read_table(session, tables.USER_STATE)
-        if lake.exists(tables.USER_STATE)
-        else session.createDataFrame([], USER_STATE)
-    )
+    if lake.exists(tables.USER_STATE):
+        previous = lake.read_table(session, tables.USER_STATE)
+    else:
+        _check_state_can_start_afresh(lake, days, log)
+        previous = session.createDataFrame([], USER_STATE)
     lake.replace_table(T.merge_user_state(previous, update), tables.USER_STATE)
     df = T.users_from_state(lake.read_table(session, tables.USER_STATE))
     lake.replace_table(df, tables.USERS)
@@ -51,6 +54,33 @@ def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepRepo
         tables=[describe_table(lake, tables.USERS, df.schema)],
         checks=[primary_key_outcome("users", "user_id", key)],
     )
+
+
+def _check_state_can_start_afresh(lake: ParquetLake, days: list[date], log: StepLog) -> None:
+    """No state is "no users yet" only if this run's days are every day the lake has.
+
+    Otherwise the state was lost (deleted, or a swap of an older version died midway): merging
+    this run's days alone would drop every user of the others, with every check passing.
+    """
+    on_disk = {
+        date.fromisoformat(name.removeprefix(f"{PARTITION_COLUMN}="))
+        for name in lake.files.child_dirs(lake.path(tables.LOG_EVENTS))
+        if name.startswith(f"{PARTITION_COLUMN}=")
+    }
+    others = sorted(on_disk - set(days))
+    if others:
+        whole = sorted(on_disk | set(days))
+        raise MissingTableError(
+            f"users: the user state ({lake.path(tables.USER_STATE)}) is missing, but log_events "
+            f"has {len(others)} day(s) outside this run ({others[0]} … {others[-1]}) whose users "
+            f"it would lose: rebuild it with one run over the whole range of days, {whole[0]} … "
+            f"{whole[-1]} (sparkify run --start {whole[0]} --end {whole[-1]})"
+        )
+    if lake.exists(tables.USERS):
+        log.warning(
+            f"users: no user state ({lake.path(tables.USER_STATE)}); rebuilding it from this "
+            f"run's {len(days)} day(s), which are every day of log_events in the lake"
+        )
 
 
 def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
