@@ -117,17 +117,17 @@ class _S3Lease:
         self.bucket, self.key = parsed.netloc, f"{parsed.path.strip('/')}/{LOCK_NAME}".lstrip("/")
         self._client, self._ttl_s, self._log = client, ttl_s, log
         self._etag: str | None = None
-        self._body = b""
+        self._holder: dict = {}
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
     def try_acquire(self, holder: dict) -> bool:
         from botocore.exceptions import ClientError
 
-        self._body = json.dumps({**holder, "ttl_s": self._ttl_s}).encode()
+        self._holder = holder
         try:
             put = self._client.put_object(
-                Bucket=self.bucket, Key=self.key, Body=self._body, IfNoneMatch="*"
+                Bucket=self.bucket, Key=self.key, Body=self._body(), IfNoneMatch="*"
             )
         except ClientError as error:
             if _error_code(error) not in _LOST:
@@ -137,7 +137,7 @@ class _S3Lease:
                 return False
             try:  # expired: take it over, unless another run just did
                 put = self._client.put_object(
-                    Bucket=self.bucket, Key=self.key, Body=self._body, IfMatch=current[1]
+                    Bucket=self.bucket, Key=self.key, Body=self._body(), IfMatch=current[1]
                 )
             except ClientError as error:
                 if _error_code(error) not in _LOST:
@@ -151,6 +151,12 @@ class _S3Lease:
         self._renewer = threading.Thread(target=self._renew, daemon=True, name="lake-lease")
         self._renewer.start()
         return True
+
+    def _body(self) -> bytes:
+        """The holder, and when written: every write has a new ETag, so a run that read the
+        lease before a renewal cannot take it over with IfMatch after it."""
+        written = datetime.now(UTC).isoformat()
+        return json.dumps({**self._holder, "ttl_s": self._ttl_s, "written": written}).encode()
 
     def _current(self) -> tuple[dict | None, str, bool] | None:
         """(holder, ETag, expired) of the lease object, or None if it has just gone."""
@@ -169,7 +175,8 @@ class _S3Lease:
         date = got["ResponseMetadata"].get("HTTPHeaders", {}).get("date")
         now = parsedate_to_datetime(date) if date else datetime.now(UTC)
         ttl_s = float((holder or {}).get("ttl_s", self._ttl_s))
-        expired = (now - got["LastModified"]).total_seconds() > ttl_s
+        # Both times are to the second: a second of slack, or a fresh lease could look old.
+        expired = (now - got["LastModified"]).total_seconds() > ttl_s + 1
         return holder, got["ETag"], expired
 
     def _renew(self) -> None:
@@ -178,7 +185,7 @@ class _S3Lease:
         while not self._stop.wait(self._ttl_s / 3):
             try:
                 put = self._client.put_object(
-                    Bucket=self.bucket, Key=self.key, Body=self._body, IfMatch=self._etag
+                    Bucket=self.bucket, Key=self.key, Body=self._body(), IfMatch=self._etag
                 )
                 self._etag = put["ETag"]
             except ClientError as error:

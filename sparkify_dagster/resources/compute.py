@@ -32,7 +32,7 @@ class SparkCompute(dg.ConfigurableResource):
     ) -> AbstractContextManager[None]:
         return lake_lock(
             request.lake_root,
-            context.run_id,
+            context.run.run_id,
             context.log,
             timeout_s=self.lake_lock_timeout_minutes * 60,
             s3_client=s3_client,
