@@ -4,7 +4,10 @@ import os
 import subprocess
 import sys
 
-from sparkify_dagster_tests.conftest import SAMPLE
+import pytest
+
+from sparkify_dagster.query import connect
+from sparkify_dagster_tests.conftest import PROJECT_ROOT, SAMPLE
 
 SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]
 
@@ -101,3 +104,37 @@ def test_run_widens_the_daily_partitions_to_data_before_the_default_start(sample
     )
     assert reasons.stdout.splitlines() == ["reason", "ts falls outside the file's UTC day"]
     assert (lake / "clean" / "log_events" / "date=2018-10-31").is_dir()
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_on_one_lake_take_turns_step_by_step_and_lose_nothing(
+    sample_lake, tmp_path
+):
+    lake = tmp_path / "lake"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
+    env.update(PYTHONPATH=str(PROJECT_ROOT), SPARKIFY_SPARK_DRIVER_MEMORY="1g")
+    halves = [("2018-11-01", "2018-11-15"), ("2018-11-16", "2018-11-30")]
+    runs = [
+        subprocess.Popen(
+            [
+                *SPARKIFY,
+                "run",
+                *("--source", SAMPLE, "--lake", lake, "--start", start, "--end", end),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for start, end in halves
+    ]
+    outputs = [run.communicate(timeout=1200) for run in runs]
+
+    for run, (out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, out[-3000:] + err[-3000:]
+        assert "Checks: 10 of 10 passed" in out
+    tables = connect(lake)
+    assert tables.execute("SELECT count(*) FROM users").fetchone()[0] == 97
+    assert tables.execute("SELECT count(*) FROM songplays").fetchone()[0] == 6_820
+    for query in ("SELECT * FROM users ORDER BY user_id", "SELECT * FROM songplays ORDER BY 1"):
+        assert tables.execute(query).fetchall() == connect(sample_lake).execute(query).fetchall()

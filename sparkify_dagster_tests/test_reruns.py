@@ -201,3 +201,18 @@ def test_users_refuses_to_start_the_state_afresh_when_the_lake_has_other_days(tm
     assert run_pipeline(SAMPLE, fresh, date(2018, 11, 1), day).success
     query = "SELECT * FROM users ORDER BY user_id"
     assert connect(lake).execute(query).fetchall() == connect(fresh).execute(query).fetchall()
+
+
+def test_days_another_run_has_cleaned_but_not_merged_yet_are_not_taken_for_a_lost_state(
+    tmp_path,
+):
+    # What two first runs at once on an empty lake look like to the second one's users step.
+    lake, first, second = tmp_path / "lake", date(2018, 11, 1), date(2018, 11, 2)
+    assert run_pipeline(SAMPLE, lake, first, first, selection=CLEAN_ASSETS).success
+    assert run_pipeline(SAMPLE, lake, second, second).success
+    assert run_pipeline(SAMPLE, lake, first, first).success
+
+    fresh = tmp_path / "fresh"
+    assert run_pipeline(SAMPLE, fresh, first, second).success
+    query = "SELECT * FROM users ORDER BY user_id"
+    assert connect(lake).execute(query).fetchall() == connect(fresh).execute(query).fetchall()

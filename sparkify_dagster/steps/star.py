@@ -57,11 +57,15 @@ def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepRepo
 
 
 def _check_state_can_start_afresh(lake: ParquetLake, days: list[date], log: StepLog) -> None:
-    """No state is "no users yet" only if this run's days are every day the lake has.
+    """No state is "no users yet", unless the users table shows that a state was kept before.
 
-    Otherwise the state was lost (deleted, or a swap of an older version died midway): merging
-    this run's days alone would drop every user of the others, with every check passing.
+    Then it was lost (deleted, or a swap of an older version died midway), and merging this
+    run's days alone would drop every user of the lake's other days, with every check passing.
+    (Other days in log_events alone prove nothing: another run on the lake may have cleaned
+    them and not yet reached its users step.)
     """
+    if not lake.exists(tables.USERS):
+        return
     on_disk = {
         date.fromisoformat(name.removeprefix(f"{PARTITION_COLUMN}="))
         for name in lake.files.child_dirs(lake.path(tables.LOG_EVENTS))
@@ -76,11 +80,10 @@ def _check_state_can_start_afresh(lake: ParquetLake, days: list[date], log: Step
             f"it would lose: rebuild it with one run over the whole range of days, {whole[0]} … "
             f"{whole[-1]} (sparkify run --start {whole[0]} --end {whole[-1]})"
         )
-    if lake.exists(tables.USERS):
-        log.warning(
-            f"users: no user state ({lake.path(tables.USER_STATE)}); rebuilding it from this "
-            f"run's {len(days)} day(s), which are every day of log_events in the lake"
-        )
+    log.warning(
+        f"users: no user state ({lake.path(tables.USER_STATE)}); rebuilding it from this "
+        f"run's {len(days)} day(s), which are every day of log_events in the lake"
+    )
 
 
 def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
