@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlparse
 from sparkify_dagster.filesystems import is_uri
 
 LOCK_NAME = "_lock"
-DEFAULT_TIMEOUT_S = 30 * 60.0
+DEFAULT_TIMEOUT_MINUTES = 30
 POLL_S = 2.0
 WAIT_MESSAGE_EVERY_S = 60.0
 LEASE_TTL_S = 300.0  # an s3:// lease is renewed every third of this while held
@@ -237,7 +237,7 @@ def lake_lock(
     lake_root: str,
     run_id: str,
     log: _Log,
-    timeout_s: float = DEFAULT_TIMEOUT_S,
+    timeout_s: float = DEFAULT_TIMEOUT_MINUTES * 60,
     poll_s: float = POLL_S,
     s3_client=None,
     lease_ttl_s: float = LEASE_TTL_S,

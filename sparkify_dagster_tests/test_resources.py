@@ -1,10 +1,13 @@
-"""Resources refuse settings that cannot work, with an error that says why."""
+"""Resources refuse settings that cannot work, and a lake in use, with an error that says why."""
 
 import dagster as dg
 import pytest
 
-from sparkify_dagster.resources import LocalSparkCompute, SparkResource
+from sparkify_dagster.assets import ALL_ASSETS
+from sparkify_dagster.lake_lock import lake_lock
+from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 from sparkify_dagster.steps import StepRequest
+from sparkify_dagster_tests.conftest import SAMPLE, TEST_SPARK, UNPARTITIONED_ASSET_KEYS
 
 
 @pytest.mark.parametrize(
@@ -34,3 +37,24 @@ def test_sparkify_env_chooses_where_steps_run(monkeypatch):
     monkeypatch.setenv("SPARKIFY_ENV", "cloud")
     with pytest.raises(ValueError, match="SPARKIFY_ENV='cloud': expected one of local, emr"):
         build_resources()
+
+
+def test_a_step_on_a_lake_in_use_fails_naming_the_run_that_holds_it(spark, tmp_path):
+    lake = tmp_path / "lake"
+    compute = LocalSparkCompute(spark=TEST_SPARK, lake_lock_timeout_minutes=0)
+    with lake_lock(str(lake), "the-other-run", dg.get_dagster_logger()):
+        result = dg.materialize(
+            ALL_ASSETS,
+            selection=sorted(UNPARTITIONED_ASSET_KEYS),
+            resources={
+                "lake": LakeResource(source_root=str(SAMPLE), lake_root=str(lake)),
+                "compute": compute,
+            },
+            raise_on_error=False,
+        )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    error = failure.step_failure_data.error
+    message = (error.cause or error).message
+    assert f"LakeBusyError: lake {lake} in use by run the-other-run since " in message
+    assert not (lake / "star").exists()

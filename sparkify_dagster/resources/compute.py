@@ -11,7 +11,7 @@ import dagster as dg
 from pydantic import Field
 
 from sparkify_dagster.filesystems import is_uri
-from sparkify_dagster.lake_lock import DEFAULT_TIMEOUT_S, lake_lock
+from sparkify_dagster.lake_lock import DEFAULT_TIMEOUT_MINUTES, lake_lock
 from sparkify_dagster.resources.spark import SparkResource
 from sparkify_dagster.steps import StepReport, StepRequest, run_step
 
@@ -19,8 +19,8 @@ from sparkify_dagster.steps import StepReport, StepRequest, run_step
 class SparkCompute(dg.ConfigurableResource):
     """Runs a step and returns its report (subclasses say where)."""
 
-    lake_lock_timeout_minutes: float = Field(
-        default=DEFAULT_TIMEOUT_S / 60,
+    lake_lock_timeout_minutes: int = Field(
+        default=DEFAULT_TIMEOUT_MINUTES,
         description="How long a step waits for another run's step on the same lake, then fails.",
     )
 
