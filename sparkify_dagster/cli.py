@@ -68,6 +68,9 @@ class _CompactConsole(logging.Handler):
         message = meta.get("orig_message") or record.getMessage()
         if is_failure and event.event_specific_data is not None:
             error = getattr(event.event_specific_data, "error", None)
+            # The step's own exception, not Dagster's "Error occurred while executing op" wrapper.
+            while error is not None and error.cause is not None:
+                error = error.cause
             message = f"{message}: {error.message.strip()}" if error else message
         stamp = time.strftime("%H:%M:%S")
         click.echo(f"{stamp}  {step:<18} {message}", err=record.levelno >= logging.WARNING)
@@ -87,6 +90,9 @@ def _compact_logger():
 
     return compact_console
 
+
+# How long the table summary after a run waits for another run's step on the lake.
+SUMMARY_WAIT_S = 120
 
 lake_option = click.option(
     "--lake",
@@ -169,27 +175,31 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
         raise_on_error=False,
     )
     elapsed = time.monotonic() - started
-    from sparkify_dagster.lake_lock import lake_lock
-
-    # Another run on the lake may be swapping a table: count rows between its steps.
-    with lake_lock(str(lake), result.run_id, logging.getLogger("sparkify.cli")):
-        _print_summary(lake, result, elapsed, sessions_started())
+    _print_summary(lake, result, elapsed, sessions_started())
     if not result.success:
         raise click.ClickException("the run failed: see the messages above")
 
 
 def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> None:
+    from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
     from sparkify_dagster.storage import ParquetLake
 
     tables = ParquetLake(lake)
     click.echo("")
-    click.echo(f"{'table':<26}{'rows':>12}  {'days':>5}  path")
-    for table in ALL_TABLES:
-        if not tables.exists(table):
-            continue
-        path = tables.path(table)
-        days = len(tables.files.child_dirs(path)) if table.daily else "-"
-        click.echo(f"{table.name:<26}{tables.row_count(table):>12,}  {days:>5}  {path}")
+    try:
+        # Another run on the lake may be swapping a table: count rows between its steps.
+        with lake_lock(
+            str(lake), result.run_id, logging.getLogger("sparkify.cli"), timeout_s=SUMMARY_WAIT_S
+        ):
+            click.echo(f"{'table':<26}{'rows':>12}  {'days':>5}  path")
+            for table in ALL_TABLES:
+                if not tables.exists(table):
+                    continue
+                path = tables.path(table)
+                days = len(tables.files.child_dirs(path)) if table.daily else "-"
+                click.echo(f"{table.name:<26}{tables.row_count(table):>12,}  {days:>5}  {path}")
+    except LakeBusyError as busy:
+        click.echo(f"No table summary: {busy}")
     click.echo("")
     evaluations = result.get_asset_check_evaluations()
     failed = [e for e in evaluations if not e.passed]

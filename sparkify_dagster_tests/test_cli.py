@@ -1,8 +1,10 @@
 """The `sparkify` command as users and scripts run it: a real process, a real JVM."""
 
+import logging
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -138,3 +140,22 @@ def test_two_runs_at_once_on_one_lake_take_turns_step_by_step_and_lose_nothing(
     assert tables.execute("SELECT count(*) FROM songplays").fetchone()[0] == 6_820
     for query in ("SELECT * FROM users ORDER BY user_id", "SELECT * FROM songplays ORDER BY 1"):
         assert tables.execute(query).fetchall() == connect(sample_lake).execute(query).fetchall()
+
+
+def test_a_failed_step_is_reported_in_one_line_with_its_own_error_not_dagsters_wrapper(capsys):
+    from dagster._utils.error import SerializableErrorInfo
+
+    from sparkify_dagster.cli import _CompactConsole
+
+    cause = SerializableErrorInfo("LakeBusyError: lake /l in use by run X since T\n", [], "E")
+    wrapper = SerializableErrorInfo('Error occurred while executing op "users":\n', [], "W", cause)
+    event = SimpleNamespace(is_failure=True, event_specific_data=SimpleNamespace(error=wrapper))
+    record = logging.LogRecord("sparkify.cli", logging.ERROR, "", 0, "failed", None, None)
+    record.dagster_meta = {"dagster_event": event, "step_key": "users", "orig_message": "failed"}
+
+    _CompactConsole().emit(record)
+
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith(
+        "users              failed: LakeBusyError: lake /l in use by run X since T"
+    )
