@@ -126,6 +126,9 @@ def _compact_logger():
     return compact_console
 
 
+# How long the table summary after a run waits for another run's step on the lake.
+SUMMARY_WAIT_S = 120
+
 lake_option = click.option(
     "--lake",
     envvar="SPARKIFY_LAKE",
@@ -225,17 +228,25 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
 
 
 def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> None:
+    from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
     from sparkify_dagster.storage import ParquetLake
 
     tables = ParquetLake(lake)
     click.echo("")
-    click.echo(f"{'table':<26}{'rows':>12}  {'days':>5}  path")
-    for table in ALL_TABLES:
-        if not tables.exists(table):
-            continue
-        path = tables.path(table)
-        days = len(tables.files.child_dirs(path)) if table.daily else "-"
-        click.echo(f"{table.name:<26}{tables.row_count(table):>12,}  {days:>5}  {path}")
+    try:
+        # Another run on the lake may be swapping a table: count rows between its steps.
+        with lake_lock(
+            str(lake), result.run_id, logging.getLogger("sparkify.cli"), timeout_s=SUMMARY_WAIT_S
+        ):
+            click.echo(f"{'table':<26}{'rows':>12}  {'days':>5}  path")
+            for table in ALL_TABLES:
+                if not tables.exists(table):
+                    continue
+                path = tables.path(table)
+                days = len(tables.files.child_dirs(path)) if table.daily else "-"
+                click.echo(f"{table.name:<26}{tables.row_count(table):>12,}  {days:>5}  {path}")
+    except LakeBusyError as busy:
+        click.echo(f"No table summary: {busy}")
     click.echo("")
     _print_checks(result)
     click.echo(f"Run {result.run_id} succeeded in {elapsed:.1f} s")

@@ -36,10 +36,14 @@ class LakeFiles(Protocol):
     def is_file(self, path: str) -> bool: ...
     def files(self, directory: str, suffix: str) -> list[str]: ...
     def child_dirs(self, directory: str) -> list[str]: ...
+    def child_files(self, directory: str) -> list[str]: ...
     def mkdirs(self, path: str) -> None: ...
     def rename(self, source: str, target: str) -> None: ...
     def delete(self, path: str) -> None: ...
     def copy_file(self, source: str, target: str) -> None: ...
+    def move_into(self, source: str, target: str) -> None: ...
+    def read_text(self, path: str) -> str: ...
+    def write_text(self, path: str, text: str) -> None: ...
     def size(self, path: str) -> int: ...
     def head(self, path: str, length: int) -> bytes: ...
     def parquet_rows(self, path: str) -> int: ...
@@ -66,6 +70,11 @@ class LocalFiles:
             return []
         return sorted(e.name for e in os.scandir(directory) if e.is_dir())
 
+    def child_files(self, directory: str) -> list[str]:
+        if not os.path.isdir(directory):
+            return []
+        return sorted(e.name for e in os.scandir(directory) if e.is_file())
+
     def mkdirs(self, path: str) -> None:
         os.makedirs(path, exist_ok=True)
 
@@ -73,10 +82,38 @@ class LocalFiles:
         os.rename(source, target)
 
     def delete(self, path: str) -> None:
-        shutil.rmtree(path, ignore_errors=True)
+        """A directory with everything in it, or a file; nothing if there is none."""
+        if os.path.isfile(path) or os.path.islink(path):
+            os.remove(path)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
 
     def copy_file(self, source: str, target: str) -> None:
         shutil.copyfile(source, target)
+
+    def move_into(self, source: str, target: str) -> None:
+        """`source` renamed to `target`, or, if an interrupted move left both, the files that
+        `target` lacks moved over (a crash within an os.rename cannot leave both: it is atomic)."""
+        if not os.path.exists(target):
+            os.rename(source, target)
+            return
+        for path in self.files(source, ""):
+            moved = os.path.join(target, os.path.relpath(path, source))
+            if not os.path.exists(moved):
+                os.makedirs(os.path.dirname(moved), exist_ok=True)
+                os.replace(path, moved)
+        self.delete(source)
+
+    def read_text(self, path: str) -> str:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+
+    def write_text(self, path: str, text: str) -> None:
+        """Whole or not at all: written aside, then renamed over `path`."""
+        partial = f"{path}.{os.getpid()}.tmp"
+        with open(partial, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(partial, path)
 
     def size(self, path: str) -> int:
         return os.path.getsize(path)
@@ -133,6 +170,12 @@ class HadoopFiles:
             return []
         return sorted(s.getPath().getName() for s in fs.listStatus(p) if s.isDirectory())
 
+    def child_files(self, directory: str) -> list[str]:
+        p, fs = self._resolve(directory)
+        if not fs.exists(p):
+            return []
+        return sorted(s.getPath().getName() for s in fs.listStatus(p) if s.isFile())
+
     def mkdirs(self, path: str) -> None:
         p, fs = self._resolve(path)
         fs.mkdirs(p)
@@ -149,6 +192,41 @@ class HadoopFiles:
     def copy_file(self, source: str, target: str) -> None:
         (src, fs), (dst, _) = self._resolve(source), self._resolve(target)
         self._jvm.org.apache.hadoop.fs.FileUtil.copy(fs, src, fs, dst, False, self._conf)
+
+    def move_into(self, source: str, target: str) -> None:
+        """`source` renamed to `target`, or, where a rename that copies file by file (S3) was
+        interrupted and left both, the files that `target` lacks moved over."""
+        (src, fs), (dst, _) = self._resolve(source), self._resolve(target)
+        if not fs.exists(dst):
+            self.rename(source, target)
+            return
+        prefix = fs.getFileStatus(src).getPath().toString().rstrip("/") + "/"
+        listing = fs.listFiles(src, True)
+        while listing.hasNext():
+            path = listing.next().getPath()
+            moved = self._jvm.org.apache.hadoop.fs.Path(dst, path.toString()[len(prefix) :])
+            if not fs.exists(moved):
+                fs.mkdirs(moved.getParent())
+                if not fs.rename(path, moved):
+                    raise OSError(f"could not move {path.toString()} to {moved.toString()}")
+        fs.delete(src, True)
+
+    def read_text(self, path: str) -> str:
+        p, fs = self._resolve(path)
+        stream = fs.open(p)
+        try:
+            return self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+        finally:
+            stream.close()
+
+    def write_text(self, path: str, text: str) -> None:
+        """One create: a single PUT on S3, so whole or not at all there."""
+        p, fs = self._resolve(path)
+        stream = fs.create(p, True)
+        try:
+            stream.write(bytearray(text.encode("utf-8")))
+        finally:
+            stream.close()
 
     def size(self, path: str) -> int:
         p, fs = self._resolve(path)

@@ -8,12 +8,21 @@ they are written, so identical inputs give identical table contents.
 The lake is a local directory (renames are atomic) or a URI such as s3://bucket/lake, reached
 through Spark's Hadoop filesystems (sparkify_dagster.filesystems: on an object store a rename
 is a copy, so the swap there is quick but not atomic).
+
+A swap is two renames (the old directory aside, the new one in): a process killed between them
+would leave no table at all, and the next users step would start the state afresh. So each swap
+is announced first in a journal, `<lake>/_swaps/<id>.json`, and removed once it is done; the next
+step (holding the lake lock: sparkify_dagster.lake_lock) finishes whatever swap a dead run left
+(recover), then removes the staging directories no live writer can own any more.
 """
 
+import json
 import os
+import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any, Protocol
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -36,8 +45,16 @@ def files_per_day_for(total: int, days: int) -> int:
     return max(1, min(MAX_FILES_PER_DAY, round(total / max(days, 1) / ROWS_PER_FILE)))
 
 
+STAGING_DIR = "_staging"
+SWAPS_DIR = "_swaps"
+
+
 class MissingTableError(RuntimeError):
     """A table (or a day of it) that a computation needs has not been materialized yet."""
+
+
+class _Log(Protocol):
+    def warning(self, msg: str) -> Any: ...
 
 
 def sort_for_writing(df: DataFrame, table: Table) -> DataFrame:
@@ -70,6 +87,9 @@ class ParquetLake:
         root = str(root)
         self.root = root.rstrip("/") if is_uri(root) else os.path.abspath(os.path.expanduser(root))
         self.files = files_for(self.root, session)
+        # Built directories of swaps that raised: their staging stays for recover.
+        self._unfinished: set[str] = set()
+        self._lock = threading.Lock()  # writes of several tables run in threads
 
     def path(self, table: Table) -> str:
         return join(self.root, table.relative_path)
@@ -78,19 +98,90 @@ class ParquetLake:
         return join(self.path(table), f"{PARTITION_COLUMN}={day.isoformat()}")
 
     def _staging_dir(self) -> str:
-        parent = join(self.root, "_staging")
+        parent = join(self.root, STAGING_DIR)
         self.files.mkdirs(parent)
         return join(parent, uuid.uuid4().hex)
 
+    def _relative(self, path: str) -> str:
+        return path[len(self.root) + 1 :]
+
     def _swap_in(self, built: str, target: str) -> None:
+        """`built` becomes `target`, the old `target` is deleted; journalled (see recover)."""
         self.files.mkdirs(target.rsplit("/", 1)[0])
+        journal = join(self.root, SWAPS_DIR, f"{uuid.uuid4().hex}.json")
+        self.files.mkdirs(journal.rsplit("/", 1)[0])
+        swap = {"target": self._relative(target), "built": self._relative(built), "retired": None}
         retired = None
-        if self.files.is_dir(target):
-            retired = self._staging_dir()
-            self.files.rename(target, retired)
-        self.files.rename(built, target)
+        try:
+            if self.files.is_dir(target):
+                retired = self._staging_dir()
+                swap["retired"] = self._relative(retired)
+                self._write_journal(journal, swap, "retiring")
+                self.files.rename(target, retired)
+            self._write_journal(journal, swap, "installing")
+            self.files.rename(built, target)
+        except BaseException:
+            # Left for recover (the built directory too): deleting `built` now would leave a
+            # swap that may have moved part of it in (S3) with nothing to finish it from.
+            with self._lock:
+                self._unfinished.add(built)
+            raise
+        self.files.delete(journal)
         if retired is not None:
             self.files.delete(retired)
+
+    def _write_journal(self, journal: str, swap: dict, phase: str) -> None:
+        self.files.write_text(journal, json.dumps({**swap, "phase": phase}))
+
+    def _discard(self, staging: str) -> None:
+        """Delete a write's staging directory, unless a swap from it was interrupted."""
+        with self._lock:
+            if any(b.startswith(staging + "/") for b in self._unfinished):
+                return
+        self.files.delete(staging)
+
+    # ---- recovering from a dead writer (call only while holding the lake lock) ---------------
+
+    def recover(self, log: _Log) -> None:
+        """Finish every swap a dead run left half done, then delete leftover staging directories.
+
+        A swap is rolled forward while its built directory exists (it was complete before the
+        journal was written): new data is never thrown away for old. Only without it (deleted
+        by hand) is the retired directory moved back. Either way the table exists afterwards.
+        """
+        journals = join(self.root, SWAPS_DIR)
+        for name in self.files.child_files(journals):
+            path = join(journals, name)
+            if name.endswith(".json"):
+                self._finish_swap(json.loads(self.files.read_text(path)), log)
+            self.files.delete(path)  # a journal, or one a killed writer left half written
+        staging = join(self.root, STAGING_DIR)
+        leftovers = self.files.child_dirs(staging)
+        for name in leftovers:
+            self.files.delete(join(staging, name))
+        if leftovers:
+            log.warning(
+                f"Removed {len(leftovers)} staging director{'y' if len(leftovers) == 1 else 'ies'} "
+                f"left by runs that died while writing: {staging}/{{{', '.join(leftovers)}}}"
+            )
+
+    def _finish_swap(self, swap: dict, log: _Log) -> None:
+        target, built = join(self.root, swap["target"]), join(self.root, swap["built"])
+        retired = join(self.root, swap["retired"]) if swap["retired"] else None
+        if self.files.is_dir(built):
+            if swap["phase"] == "retiring":
+                # The old directory was being moved aside: what is left of it goes.
+                self.files.delete(target)
+            self.files.move_into(built, target)
+            outcome = "rolled forward: the table written by the interrupted run is in place"
+        elif retired is not None and not self.files.is_dir(target):
+            self.files.move_into(retired, target)
+            outcome = "rolled back: its built copy is gone, the previous table is back"
+        else:
+            outcome = "it had finished"
+        if retired is not None:
+            self.files.delete(retired)
+        log.warning(f"Recovered an interrupted swap of {swap['target']}: {outcome}")
 
     def _parquet_files(self, directory: str) -> list[str]:
         if not self.files.is_dir(directory):
@@ -140,7 +231,7 @@ class ParquetLake:
                     self.partition_path(table, day),
                 )
         finally:
-            self.files.delete(staging)
+            self._discard(staging)
 
     def _write_empty_partitions(self, df: DataFrame, staging: str, names: Sequence[str]) -> None:
         """One schema-only parquet file, copied into each empty day: one Spark job, not one a day."""
@@ -161,7 +252,7 @@ class ParquetLake:
             df.repartition(1).sortWithinPartitions(*table.sort_by).write.parquet(built)
             self._swap_in(built, self.path(table))
         finally:
-            self.files.delete(staging)
+            self._discard(staging)
 
     # ---- reading ---------------------------------------------------------------------------
 

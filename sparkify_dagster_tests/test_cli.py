@@ -1,15 +1,18 @@
 """The `sparkify` command as users and scripts run it: a real process, a real JVM."""
 
+import logging
 import os
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from sparkify_dagster.cli import _this_command
+from sparkify_dagster.query import connect
 from sparkify_dagster_tests.conftest import PROJECT_ROOT, SAMPLE
 
 SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]
@@ -245,4 +248,57 @@ def test_a_warning_check_says_which_day_what_share_and_which_threshold(sample_co
     assert out[warned + 1].strip() == (
         f"2018-11-05: {20 / lines * 100:.1f} % of {lines:,} lines quarantined, "
         "above the 1.0 % threshold"
+    )
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_on_one_lake_take_turns_step_by_step_and_lose_nothing(
+    sample_lake, tmp_path
+):
+    lake = tmp_path / "lake"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
+    env.update(PYTHONPATH=str(PROJECT_ROOT), SPARKIFY_SPARK_DRIVER_MEMORY="1g")
+    halves = [("2018-11-01", "2018-11-15"), ("2018-11-16", "2018-11-30")]
+    runs = [
+        subprocess.Popen(
+            [
+                *SPARKIFY,
+                "run",
+                *("--source", SAMPLE, "--lake", lake, "--start", start, "--end", end),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for start, end in halves
+    ]
+    outputs = [run.communicate(timeout=1200) for run in runs]
+
+    for run, (out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, out[-3000:] + err[-3000:]
+        assert "Checks: 11 of 11 passed" in out
+    tables = connect(lake)
+    assert tables.execute("SELECT count(*) FROM users").fetchone()[0] == 97
+    assert tables.execute("SELECT count(*) FROM songplays").fetchone()[0] == 6_820
+    for query in ("SELECT * FROM users ORDER BY user_id", "SELECT * FROM songplays ORDER BY 1"):
+        assert tables.execute(query).fetchall() == connect(sample_lake).execute(query).fetchall()
+
+
+def test_a_failed_step_is_reported_in_one_line_with_its_own_error_not_dagsters_wrapper(capsys):
+    from dagster._utils.error import SerializableErrorInfo
+
+    from sparkify_dagster.cli import _CompactConsole
+
+    cause = SerializableErrorInfo("LakeBusyError: lake /l in use by run X since T\n", [], "E")
+    wrapper = SerializableErrorInfo('Error occurred while executing op "users":\n', [], "W", cause)
+    event = SimpleNamespace(is_failure=True, event_specific_data=SimpleNamespace(error=wrapper))
+    record = logging.LogRecord("sparkify.cli", logging.ERROR, "", 0, "failed", None, None)
+    record.dagster_meta = {"dagster_event": event, "step_key": "users", "orig_message": "failed"}
+
+    _CompactConsole().emit(record)
+
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith(
+        "users              failed: LakeBusyError: lake /l in use by run X since T"
     )

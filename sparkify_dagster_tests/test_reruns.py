@@ -9,6 +9,7 @@ from datetime import date
 import pyarrow.parquet as pq
 
 from sparkify_dagster import tables
+from sparkify_dagster.filesystems import LocalFiles
 from sparkify_dagster.generator import generate_lake, log_file_path, open_sink
 from sparkify_dagster.query import connect
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS
@@ -135,3 +136,83 @@ def test_running_a_day_again_in_the_same_session_reuses_the_compiled_code(
 
     recompiled = _classes_compiled(spark) - before
     assert recompiled <= 5, f"a second run of {day} compiled {recompiled} classes again"
+
+
+FIRST_HALF = (date(2018, 11, 1), date(2018, 11, 15))
+SECOND_HALF = (date(2018, 11, 16), date(2018, 11, 30))
+
+
+class _Killed(Exception):
+    """Where the process would die: between the two renames of a swap of the user state."""
+
+
+def _step_error(result) -> str:
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failures, "the run did not fail"
+    error = failures[0].step_failure_data.error
+    return (error.cause or error).message
+
+
+def test_a_run_killed_between_the_renames_of_the_user_state_loses_no_user(
+    sample_lake, tmp_path, monkeypatch
+):
+    lake = tmp_path / "lake"
+    assert run_pipeline(SAMPLE, lake, *FIRST_HALF).success
+    state = lake / tables.USER_STATE.relative_path
+    rename = LocalFiles.rename
+
+    def dies_moving_the_new_state_in(files, source, target):
+        if target == str(state) and "/_staging/" in source:
+            raise _Killed(f"killed before moving {source} to {target}")
+        rename(files, source, target)
+
+    monkeypatch.setattr(LocalFiles, "rename", dies_moving_the_new_state_in)
+    assert not run_pipeline(SAMPLE, lake, *SECOND_HALF).success
+    assert not state.exists()  # the window: the old state aside, the new one not in
+    monkeypatch.setattr(LocalFiles, "rename", rename)
+
+    assert run_pipeline(SAMPLE, lake, *SECOND_HALF).success
+
+    query = "SELECT * FROM users ORDER BY user_id"
+    users = connect(lake).execute(query).fetchall()
+    assert len(users) == 97
+    assert users == connect(sample_lake).execute(query).fetchall()
+    assert connect(lake).execute("SELECT count(*) FROM songplays").fetchone()[0] == 6_820
+    assert not list((lake / "_swaps").iterdir()) and not list((lake / "_staging").iterdir())
+
+
+def test_users_refuses_to_start_the_state_afresh_when_the_lake_has_other_days(tmp_path):
+    lake = tmp_path / "lake"
+    day = date(2018, 11, 3)
+    assert run_pipeline(SAMPLE, lake, date(2018, 11, 1), date(2018, 11, 2)).success
+    shutil.rmtree(lake / tables.USER_STATE.relative_path)
+
+    refused = run_pipeline(SAMPLE, lake, day, day)
+
+    assert not refused.success
+    message = _step_error(refused)
+    assert "the user state (" in message and "is missing" in message
+    assert "2 day(s) outside this run (2018-11-01 … 2018-11-02)" in message
+    assert "sparkify run --start 2018-11-01 --end 2018-11-03" in message
+    assert not (lake / tables.USER_STATE.relative_path).exists()
+    # The rebuild the message asks for works, and is what one run from scratch gives.
+    assert run_pipeline(SAMPLE, lake, date(2018, 11, 1), day).success
+    fresh = tmp_path / "fresh"
+    assert run_pipeline(SAMPLE, fresh, date(2018, 11, 1), day).success
+    query = "SELECT * FROM users ORDER BY user_id"
+    assert connect(lake).execute(query).fetchall() == connect(fresh).execute(query).fetchall()
+
+
+def test_days_another_run_has_cleaned_but_not_merged_yet_are_not_taken_for_a_lost_state(
+    tmp_path,
+):
+    # What two first runs at once on an empty lake look like to the second one's users step.
+    lake, first, second = tmp_path / "lake", date(2018, 11, 1), date(2018, 11, 2)
+    assert run_pipeline(SAMPLE, lake, first, first, selection=CLEAN_ASSETS).success
+    assert run_pipeline(SAMPLE, lake, second, second).success
+    assert run_pipeline(SAMPLE, lake, first, first).success
+
+    fresh = tmp_path / "fresh"
+    assert run_pipeline(SAMPLE, fresh, first, second).success
+    query = "SELECT * FROM users ORDER BY user_id"
+    assert connect(lake).execute(query).fetchall() == connect(fresh).execute(query).fetchall()

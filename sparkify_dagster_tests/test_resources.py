@@ -1,4 +1,5 @@
-"""Resources refuse settings that cannot work, and a failed step says why, in a line or two."""
+"""Resources refuse settings that cannot work and a lake in use; a failed step says why, in a
+line or two."""
 
 import logging
 from datetime import date
@@ -6,10 +7,17 @@ from datetime import date
 import dagster as dg
 import pytest
 
-from sparkify_dagster.resources import LocalSparkCompute, SparkResource
+from sparkify_dagster.assets import ALL_ASSETS
+from sparkify_dagster.lake_lock import lake_lock
+from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 from sparkify_dagster.steps import StepRequest
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS
-from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
+from sparkify_dagster_tests.conftest import (
+    SAMPLE,
+    TEST_SPARK,
+    UNPARTITIONED_ASSET_KEYS,
+    run_pipeline,
+)
 
 
 @pytest.mark.parametrize(
@@ -64,3 +72,24 @@ def test_a_failed_step_reports_its_cause_in_the_run_log_and_its_trace_at_debug(s
     assert error.cause is None and error.context is None  # no JVM or Python trace attached
     debug = [r.user_message for r in instance.all_logs(result.run_id) if r.level == logging.DEBUG]
     assert any("Traceback" in m and "FileExistsError" in m for m in debug)
+
+
+def test_a_step_on_a_lake_in_use_fails_naming_the_run_that_holds_it(spark, tmp_path):
+    lake = tmp_path / "lake"
+    compute = LocalSparkCompute(spark=TEST_SPARK, lake_lock_timeout_minutes=0)
+    with lake_lock(str(lake), "the-other-run", dg.get_dagster_logger()):
+        result = dg.materialize(
+            ALL_ASSETS,
+            selection=sorted(UNPARTITIONED_ASSET_KEYS),
+            resources={
+                "lake": LakeResource(source_root=str(SAMPLE), lake_root=str(lake)),
+                "compute": compute,
+            },
+            raise_on_error=False,
+        )
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    error = failure.step_failure_data.error
+    message = (error.cause or error).message
+    assert f"LakeBusyError: lake {lake} in use by run the-other-run since " in message
+    assert not (lake / "star").exists()

@@ -1,9 +1,11 @@
 """How the lake writes a daily table: spread over files, sorted, the same bytes on every rerun."""
 
+import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow.parquet as pq
+import pytest
 from pyspark.sql import types as T
 
 from sparkify_dagster.storage import MAX_FILES_PER_DAY, ParquetLake, files_per_day_for
@@ -72,3 +74,107 @@ def test_rewriting_a_day_from_differently_ordered_input_gives_identical_files(sp
     shuffled = spark.createDataFrame(list(reversed(rows)), SCHEMA).repartition(7)
     lake.replace_partitions(shuffled, EVENTS, [DAY], files_per_day=3)
     assert _files(tmp_path) == first
+
+
+class _Crash(Exception):
+    """Stands for the process dying: raised where it would die, nothing after it runs."""
+
+
+class _Log:
+    def __init__(self):
+        self.messages: list[str] = []
+
+    def info(self, msg: str) -> None:
+        self.messages.append(msg)
+
+    warning = info
+
+
+TABLE = Table("state", "state", "things", False, ("ts", "session_id"))
+
+
+def _crash_on_rename(lake: ParquetLake, number: int) -> None:
+    """The lake's `number`th rename from now raises instead of moving anything."""
+    rename, calls = lake.files.rename, []
+
+    def crashing(source: str, target: str) -> None:
+        calls.append(target)
+        if len(calls) == number:
+            raise _Crash(f"killed before moving {source} to {target}")
+        rename(source, target)
+
+    lake.files.rename = crashing
+
+
+def _table_rows(spark, root, table: Table) -> list:
+    return sorted(tuple(r) for r in ParquetLake(root, spark).read_table(spark, table).collect())
+
+
+@pytest.mark.parametrize("uri", [False, True], ids=["local", "hadoop"])
+@pytest.mark.parametrize("crash_at", [1, 2], ids=["moving-old-aside", "moving-new-in"])
+def test_a_swap_killed_between_its_renames_is_finished_by_the_next_recover(
+    spark, tmp_path, uri, crash_at
+):
+    root = f"file://{tmp_path}" if uri else str(tmp_path)
+    old = spark.createDataFrame(_rows(10), SCHEMA).drop("date")
+    new = spark.createDataFrame(_rows(30), SCHEMA).drop("date")
+    ParquetLake(root, spark).replace_table(old, TABLE)
+
+    dying = ParquetLake(root, spark)
+    _crash_on_rename(dying, crash_at)
+    with pytest.raises(_Crash):
+        dying.replace_table(new, TABLE)
+    if crash_at == 2:  # the window: the old table moved aside, the new one not yet in
+        assert not (tmp_path / "state" / "things").exists()
+
+    log = _Log()
+    ParquetLake(root, spark).recover(log)
+
+    assert _table_rows(spark, root, TABLE) == sorted(tuple(r) for r in new.collect())
+    assert any("swap of state/things: rolled forward" in m for m in log.messages), log.messages
+    assert not list((tmp_path / "_swaps").iterdir())
+    assert not list((tmp_path / "_staging").iterdir())
+
+
+def test_a_swap_whose_built_copy_is_gone_is_rolled_back_to_the_previous_table(spark, tmp_path):
+    old = spark.createDataFrame(_rows(10), SCHEMA).drop("date")
+    ParquetLake(tmp_path, spark).replace_table(old, TABLE)
+    dying = ParquetLake(tmp_path, spark)
+    _crash_on_rename(dying, 2)
+    with pytest.raises(_Crash):
+        dying.replace_table(spark.createDataFrame(_rows(30), SCHEMA).drop("date"), TABLE)
+    (built,) = (tmp_path / "_staging").glob("*/table")
+    shutil.rmtree(built)
+
+    log = _Log()
+    ParquetLake(tmp_path, spark).recover(log)
+
+    assert _table_rows(spark, tmp_path, TABLE) == sorted(tuple(r) for r in old.collect())
+    assert any("rolled back" in m for m in log.messages)
+
+
+def test_a_daily_swap_interrupted_midway_leaves_every_day_whole_after_recover(spark, tmp_path):
+    days = [DAY, DAY + timedelta(days=1)]
+    rows = [(ts, s, p, d) for d in days for ts, s, p, _ in _rows(50)]
+    lake = ParquetLake(tmp_path, spark)
+    lake.replace_partitions(spark.createDataFrame(rows, SCHEMA), EVENTS, days)
+    dying = ParquetLake(tmp_path, spark)
+    _crash_on_rename(dying, 4)  # the second day: its old partition aside, the new one not in
+    with pytest.raises(_Crash):
+        dying.replace_partitions(spark.createDataFrame(rows, SCHEMA), EVENTS, days)
+
+    ParquetLake(tmp_path, spark).recover(_Log())
+
+    assert [lake.row_count(EVENTS, d) for d in days] == [55, 55]
+
+
+def test_recover_removes_staging_left_by_dead_writers_and_says_so(spark, tmp_path):
+    leftover = tmp_path / "_staging" / "0123abcd" / "date=2018-11-15"
+    leftover.mkdir(parents=True)
+    (leftover / "part-00000.parquet").write_bytes(b"half written")
+    log = _Log()
+
+    ParquetLake(tmp_path, spark).recover(log)
+
+    assert not list((tmp_path / "_staging").iterdir())
+    assert any("Removed 1 staging directory" in m and "0123abcd" in m for m in log.messages)

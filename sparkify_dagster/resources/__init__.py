@@ -9,6 +9,7 @@ import os
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
+from sparkify_dagster.lake_lock import DEFAULT_TIMEOUT_MINUTES
 from sparkify_dagster.resources.compute import LocalSparkCompute, SparkCompute
 from sparkify_dagster.resources.emr import EmrClusterResource, EmrSparkCompute
 from sparkify_dagster.resources.lake import LakeResource
@@ -70,15 +71,17 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
         master=_setting("SPARKIFY_SPARK_MASTER", "local[*]"),
         driver_memory=_setting("SPARKIFY_SPARK_DRIVER_MEMORY", "4g"),
     )
+    lock_wait = _int_setting("SPARKIFY_LAKE_LOCK_TIMEOUT_MINUTES", DEFAULT_TIMEOUT_MINUTES)
     if execution_env() == "emr":
         compute: SparkCompute = EmrSparkCompute(
+            lake_lock_timeout_minutes=lock_wait,
             cluster=emr_cluster(),
             artifacts_uri=dg.EnvVar("SPARKIFY_EMR_ARTIFACTS_URI"),
             python=_setting("SPARKIFY_EMR_PYTHON", "python3.11"),
             step_timeout_minutes=_int_setting("SPARKIFY_EMR_STEP_TIMEOUT_MINUTES", 120),
         )
     else:
-        compute = LocalSparkCompute(spark=spark)
+        compute = LocalSparkCompute(spark=spark, lake_lock_timeout_minutes=lock_wait)
     return {
         "lake": LakeResource(
             source_root=_setting("SPARKIFY_SOURCE", "data/raw"),

@@ -1,15 +1,19 @@
 """Where an asset's Spark step runs: the execution switch (SPARKIFY_ENV=local|emr).
 
 Assets ask a SparkCompute to run a step (sparkify_dagster.steps) and get its StepReport back;
-which compute they get is chosen once, in build_resources, never in asset code.
+which compute they get is chosen once, in build_resources, never in asset code. Every step runs
+holding the lake lock (sparkify_dagster.lake_lock), whoever started the run.
 """
 
 import traceback
+from contextlib import AbstractContextManager
 
 import dagster as dg
+from pydantic import Field
 
 from sparkify_dagster.errors import StepFailed, describe_failure, quiet_pyspark_error_logs
 from sparkify_dagster.filesystems import is_uri
+from sparkify_dagster.lake_lock import DEFAULT_TIMEOUT_MINUTES, lake_lock
 from sparkify_dagster.resources.spark import SparkResource
 from sparkify_dagster.steps import StepReport, StepRequest, run_step
 
@@ -17,8 +21,24 @@ from sparkify_dagster.steps import StepReport, StepRequest, run_step
 class SparkCompute(dg.ConfigurableResource):
     """Runs a step and returns its report (subclasses say where)."""
 
+    lake_lock_timeout_minutes: int = Field(
+        default=DEFAULT_TIMEOUT_MINUTES,
+        description="How long a step waits for another run's step on the same lake, then fails.",
+    )
+
     def run(self, context: dg.AssetExecutionContext, request: StepRequest) -> StepReport:
         raise NotImplementedError
+
+    def holding_lake(
+        self, context: dg.AssetExecutionContext, request: StepRequest, s3_client=None
+    ) -> AbstractContextManager[None]:
+        return lake_lock(
+            request.lake_root,
+            context.run.run_id,
+            context.log,
+            timeout_s=self.lake_lock_timeout_minutes * 60,
+            s3_client=s3_client,
+        )
 
 
 class LocalSparkCompute(SparkCompute):
@@ -35,10 +55,12 @@ class LocalSparkCompute(SparkCompute):
                     "or run on EMR (SPARKIFY_ENV=emr; README: Running on AWS)."
                 )
         quiet_pyspark_error_logs()
-        try:
-            return run_step(self.spark.get_session(), request, context.log)
-        except Exception as error:
-            # The run log and the CLI get the cause in a line or two; the trace (with its JVM
-            # frames) stays in the debug log.
-            context.log.debug(f"Step {request.step} failed:\n{traceback.format_exc()}")
-            raise StepFailed(describe_failure(error)) from None
+        session = self.spark.get_session()
+        with self.holding_lake(context, request):
+            try:
+                return run_step(session, request, context.log)
+            except Exception as error:
+                # The run log and the CLI get the cause in a line or two; the trace (with its
+                # JVM frames) stays in the debug log.
+                context.log.debug(f"Step {request.step} failed:\n{traceback.format_exc()}")
+                raise StepFailed(describe_failure(error)) from None

@@ -197,22 +197,24 @@ class EmrSparkCompute(SparkCompute):
         s3 = self._s3
         code = self.published_code(s3)
         cluster_id = self.cluster.ensure_cluster([code.bootstrap_action])
-        return run_pipes_step(
-            context,
-            emr=self.cluster.client(),
-            s3=s3,
-            cluster_id=cluster_id,
-            request=request,
-            code=code,
-            messages_uri=self.artifacts_uri,
-            settings=StepSettings(
-                python=self.python,
-                spark_submit_args=tuple(self.spark_submit_args),
-                timeout_s=self.step_timeout_minutes * 60,
-                poll_s=self.poll_seconds,
-                log_uri=self.cluster.log_uri,
-            ),
-        )
+        # The step on the cluster reads and writes the lake; this process holds it meanwhile.
+        with self.holding_lake(context, request, s3_client=s3):
+            return run_pipes_step(
+                context,
+                emr=self.cluster.client(),
+                s3=s3,
+                cluster_id=cluster_id,
+                request=request,
+                code=code,
+                messages_uri=self.artifacts_uri,
+                settings=StepSettings(
+                    python=self.python,
+                    spark_submit_args=tuple(self.spark_submit_args),
+                    timeout_s=self.step_timeout_minutes * 60,
+                    poll_s=self.poll_seconds,
+                    log_uri=self.cluster.log_uri,
+                ),
+            )
 
     def published_code(self, s3) -> PublishedCode:
         """The package on S3 under its content hash; uploaded at most once per run."""

@@ -1,5 +1,7 @@
 """The star schema's daily steps: `time`, `songplays` and the incrementally kept `users`."""
 
+from datetime import date
+
 from pyspark.sql import Observation, SparkSession
 
 from sparkify_dagster import tables
@@ -22,6 +24,7 @@ from sparkify_dagster.steps.report import (
 )
 from sparkify_dagster.storage import MissingTableError, ParquetLake, files_per_day_for
 from sparkify_dagster.transforms import star as T
+from sparkify_dagster.transforms.events import PARTITION_COLUMN
 
 
 def time_table(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
@@ -43,11 +46,11 @@ def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepRepo
     """A day's events merged into the user state; no past day is re-read."""
     lake, days = ParquetLake(request.lake_root, session), request.dates
     update = T.user_state_from_events(lake.read_partitions(session, tables.LOG_EVENTS, days))
-    previous = (
-        lake.read_table(session, tables.USER_STATE)
-        if lake.exists(tables.USER_STATE)
-        else session.createDataFrame([], USER_STATE)
-    )
+    if lake.exists(tables.USER_STATE):
+        previous = lake.read_table(session, tables.USER_STATE)
+    else:
+        _check_state_can_start_afresh(lake, days, log)
+        previous = session.createDataFrame([], USER_STATE)
     lake.replace_table(T.merge_user_state(previous, update), tables.USER_STATE)
     df = T.users_from_state(lake.read_table(session, tables.USER_STATE))
     lake.replace_table(df, tables.USERS)
@@ -56,6 +59,36 @@ def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepRepo
     return StepReport(
         tables=[describe_table(lake, tables.USERS, df.schema)],
         checks=[primary_key_outcome("users", "user_id", key)],
+    )
+
+
+def _check_state_can_start_afresh(lake: ParquetLake, days: list[date], log: StepLog) -> None:
+    """No state is "no users yet", unless the users table shows that a state was kept before.
+
+    Then it was lost (deleted, or a swap of an older version died midway), and merging this
+    run's days alone would drop every user of the lake's other days, with every check passing.
+    (Other days in log_events alone prove nothing: another run on the lake may have cleaned
+    them and not yet reached its users step.)
+    """
+    if not lake.exists(tables.USERS):
+        return
+    on_disk = {
+        date.fromisoformat(name.removeprefix(f"{PARTITION_COLUMN}="))
+        for name in lake.files.child_dirs(lake.path(tables.LOG_EVENTS))
+        if name.startswith(f"{PARTITION_COLUMN}=")
+    }
+    others = sorted(on_disk - set(days))
+    if others:
+        whole = sorted(on_disk | set(days))
+        raise MissingTableError(
+            f"users: the user state ({lake.path(tables.USER_STATE)}) is missing, but log_events "
+            f"has {len(others)} day(s) outside this run ({others[0]} … {others[-1]}) whose users "
+            f"it would lose: rebuild it with one run over the whole range of days, {whole[0]} … "
+            f"{whole[-1]} (sparkify run --start {whole[0]} --end {whole[-1]})"
+        )
+    log.warning(
+        f"users: no user state ({lake.path(tables.USER_STATE)}); rebuilding it from this "
+        f"run's {len(days)} day(s), which are every day of log_events in the lake"
     )
 
 

@@ -1,5 +1,6 @@
 """Runs in EMR mode against moto: the cluster's whole life, steps through Pipes, failures."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import dagster as dg
 import pytest
 
 from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG, tag_dict
-from sparkify_dagster_tests.conftest import lake_snapshot
+from sparkify_dagster_tests.conftest import lake_snapshot, run_pipeline
 from sparkify_dagster_tests.emr.conftest import (
     DAY,
     emr_compute,
@@ -219,3 +220,30 @@ def test_cancelling_a_run_cancels_its_step_and_terminates_the_cluster(
     ((cluster_id, _),) = executor.seen_steps()
     assert _cluster(cluster_id)["Status"]["State"] == "TERMINATED", log.read_text()[-3000:]
     assert "Terminated EMR cluster" in log.read_text()
+
+
+def test_a_swap_a_dead_run_left_is_finished_by_the_next_step_on_the_cluster(
+    artifacts_uri, executor, raw_lake, tmp_path
+):
+    lake = tmp_path / "lake"
+    assert run_pipeline(raw_lake, lake, DAY, DAY).success
+    users = lake_snapshot(lake)["star/users"][0]
+    # A run killed between the renames of the state's swap: the old state aside, and the new
+    # one gone (its process died with its staging).
+    (lake / "_staging").mkdir(exist_ok=True)
+    (lake / "state" / "users").rename(lake / "_staging" / "retired")
+    (lake / "_swaps").mkdir(exist_ok=True)
+    swap = {"target": "state/users", "built": "_staging/gone/table", "retired": "_staging/retired"}
+    (lake / "_swaps" / "dead.json").write_text(json.dumps({**swap, "phase": "installing"}))
+    instance = dg.DagsterInstance.ephemeral()
+
+    result = run_on_emr(
+        emr_compute(artifacts_uri), raw_lake, lake, selection=["users"], instance=instance
+    )
+
+    assert result.success
+    messages = run_log_messages(instance, result.run_id)
+    assert "Recovered an interrupted swap of state/users: rolled back" in " ".join(messages)
+    assert not any("no user state" in m for m in messages)
+    assert lake_snapshot(lake)["star/users"][0] == users
+    assert not list((lake / "_swaps").iterdir()) and not list((lake / "_staging").iterdir())
