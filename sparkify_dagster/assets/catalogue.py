@@ -4,34 +4,23 @@ The step also writes state/song_match_keys, what songplays are matched on: not a
 
 import dagster as dg
 
+from sparkify_dagster import tables
 from sparkify_dagster.assets.check_results import primary_key_spec
-from sparkify_dagster.assets.step_results import report_results, spec_metadata, step_request
+from sparkify_dagster.assets.step_results import report_results, step_request, table_spec
 from sparkify_dagster.resources import LakeResource, SparkCompute
 
 
 @dg.multi_asset(
     name="song_catalogue",
     specs=[
-        dg.AssetSpec(
-            "songs",
-            group_name="star",
-            description="Song dimension.",
-            metadata=spec_metadata("songs"),
-        ),
-        dg.AssetSpec(
-            "artists",
-            group_name="star",
-            description="Artist dimension.",
-            metadata=spec_metadata("artists"),
-        ),
-        dg.AssetSpec(
-            "quarantined_song_records",
-            group_name="quarantine",
-            description=(
+        table_spec(tables.SONGS, "Song dimension."),
+        table_spec(tables.ARTISTS, "Artist dimension."),
+        table_spec(
+            tables.QUARANTINED_SONG_RECORDS,
+            (
                 "Song files or records that give no songs row (broken, unreadable, or a "
                 "duplicate song_id), each with the reason."
             ),
-            metadata=spec_metadata("quarantined_song_records"),
         ),
     ],
     check_specs=[

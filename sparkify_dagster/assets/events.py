@@ -3,7 +3,8 @@
 import dagster as dg
 from pydantic import Field
 
-from sparkify_dagster.assets.step_results import report_results, spec_metadata, step_request
+from sparkify_dagster import tables
+from sparkify_dagster.assets.step_results import report_results, step_request, table_spec
 from sparkify_dagster.partitions import daily_partitions, partition_days
 from sparkify_dagster.resources import LakeResource, SparkCompute
 from sparkify_dagster.steps.events import DEFAULT_QUARANTINE_WARN_SHARE
@@ -19,35 +20,15 @@ class CleanEventsConfig(dg.Config):
 @dg.multi_asset(
     name="clean_log_events",
     specs=[
-        dg.AssetSpec(
-            "log_events",
-            group_name="clean",
-            description="Every app event of the day: typed, snake_case, text repaired, UTC.",
-            metadata=spec_metadata("log_events"),
+        table_spec(
+            tables.LOG_EVENTS, "Every app event of the day: typed, snake_case, text repaired, UTC."
         ),
-        dg.AssetSpec(
-            "listen_events",
-            group_name="clean",
-            description="NextSong plays.",
-            metadata=spec_metadata("listen_events"),
-        ),
-        dg.AssetSpec(
-            "page_view_events",
-            group_name="clean",
-            description="Every page served.",
-            metadata=spec_metadata("page_view_events"),
-        ),
-        dg.AssetSpec(
-            "auth_events",
-            group_name="clean",
-            description="Login, logout, registration pages.",
-            metadata=spec_metadata("auth_events"),
-        ),
-        dg.AssetSpec(
-            "quarantined_log_lines",
-            group_name="quarantine",
-            description="Raw log lines that could not be used, each with the reason.",
-            metadata=spec_metadata("quarantined_log_lines"),
+        table_spec(tables.LISTEN_EVENTS, "NextSong plays."),
+        table_spec(tables.PAGE_VIEW_EVENTS, "Every page served."),
+        table_spec(tables.AUTH_EVENTS, "Login, logout, registration pages."),
+        table_spec(
+            tables.QUARANTINED_LOG_LINES,
+            "Raw log lines that could not be used, each with the reason.",
         ),
     ],
     partitions_def=daily_partitions,

@@ -9,6 +9,7 @@ from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.schemas import TABLE_SCHEMAS, description
 from sparkify_dagster.steps import StepReport, StepRequest
 from sparkify_dagster.steps.report import TableWritten
+from sparkify_dagster.tables import Table
 
 
 def step_request(
@@ -37,6 +38,16 @@ def declared_columns(table: str) -> dg.TableSchema:
 def spec_metadata(table: str) -> dict:
     """An asset spec's metadata: the UI shows the table's columns before its first run."""
     return {"dagster/column_schema": declared_columns(table)}
+
+
+def table_spec(table: Table, description: str) -> dg.AssetSpec:
+    """The spec of a multi-asset's output table: its zone is its group, its columns are shown."""
+    return dg.AssetSpec(
+        table.name,
+        group_name=table.zone,
+        description=description,
+        metadata=spec_metadata(table.name),
+    )
 
 
 def table_metadata(table: TableWritten) -> dict:
