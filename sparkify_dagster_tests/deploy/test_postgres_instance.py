@@ -180,6 +180,7 @@ def deployment(tmp_path_factory):
             "SPARKIFY_SPARK_DRIVER_MEMORY": "1g",
             "SPARKIFY_AUTOMATION": "off",
             "SPARKIFY_ENV": "local",
+            "SPARKIFY_START_DATE": "",
             "SPARKIFY_AWS_REGION": "",
             "SPARKIFY_EMR_ARTIFACTS_URI": "",
             "SPARKIFY_EMR_LOG_URI": "",
