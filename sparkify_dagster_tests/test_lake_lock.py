@@ -12,23 +12,14 @@ import boto3
 import pytest
 
 from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
+from sparkify_dagster_tests.helpers import RecordingLog
 
 
-class _Log:
-    def __init__(self):
-        self.messages: list[str] = []
-
-    def info(self, msg: str) -> None:
-        self.messages.append(msg)
-
-    warning = info
-
-
-def _refused(lake: str, log: _Log | None = None, **settings) -> str:
+def _refused(lake: str, log: RecordingLog | None = None, **settings) -> str:
     """The message with which run-B is refused the lake (fails the test if it gets it)."""
     with (
         pytest.raises(LakeBusyError) as refused,
-        lake_lock(lake, "run-B", log or _Log(), **settings),
+        lake_lock(lake, "run-B", log or RecordingLog(), **settings),
     ):
         pytest.fail("got a lock another holder has")
     return str(refused.value)
@@ -56,7 +47,7 @@ def test_a_second_holder_waits_then_fails_naming_the_holder_and_a_killed_holders
     )
     try:
         assert holder.stdout.readline().strip() == "held"
-        log = _Log()
+        log = RecordingLog()
         started = time.monotonic()
         message = _refused(str(lake), log, timeout_s=1.0, poll_s=0.2)
         assert time.monotonic() - started >= 1.0
@@ -68,12 +59,12 @@ def test_a_second_holder_waits_then_fails_naming_the_holder_and_a_killed_holders
         holder.send_signal(signal.SIGKILL)
         holder.wait()
 
-    with lake_lock(str(lake), "run-B", _Log(), timeout_s=0):
+    with lake_lock(str(lake), "run-B", RecordingLog(), timeout_s=0):
         assert json.loads((lake / "_lock").read_text())["run_id"] == "run-B"
 
 
 def test_a_file_uri_lake_is_locked_like_its_directory(tmp_path):
-    with lake_lock(f"file://{tmp_path}", "run-A", _Log()):
+    with lake_lock(f"file://{tmp_path}", "run-A", RecordingLog()):
         assert "in use by run run-A" in _refused(str(tmp_path), timeout_s=0)
 
 
@@ -83,7 +74,7 @@ def test_an_s3_lease_is_exclusive_renewed_released_and_taken_over_once_expired(
     s3 = boto3.client("s3", endpoint_url=s3_endpoint)
     lake = f"s3://{s3_bucket}/lake"
     key = "lake/_lock"
-    with lake_lock(lake, "run-A", _Log(), s3_client=s3, lease_ttl_s=0.6):
+    with lake_lock(lake, "run-A", RecordingLog(), s3_client=s3, lease_ttl_s=0.6):
         # The conditional create (IfNoneMatch="*") refuses a second holder: moto honours it.
         message = _refused(lake, timeout_s=0.5, poll_s=0.1, s3_client=s3)
         assert message.startswith(f"lake {lake} in use by run run-A since ")
@@ -94,7 +85,7 @@ def test_an_s3_lease_is_exclusive_renewed_released_and_taken_over_once_expired(
     # A holder that died: its lease is never renewed, and expires.
     dead = {"run_id": "run-dead", "host": "h", "pid": 1, "since": "T", "ttl_s": 0.5}
     s3.put_object(Bucket=s3_bucket, Key=key, Body=json.dumps(dead).encode())
-    log = _Log()
+    log = RecordingLog()
     assert "in use by run run-dead" in _refused(lake, log, timeout_s=0, s3_client=s3)
     time.sleep(2.6)
     with lake_lock(lake, "run-B", log, timeout_s=0, s3_client=s3):

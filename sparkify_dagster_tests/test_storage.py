@@ -10,6 +10,7 @@ from pyspark.sql import types as T
 
 from sparkify_dagster.storage import MAX_FILES_PER_DAY, ParquetLake, files_per_day_for
 from sparkify_dagster.tables import Table
+from sparkify_dagster_tests.helpers import RecordingLog
 
 DAY = date(2018, 11, 15)
 EVENTS = Table("events", "clean", "events", True, ("ts", "session_id"))
@@ -80,16 +81,6 @@ class _Crash(Exception):
     """Stands for the process dying: raised where it would die, nothing after it runs."""
 
 
-class _Log:
-    def __init__(self):
-        self.messages: list[str] = []
-
-    def info(self, msg: str) -> None:
-        self.messages.append(msg)
-
-    warning = info
-
-
 TABLE = Table("state", "state", "things", False, ("ts", "session_id"))
 
 
@@ -127,7 +118,7 @@ def test_a_swap_killed_between_its_renames_is_finished_by_the_next_recover(
     if crash_at == 2:  # the window: the old table moved aside, the new one not yet in
         assert not (tmp_path / "state" / "things").exists()
 
-    log = _Log()
+    log = RecordingLog()
     ParquetLake(root, spark).recover(log)
 
     assert _table_rows(spark, root, TABLE) == sorted(tuple(r) for r in new.collect())
@@ -146,7 +137,7 @@ def test_a_swap_whose_built_copy_is_gone_is_rolled_back_to_the_previous_table(sp
     (built,) = (tmp_path / "_staging").glob("*/table")
     shutil.rmtree(built)
 
-    log = _Log()
+    log = RecordingLog()
     ParquetLake(tmp_path, spark).recover(log)
 
     assert _table_rows(spark, tmp_path, TABLE) == sorted(tuple(r) for r in old.collect())
@@ -163,7 +154,7 @@ def test_a_daily_swap_interrupted_midway_leaves_every_day_whole_after_recover(sp
     with pytest.raises(_Crash):
         dying.replace_partitions(spark.createDataFrame(rows, SCHEMA), EVENTS, days)
 
-    ParquetLake(tmp_path, spark).recover(_Log())
+    ParquetLake(tmp_path, spark).recover(RecordingLog())
 
     assert [lake.row_count(EVENTS, d) for d in days] == [55, 55]
 
@@ -172,7 +163,7 @@ def test_recover_removes_staging_left_by_dead_writers_and_says_so(spark, tmp_pat
     leftover = tmp_path / "_staging" / "0123abcd" / "date=2018-11-15"
     leftover.mkdir(parents=True)
     (leftover / "part-00000.parquet").write_bytes(b"half written")
-    log = _Log()
+    log = RecordingLog()
 
     ParquetLake(tmp_path, spark).recover(log)
 
