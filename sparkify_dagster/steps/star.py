@@ -24,7 +24,6 @@ from sparkify_dagster.steps.report import (
 )
 from sparkify_dagster.storage import MissingTableError, ParquetLake, files_per_day_for
 from sparkify_dagster.transforms import star as T
-from sparkify_dagster.transforms.events import PARTITION_COLUMN
 
 
 def time_table(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
@@ -72,11 +71,7 @@ def _check_state_can_start_afresh(lake: ParquetLake, days: list[date], log: Step
     """
     if not lake.exists(tables.USERS):
         return
-    on_disk = {
-        date.fromisoformat(name.removeprefix(f"{PARTITION_COLUMN}="))
-        for name in lake.files.child_dirs(lake.path(tables.LOG_EVENTS))
-        if name.startswith(f"{PARTITION_COLUMN}=")
-    }
+    on_disk = lake.days(tables.LOG_EVENTS)
     others = sorted(on_disk - set(days))
     if others:
         whole = sorted(on_disk | set(days))
