@@ -21,6 +21,19 @@ from pathlib import Path
 import duckdb
 
 from sparkify_dagster import tables
+from sparkify_dagster.steps.events import (
+    EVERY_LINE_ACCOUNTED_FOR,
+    QUARANTINE_SHARE_BELOW_THRESHOLD,
+    CleanEventsSettings,
+)
+from sparkify_dagster.steps.star import (
+    ONE_SONGPLAY_PER_LISTEN_EVENT,
+    SONGPLAY_ID_KEY,
+    START_TIME_KEY,
+    USER_ID_KEY,
+    USER_IDS_IN_USERS,
+    SongplaysSettings,
+)
 from sparkify_dagster.transforms.events import AUTH_PAGES
 from sparkify_dagster.transforms.raw_records import JSON_MAX_STRING_CHARS, too_long_reason
 
@@ -134,8 +147,8 @@ def duckdb_day(
     day: date,
     lake: Path,
     out: Path,
-    duration_tolerance_s: float = 0.5,
-    quarantine_warn_share: float = 0.01,
+    duration_tolerance_s: float = SongplaysSettings.duration_tolerance_s,
+    quarantine_warn_share: float = CleanEventsSettings.quarantine_warn_share,
 ) -> DuckDBDay:
     """One day's clean and star tables and their checks, in DuckDB SQL.
 
@@ -331,14 +344,15 @@ def duckdb_day(
         f"AND user_id NOT IN (SELECT user_id FROM {written('users')})"
     )[0]
     checks = {
-        "every_line_accounted_for": lines == clean + quarantined,
-        "quarantine_share_below_threshold": not lines
+        EVERY_LINE_ACCOUNTED_FOR.name: lines == clean + quarantined,
+        QUARANTINE_SHARE_BELOW_THRESHOLD.name: not lines
         or quarantined / lines <= quarantine_warn_share,
-        "start_time_unique_and_not_null": unique_and_not_null("time", "start_time"),
-        "user_id_unique_and_not_null": unique_and_not_null("users", "user_id"),
-        "songplay_id_unique_and_not_null": unique_and_not_null("songplays", "songplay_id"),
-        "one_songplay_per_listen_event": plays == listens and ids_not_played == 0,
-        "user_ids_in_users": orphans == 0,
+        **{
+            check.name: unique_and_not_null(check.table.name, check.key)
+            for check in (START_TIME_KEY, USER_ID_KEY, SONGPLAY_ID_KEY)
+        },
+        ONE_SONGPLAY_PER_LISTEN_EVENT.name: plays == listens and ids_not_played == 0,
+        USER_IDS_IN_USERS.name: orphans == 0,
     }
     return DuckDBDay(
         seconds=time.perf_counter() - started, checks=checks, quarantine_reasons=reasons

@@ -1,6 +1,6 @@
-"""README.md's column reference, generated from the output schemas (sparkify_dagster/schemas.py).
+"""README.md's column reference, generated from the table registry (sparkify_dagster/tables.py).
 
-The descriptions are written once, in the schemas; the Dagster UI shows them from there and
+The descriptions are written once, in the registry; the Dagster UI shows them from there and
 README.md carries this rendering of them. After changing a column, run from the project root:
 
     .venv/bin/python scripts/column_reference.py           # rewrites README.md's section
@@ -15,12 +15,11 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from sparkify_dagster.schemas import TABLE_SCHEMAS, description  # noqa: E402
-from sparkify_dagster.tables import ALL_TABLES  # noqa: E402
+from sparkify_dagster.tables import ALL_TABLES, description  # noqa: E402
 
 README = PROJECT_ROOT / "README.md"
 BEGIN = (
-    "<!-- column reference: generated from sparkify_dagster/schemas.py by "
+    "<!-- column reference: generated from sparkify_dagster/tables.py by "
     "scripts/column_reference.py; edit the descriptions there -->"
 )
 END = "<!-- end of column reference -->"
@@ -31,7 +30,7 @@ def render() -> str:
     description; a table made of another one's columns lists their names only."""
     parts, shown = [], {}
     for table in ALL_TABLES:
-        schema = TABLE_SCHEMAS[table.name]
+        schema = table.columns
         layout = (
             f"`{table.relative_path}/date=YYYY-MM-DD/`"
             if table.daily

@@ -1,5 +1,5 @@
 """Data-quality measurements as pure functions (of DataFrames, or of what the lake lists);
-the steps measure them and the assets turn them into checks."""
+the steps measure them as the checks they declare (steps/step.py)."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -9,9 +9,6 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from sparkify_dagster.tables import Table
-
-# Declared on songplays (the daily job's last step), measured over the whole lake.
-ZONES_AGREE_CHECK = "every_derived_day_has_its_source"
 
 
 @dataclass(frozen=True)
@@ -28,10 +25,6 @@ class KeyReport:
     @property
     def ok(self) -> bool:
         return self.null_keys == 0 and self.duplicate_keys == 0
-
-
-def primary_key_check_name(key: str) -> str:
-    return f"{key}_unique_and_not_null"
 
 
 def _xor_hash(key: Column) -> Column:

@@ -16,8 +16,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from sparkify_dagster.storage import ParquetLake
-from sparkify_dagster.tables import ALL_TABLES, Table
-from sparkify_dagster.transforms.events import PARTITION_COLUMN
+from sparkify_dagster.tables import ALL_TABLES, PARTITION_COLUMN, Table
 
 # The `date=YYYY-MM-DD` directories of daily tables become a DATE column of their views.
 DAY_PARTITIONING = ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.date32())]), flavor="hive")

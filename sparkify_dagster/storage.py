@@ -29,8 +29,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from sparkify_dagster.filesystems import files_for, hidden, is_uri, join
-from sparkify_dagster.tables import Table
-from sparkify_dagster.transforms.events import PARTITION_COLUMN
+from sparkify_dagster.tables import PARTITION_COLUMN, Table
 
 # A daily table written through arrange_by_day (one computed with a shuffle, such as `time`) gets
 # one file per ~ROWS_PER_FILE rows of a day, so a big day is sorted and written on every core
@@ -66,6 +65,35 @@ def sort_for_writing(df: DataFrame, table: Table) -> DataFrame:
     order = [PARTITION_COLUMN, *table.sort_by]
     order += [c for c in df.columns if c not in order]
     return df.sortWithinPartitions(*order)
+
+
+def check_columns(df: DataFrame, table: Table) -> None:
+    """Refuse to write columns other than the ones tables.py declares (names, types, order).
+
+    A daily table's DataFrame also carries PARTITION_COLUMN, which becomes its directories.
+    """
+    written = [f for f in df.schema.fields if not (table.daily and f.name == PARTITION_COLUMN)]
+    got = [(f.name, f.dataType.simpleString()) for f in written]
+    want = [(f.name, f.dataType.simpleString()) for f in table.columns.fields]
+    missing_day = table.daily and PARTITION_COLUMN not in df.columns
+    if got == want and not missing_day:
+        return
+    names, wanted = [n for n, _ in got], dict(want)
+    problems = []
+    if missing := [n for n in wanted if n not in names]:
+        problems.append(f"missing {', '.join(missing)}")
+    if extra := [n for n in names if n not in wanted]:
+        problems.append(f"not declared: {', '.join(extra)}")
+    if retyped := [f"{n} is {k}, declared {wanted[n]}" for n, k in got if wanted.get(n, k) != k]:
+        problems.append(", ".join(retyped))
+    if missing_day:
+        problems.append(f"no {PARTITION_COLUMN} column")
+    if not problems:
+        problems.append(f"columns in the order {', '.join(names)}, declared {', '.join(wanted)}")
+    raise ValueError(
+        f"{table.name}: the DataFrame written does not match its columns in tables.py: "
+        + "; ".join(problems)
+    )
 
 
 def arrange_by_day(df: DataFrame, table: Table, files_per_day: int = 1) -> DataFrame:
@@ -205,6 +233,7 @@ class ParquetLake:
         `files_per_day` files (see files_per_day_for).
         Days without rows get an empty partition, so "no events that day" is visible as such.
         """
+        check_columns(df, table)
         staging = self._staging_dir()
         try:
             # `date` leads the sort: the partitioned writer needs that order and would
@@ -246,6 +275,7 @@ class ParquetLake:
 
     def replace_table(self, df: DataFrame, table: Table) -> None:
         """Write `df` as the whole (unpartitioned) table, swapped in at once."""
+        check_columns(df, table)
         staging = self._staging_dir()
         try:
             built = join(staging, "table")

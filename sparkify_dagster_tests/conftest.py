@@ -12,6 +12,7 @@ import pytest
 
 from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
+from sparkify_dagster.steps import ALL_CHECKS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT_ROOT.parent / "shared" / "fixtures" / "sparkify_sample"
@@ -29,19 +30,8 @@ DAILY_ASSET_KEYS = {
     "songplays",
 }
 UNPARTITIONED_ASSET_KEYS = {"songs", "artists", "quarantined_song_records"}
-ASSET_CHECKS = {
-    ("log_events", "every_line_accounted_for"),
-    ("log_events", "quarantine_share_below_threshold"),
-    ("songs", "song_id_unique_and_not_null"),
-    ("songs", "every_record_accounted_for"),
-    ("artists", "artist_id_unique_and_not_null"),
-    ("time", "start_time_unique_and_not_null"),
-    ("users", "user_id_unique_and_not_null"),
-    ("songplays", "songplay_id_unique_and_not_null"),
-    ("songplays", "one_songplay_per_listen_event"),
-    ("songplays", "user_ids_in_users"),
-    ("songplays", "every_derived_day_has_its_source"),
-}
+# Every check the steps declare, as (asset, check name).
+ASSET_CHECKS = {(check.table.name, check.name) for check in ALL_CHECKS}
 
 # The same settings the pipeline uses, fewer shuffle partitions: test data is small.
 TEST_SPARK = SparkResource(master="local[2]", driver_memory="2g", shuffle_partitions=2)

@@ -8,9 +8,14 @@ from datetime import date
 import dagster as dg
 import pyarrow.parquet as pq
 
-from sparkify_dagster import schemas, tables
+from sparkify_dagster import tables
 from sparkify_dagster.query import connect
-from sparkify_dagster.steps.events import CLEAN_OUTPUTS
+from sparkify_dagster.steps.events import (
+    CLEAN_OUTPUTS,
+    EVERY_LINE_ACCOUNTED_FOR,
+    QUARANTINE_SHARE_BELOW_THRESHOLD,
+)
+from sparkify_dagster.steps.star import ONE_SONGPLAY_PER_LISTEN_EVENT
 from sparkify_dagster.transforms.raw_records import JSON_MAX_STRING_CHARS
 from sparkify_dagster_tests.conftest import run_pipeline
 
@@ -70,14 +75,14 @@ def test_corrupt_lines_are_quarantined_with_reasons_and_counts_reconcile(sample_
     assert bytes(raw_bytes) == bad_lines[5]
     assert sum(reasons.values()) == len(bad_lines)
     (quarantine_file,) = (lake / "quarantine" / "log_lines" / "date=2018-11-05").glob("*.parquet")
-    assert pq.read_schema(quarantine_file).names == schemas.LOG_QUARANTINE.fieldNames()
+    assert pq.read_schema(quarantine_file).names == tables.QUARANTINED_LOG_LINES.column_names
 
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    reconcile = checks["every_line_accounted_for"]
+    reconcile = checks[EVERY_LINE_ACCOUNTED_FOR.name]
     assert reconcile.passed
     assert reconcile.metadata["lines_read"].value == len(good_lines) + len(bad_lines)
     assert reconcile.metadata["quarantined_lines"].value == len(bad_lines)
-    share = checks["quarantine_share_below_threshold"]
+    share = checks[QUARANTINE_SHARE_BELOW_THRESHOLD.name]
     assert not share.passed  # 10 of ~320 lines is over the 1% default: a warning
     assert share.severity.value == "WARN"
     lines = len(good_lines) + len(bad_lines)
@@ -86,7 +91,7 @@ def test_corrupt_lines_are_quarantined_with_reasons_and_counts_reconcile(sample_
         "above the 1.0 % threshold"
     )
     # Every NextSong event that survived is in songplays exactly once.
-    assert checks["one_songplay_per_listen_event"].passed
+    assert checks[ONE_SONGPLAY_PER_LISTEN_EVENT.name].passed
 
 
 def test_a_day_without_a_file_gives_an_empty_partition_and_a_warning(sample_copy, tmp_path):
@@ -153,7 +158,7 @@ def test_only_days_with_rejected_lines_are_parsed_again_and_each_day_reconciles(
     )
     assert reasons.fetchall() == [("blank line", 1), ("malformed JSON", 1)]
     assert {e.check_name: e.passed for e in result.get_asset_check_evaluations()}[
-        "every_line_accounted_for"
+        EVERY_LINE_ACCOUNTED_FOR.name
     ]
 
 
@@ -187,7 +192,7 @@ def test_a_line_longer_than_the_json_parsers_limit_is_quarantined_with_that_reas
     kept = connect(lake).execute("SELECT length(line) FROM quarantined_log_lines").fetchone()[0]
     assert kept == len(huge)
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert checks["every_line_accounted_for"]
+    assert checks[EVERY_LINE_ACCOUNTED_FOR.name]
 
 
 def test_a_gzip_compressed_log_file_is_quarantined_line_by_line_as_compressed(
@@ -202,8 +207,8 @@ def test_a_gzip_compressed_log_file_is_quarantined_line_by_line_as_compressed(
 
     assert result.success
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    lines_read = checks["every_line_accounted_for"].metadata["lines_read"].value
-    assert checks["every_line_accounted_for"].passed and lines_read > 1
+    lines_read = checks[EVERY_LINE_ACCOUNTED_FOR.name].metadata["lines_read"].value
+    assert checks[EVERY_LINE_ACCOUNTED_FOR.name].passed and lines_read > 1
     # Every "line" of the file is in the quarantine, all with the one clear reason.
     assert _quarantine_reasons(lake) == {"gzip-compressed data (decompress the file)": lines_read}
     db = connect(lake)

@@ -13,6 +13,7 @@ import pytest
 
 from sparkify_dagster.cli import _this_command
 from sparkify_dagster.query import connect
+from sparkify_dagster.steps.events import QUARANTINE_SHARE_BELOW_THRESHOLD
 from sparkify_dagster_tests.conftest import PROJECT_ROOT, SAMPLE
 
 SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]
@@ -244,7 +245,7 @@ def test_a_warning_check_says_which_day_what_share_and_which_threshold(sample_co
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout.splitlines()
     assert "Checks: 10 of 11 passed" in out
-    warned = out.index("  WARN  log_events.quarantine_share_below_threshold")
+    warned = out.index(f"  WARN  log_events.{QUARANTINE_SHARE_BELOW_THRESHOLD.name}")
     assert out[warned + 1].strip() == (
         f"2018-11-05: {20 / lines * 100:.1f} % of {lines:,} lines quarantined, "
         "above the 1.0 % threshold"

@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from sparkify_dagster.definitions import defs
-from sparkify_dagster.schemas import TABLE_SCHEMAS, description
+from sparkify_dagster.tables import TABLES_BY_NAME, description
 from sparkify_dagster_tests.conftest import (
     ASSET_CHECKS,
     DAILY_ASSET_KEYS,
@@ -82,5 +82,6 @@ def test_every_asset_shows_its_table_columns_and_their_descriptions_before_any_r
         name = key.to_user_string()
         shown = graph.get(key).metadata["dagster/column_schema"]
         assert [(c.name, c.type, c.description) for c in shown.columns] == [
-            (f.name, f.dataType.simpleString(), description(f)) for f in TABLE_SCHEMAS[name].fields
+            (f.name, f.dataType.simpleString(), description(f))
+            for f in TABLES_BY_NAME[name].columns.fields
         ], name

@@ -18,7 +18,7 @@ from sparkify_dagster.layout import (
 )
 from sparkify_dagster.resources import LakeResource
 from sparkify_dagster.sensors import new_log_files
-from sparkify_dagster.steps.events import CLEAN_OUTPUTS
+from sparkify_dagster.steps.events import CLEAN_OUTPUTS, EVERY_LINE_ACCOUNTED_FOR
 from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
 
 NOV = {d: date(2018, 11, d) for d in (5, 6, 7)}
@@ -111,7 +111,7 @@ def test_cli_sensor_and_clean_step_pick_the_same_days_and_files(tmp_path, capsys
         assert metadata[day]["quarantined_lines"].value == 0
         assert metadata[day]["dagster/row_count"].value == lines
     checks = {e.check_name: e.passed for e in run.get_asset_check_evaluations()}
-    assert checks["every_line_accounted_for"]
+    assert checks[EVERY_LINE_ACCOUNTED_FOR.name]
     logged = [r.user_message for r in instance.all_logs(run.run_id) if r.level >= logging.WARNING]
     assert any("2 file(s) under log_data/ belong to no day" in m for m in logged), logged
     assert list_log_files(source).days == list(NOV.values())

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sparkify_dagster.generator import generate_lake, open_sink
-from sparkify_dagster.schemas import SONGPLAYS, description
+from sparkify_dagster.tables import SONGPLAYS, description
 from sparkify_dagster_tests.conftest import PROJECT_ROOT
 from sparkify_dagster_tests.webserver_client import Webserver, free_port
 
@@ -120,7 +120,7 @@ def test_make_dev_serves_the_lake_and_stops_within_ten_seconds(tmp_path, stop):
         server.wait_for("the webserver and the code location", server.loaded_location, 300)
         first_partition, columns = _songplays_as_shown(server)
         assert first_partition == FIRST_DAY.isoformat()
-        assert columns == [(f.name, description(f)) for f in SONGPLAYS.fields]
+        assert columns == [(f.name, description(f)) for f in SONGPLAYS.columns.fields]
         assert "Warning" not in log.read_text(), log.read_text()[-3000:]
         services = {p: c for p, c in _descendants(make.pid).items() if "dagster" in c}
         for name in DAGSTER_SERVICES:

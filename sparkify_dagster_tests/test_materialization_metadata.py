@@ -1,7 +1,7 @@
 """Every materialization reports row count, path, column schema and a preview, per partition.
 
 The column schema is the table as written, with each column's description: the same columns,
-types and descriptions the asset declared before the run (schemas.py).
+types and descriptions the asset declared before the run (tables.py).
 """
 
 from datetime import date

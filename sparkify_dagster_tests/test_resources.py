@@ -10,7 +10,7 @@ import pytest
 from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
-from sparkify_dagster.steps import StepRequest
+from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS
 from sparkify_dagster_tests.conftest import (
     SAMPLE,
@@ -26,7 +26,7 @@ from sparkify_dagster_tests.conftest import (
 )
 def test_s3_paths_with_local_spark_fail_with_a_clear_error(source, lake, name):
     compute = LocalSparkCompute(spark=SparkResource())
-    request = StepRequest(step="song_catalogue", source_root=source, lake_root=lake)
+    request = SONG_CATALOGUE_STEP.request(source, lake)
     with pytest.raises(ValueError, match=f"The {name} is .*local Spark reads and writes local"):
         compute.run(dg.build_asset_context(), request)
 

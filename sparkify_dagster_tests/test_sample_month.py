@@ -5,7 +5,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from sparkify_dagster import schemas, tables
+from sparkify_dagster import tables
 from sparkify_dagster.query import connect
 from sparkify_dagster_tests.conftest import SAMPLE
 
@@ -107,18 +107,11 @@ def test_nothing_from_the_clean_sample_is_quarantined(db):
 
 
 def test_star_tables_hold_exactly_the_star_schema_columns(sample_lake):
-    expected = {
-        tables.SONGPLAYS: schemas.SONGPLAYS,
-        tables.TIME: schemas.TIME,
-        tables.USERS: schemas.USERS,
-        tables.SONGS: schemas.SONGS,
-        tables.ARTISTS: schemas.ARTISTS,
-    }
-    for table, schema in expected.items():
+    for table in (tables.SONGPLAYS, tables.TIME, tables.USERS, tables.SONGS, tables.ARTISTS):
         files = sorted((sample_lake / table.relative_path).rglob("*.parquet"))
         assert files, table.name
         for path in files:
-            assert pq.read_schema(path).names == schema.fieldNames(), path
+            assert pq.read_schema(path).names == table.column_names, path
 
 
 def test_daily_tables_are_partitioned_by_utc_day_and_songs_are_not(sample_lake):

@@ -1,25 +1,23 @@
-"""The output schemas document every column, and README's column reference is made from them."""
+"""The table registry documents every column, and README's column reference is made from it."""
 
 import subprocess
 import sys
 
-from sparkify_dagster.schemas import TABLE_SCHEMAS, description
-from sparkify_dagster.tables import ALL_TABLES
+from sparkify_dagster.tables import ALL_TABLES, description
 from sparkify_dagster_tests.conftest import PROJECT_ROOT
 
 
 def test_every_column_of_every_output_table_has_a_description():
-    assert set(TABLE_SCHEMAS) == {table.name for table in ALL_TABLES}
     undescribed = [
-        f"{name}.{field.name}"
-        for name, schema in TABLE_SCHEMAS.items()
-        for field in schema.fields
+        f"{table.name}.{field.name}"
+        for table in ALL_TABLES
+        for field in table.columns.fields
         if not (description(field) or "").strip()
     ]
     assert not undescribed
 
 
-def test_readme_column_reference_is_the_one_generated_from_the_schemas():
+def test_readme_column_reference_is_the_one_generated_from_the_registry():
     check = subprocess.run(
         [sys.executable, "scripts/column_reference.py", "--check"],
         cwd=PROJECT_ROOT,

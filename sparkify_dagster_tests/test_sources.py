@@ -7,6 +7,7 @@ from datetime import date
 from sparkify_dagster import sources
 from sparkify_dagster.query import connect
 from sparkify_dagster.sources import read_song_records, split_json_objects
+from sparkify_dagster.steps.catalogue import EVERY_RECORD_ACCOUNTED_FOR
 from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
 
 SONG = {"song_id": "SONEW1", "artist_id": "ARNEW1", "title": "Nuevo", "duration": 200.5}
@@ -114,7 +115,7 @@ def test_catalogue_reads_every_song_and_quarantines_broken_and_duplicate_records
     check = next(
         e
         for e in result.get_asset_check_evaluations()
-        if e.check_name == "every_record_accounted_for"
+        if e.check_name == EVERY_RECORD_ACCOUNTED_FOR.name
     )
     assert check.passed and check.metadata["records_read"].value == 71 + 4 + 4
     assert check.metadata["songs"].value + check.metadata["quarantined_records"].value == 79

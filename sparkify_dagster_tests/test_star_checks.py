@@ -5,8 +5,8 @@ from datetime import date
 
 from pyspark.sql import functions as F
 
-from sparkify_dagster.quality import ZONES_AGREE_CHECK
 from sparkify_dagster.steps import star
+from sparkify_dagster.steps.star import ONE_SONGPLAY_PER_LISTEN_EVENT, SONGPLAY_ID_KEY, ZONES_AGREE
 from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
 
 DAY = date(2018, 11, 15)
@@ -28,12 +28,12 @@ def test_a_songplay_with_an_id_no_listen_has_fails_one_songplay_per_listen_event
     result = run_pipeline(SAMPLE, tmp_path / "lake", DAY, DAY)
 
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    per_listen = checks["one_songplay_per_listen_event"]
+    per_listen = checks[ONE_SONGPLAY_PER_LISTEN_EVENT.name]
     assert not per_listen.passed
     # Same number of rows, unique ids: only the id set tells the tables apart.
     assert per_listen.metadata["songplays"].value == per_listen.metadata["listen_events"].value > 0
     assert per_listen.metadata["same_id_set"].value is False
-    assert checks["songplay_id_unique_and_not_null"].passed
+    assert checks[SONGPLAY_ID_KEY.name].passed
 
 
 def test_a_deleted_clean_partition_fails_every_derived_day_has_its_source(tmp_path):
@@ -45,7 +45,7 @@ def test_a_deleted_clean_partition_fails_every_derived_day_has_its_source(tmp_pa
     result = run_pipeline(SAMPLE, lake, later, later)
 
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    zones = checks[ZONES_AGREE_CHECK]
+    zones = checks[ZONES_AGREE.name]
     assert not zones.passed
     assert not result.success  # blocking: the run says the lake is inconsistent
     # The topic tables still hold the lost day's rows; time and songplays still have their
@@ -56,7 +56,7 @@ def test_a_deleted_clean_partition_fails_every_derived_day_has_its_source(tmp_pa
         "auth_events": [lost.isoformat()],
     }
     assert {e.check_name for e in result.get_asset_check_evaluations() if not e.passed} == {
-        ZONES_AGREE_CHECK
+        ZONES_AGREE.name
     }
 
     # Rerunning the lost day reads its log file again and the zones agree.

@@ -2,6 +2,7 @@
 
 import json
 
+from sparkify_dagster.steps.events import QUARANTINE_SHARE_BELOW_THRESHOLD
 from sparkify_dagster.steps.report import CheckMeasured, StepReport, TableWritten
 
 
@@ -11,7 +12,7 @@ def test_a_report_keeps_its_check_descriptions_through_json():
         checks=[
             CheckMeasured(
                 "log_events",
-                "quarantine_share_below_threshold",
+                QUARANTINE_SHARE_BELOW_THRESHOLD.name,
                 passed=False,
                 metadata={"threshold": 0.01},
                 warn_only=True,

@@ -13,7 +13,6 @@ from sparkify_dagster.tables import Table
 from sparkify_dagster_tests.helpers import RecordingLog
 
 DAY = date(2018, 11, 15)
-EVENTS = Table("events", "clean", "events", True, ("ts", "session_id"))
 SCHEMA = T.StructType(
     [
         T.StructField("ts", T.TimestampType()),
@@ -22,6 +21,8 @@ SCHEMA = T.StructType(
         T.StructField("date", T.DateType()),
     ]
 )
+COLUMNS = T.StructType(SCHEMA.fields[:-1])  # what the files hold: no `date`
+EVENTS = Table("events", "clean", "events", True, ("ts", "session_id"), COLUMNS, "Test events.")
 
 
 def _rows(n: int) -> list[tuple]:
@@ -81,7 +82,7 @@ class _Crash(Exception):
     """Stands for the process dying: raised where it would die, nothing after it runs."""
 
 
-TABLE = Table("state", "state", "things", False, ("ts", "session_id"))
+TABLE = Table("state", "state", "things", False, ("ts", "session_id"), COLUMNS, "Test state.")
 
 
 def _crash_on_rename(lake: ParquetLake, number: int) -> None:

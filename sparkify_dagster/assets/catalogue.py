@@ -5,38 +5,25 @@ The step also writes state/song_match_keys, what songplays are matched on: not a
 import dagster as dg
 
 from sparkify_dagster import tables
-from sparkify_dagster.assets.check_results import primary_key_spec
-from sparkify_dagster.assets.step_results import report_results, step_request, table_spec
+from sparkify_dagster.assets.step_results import (
+    check_specs,
+    report_results,
+    step_request,
+    table_spec,
+)
 from sparkify_dagster.resources import LakeResource, SparkCompute
+from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 
 
 @dg.multi_asset(
-    name="song_catalogue",
+    name=SONG_CATALOGUE_STEP.name,
     specs=[
-        table_spec(tables.SONGS, "Song dimension."),
-        table_spec(tables.ARTISTS, "Artist dimension."),
-        table_spec(
-            tables.QUARANTINED_SONG_RECORDS,
-            (
-                "Song files or records that give no songs row (broken, unreadable, or a "
-                "duplicate song_id), each with the reason."
-            ),
-        ),
+        table_spec(tables.SONGS),
+        table_spec(tables.ARTISTS),
+        table_spec(tables.QUARANTINED_SONG_RECORDS),
     ],
-    check_specs=[
-        primary_key_spec("songs", "song_id"),
-        primary_key_spec("artists", "artist_id"),
-        dg.AssetCheckSpec(
-            "every_record_accounted_for",
-            asset="songs",
-            blocking=True,
-            description=(
-                "Song records read = songs rows + quarantined records (unusable, unreadable "
-                "or a duplicate song_id)."
-            ),
-        ),
-    ],
+    check_specs=check_specs(SONG_CATALOGUE_STEP),
 )
 def song_catalogue(context: dg.AssetExecutionContext, compute: SparkCompute, lake: LakeResource):
-    report = compute.run(context, step_request("song_catalogue", lake))
+    report = compute.run(context, step_request(SONG_CATALOGUE_STEP, lake))
     yield from report_results(context, report)

@@ -1,51 +1,34 @@
 """The clean zone: each UTC day's raw log file → typed events, topic tables and a quarantine."""
 
 import dagster as dg
-from pydantic import Field
 
 from sparkify_dagster import tables
-from sparkify_dagster.assets.step_results import report_results, step_request, table_spec
+from sparkify_dagster.assets.step_results import (
+    check_specs,
+    report_results,
+    step_config,
+    step_request,
+    table_spec,
+)
 from sparkify_dagster.partitions import daily_partitions, partition_days
 from sparkify_dagster.resources import LakeResource, SparkCompute
-from sparkify_dagster.steps.events import DEFAULT_QUARANTINE_WARN_SHARE
+from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP
 
-
-class CleanEventsConfig(dg.Config):
-    quarantine_warn_share: float = Field(
-        default=DEFAULT_QUARANTINE_WARN_SHARE,
-        description="Warn when a day's share of quarantined lines is above this (0.01 = 1%).",
-    )
+CleanEventsConfig = step_config(CLEAN_LOG_EVENTS_STEP)
 
 
 @dg.multi_asset(
-    name="clean_log_events",
+    name=CLEAN_LOG_EVENTS_STEP.name,
     specs=[
-        table_spec(
-            tables.LOG_EVENTS, "Every app event of the day: typed, snake_case, text repaired, UTC."
-        ),
-        table_spec(tables.LISTEN_EVENTS, "NextSong plays."),
-        table_spec(tables.PAGE_VIEW_EVENTS, "Every page served."),
-        table_spec(tables.AUTH_EVENTS, "Login, logout, registration pages."),
-        table_spec(
-            tables.QUARANTINED_LOG_LINES,
-            "Raw log lines that could not be used, each with the reason.",
-        ),
+        table_spec(tables.LOG_EVENTS),
+        table_spec(tables.LISTEN_EVENTS),
+        table_spec(tables.PAGE_VIEW_EVENTS),
+        table_spec(tables.AUTH_EVENTS),
+        table_spec(tables.QUARANTINED_LOG_LINES),
     ],
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    check_specs=[
-        dg.AssetCheckSpec(
-            "every_line_accounted_for",
-            asset="log_events",
-            blocking=True,
-            description="Lines read = clean events + quarantined lines, for every day.",
-        ),
-        dg.AssetCheckSpec(
-            "quarantine_share_below_threshold",
-            asset="log_events",
-            description="Warns when a day's quarantined share is above the configured threshold.",
-        ),
-    ],
+    check_specs=check_specs(CLEAN_LOG_EVENTS_STEP),
 )
 def clean_log_events(
     context: dg.AssetExecutionContext,
@@ -53,10 +36,5 @@ def clean_log_events(
     compute: SparkCompute,
     lake: LakeResource,
 ):
-    request = step_request(
-        "clean_log_events",
-        lake,
-        partition_days(context),
-        {"quarantine_warn_share": config.quarantine_warn_share},
-    )
+    request = step_request(CLEAN_LOG_EVENTS_STEP, lake, partition_days(context), config)
     yield from report_results(context, compute.run(context, request))

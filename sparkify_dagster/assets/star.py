@@ -3,19 +3,24 @@
 import warnings
 
 import dagster as dg
-from pydantic import Field
 
-from sparkify_dagster.assets.check_results import primary_key_spec
-from sparkify_dagster.assets.step_results import report_results, spec_metadata, step_request
+from sparkify_dagster import tables
+from sparkify_dagster.assets.step_results import (
+    check_specs,
+    report_results,
+    spec_metadata,
+    step_config,
+    step_request,
+)
 from sparkify_dagster.partitions import DAY_DEADLINE, daily_partitions, partition_days
-from sparkify_dagster.quality import ZONES_AGREE_CHECK
 from sparkify_dagster.resources import LakeResource, SparkCompute
-from sparkify_dagster.transforms.star import DEFAULT_DURATION_TOLERANCE_S
+from sparkify_dagster.steps.star import SONGPLAYS_STEP, TIME_STEP, USERS_STEP
+from sparkify_dagster.tables import Table
 
 
-def _daily_asset(name: str, **kwargs):
-    """`@dg.asset` for the daily star table `name`: one partition per UTC day, a range
-    backfilled as one run, due by the day's deadline, its columns described.
+def _daily_asset(table: Table, **kwargs):
+    """`@dg.asset` for the daily star table `table`: one partition per UTC day, a range
+    backfilled as one run, due by the day's deadline, described and its columns shown.
 
     Dagster 1.13 marks `backfill_policy` of `@dg.asset` as beta and warns on every import of the
     code location (once per asset, in every `sparkify run` and `dagster dev`). The single-run
@@ -27,8 +32,10 @@ def _daily_asset(name: str, **kwargs):
             "ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning
         )
         return dg.asset(
-            name=name,
-            metadata=spec_metadata(name),
+            name=table.name,
+            group_name=table.zone,
+            description=table.description,
+            metadata=spec_metadata(table),
             partitions_def=daily_partitions,
             backfill_policy=dg.BackfillPolicy.single_run(),
             freshness_policy=DAY_DEADLINE,
@@ -37,70 +44,34 @@ def _daily_asset(name: str, **kwargs):
 
 
 @_daily_asset(
-    "time",
-    group_name="star",
-    description="Time dimension: one row per distinct play timestamp.",
-    deps=["listen_events"],
-    check_specs=[primary_key_spec("time", "start_time")],
+    tables.TIME,
+    deps=[tables.LISTEN_EVENTS.name],
+    check_specs=check_specs(TIME_STEP),
 )
 def time_dimension(context: dg.AssetExecutionContext, compute: SparkCompute, lake: LakeResource):
-    request = step_request("time", lake, partition_days(context))
+    request = step_request(TIME_STEP, lake, partition_days(context))
     yield from report_results(context, compute.run(context, request))
 
 
 @_daily_asset(
-    "users",
-    group_name="star",
-    description=(
-        "User dimension: one row per user with the level of their latest event. Kept "
-        "incrementally: a day's events are merged into the state, no past day is re-read."
-    ),
-    deps=["log_events"],
+    tables.USERS,
+    deps=[tables.LOG_EVENTS.name],
     # Runs for different days read-merge-write the same state: let one at a time do it.
     pool="sparkify_user_state",
-    check_specs=[primary_key_spec("users", "user_id")],
+    check_specs=check_specs(USERS_STEP),
 )
 def users(context: dg.AssetExecutionContext, compute: SparkCompute, lake: LakeResource):
-    request = step_request("users", lake, partition_days(context))
+    request = step_request(USERS_STEP, lake, partition_days(context))
     yield from report_results(context, compute.run(context, request))
 
 
-class SongplaysConfig(dg.Config):
-    duration_tolerance_s: float = Field(
-        default=DEFAULT_DURATION_TOLERANCE_S,
-        description="How far (seconds) a play's length may be from a song's duration to match.",
-    )
+SongplaysConfig = step_config(SONGPLAYS_STEP)
 
 
 @_daily_asset(
-    "songplays",
-    group_name="star",
-    description="Fact table: one row per NextSong event, matched to songs where possible.",
-    deps=["listen_events", "songs", "artists", "users"],
-    check_specs=[
-        primary_key_spec("songplays", "songplay_id"),
-        dg.AssetCheckSpec(
-            "one_songplay_per_listen_event",
-            asset="songplays",
-            blocking=True,
-            description="Every NextSong event of the partition is in songplays exactly once.",
-        ),
-        dg.AssetCheckSpec(
-            "user_ids_in_users",
-            asset="songplays",
-            blocking=True,
-            description="Every songplays.user_id is a row of users.",
-        ),
-        dg.AssetCheckSpec(
-            ZONES_AGREE_CHECK,
-            asset="songplays",
-            blocking=True,
-            description=(
-                "Across the whole lake, every day of a derived table (topic tables, time, "
-                "songplays) still has its source day (log_events, listen_events)."
-            ),
-        ),
-    ],
+    tables.SONGPLAYS,
+    deps=[t.name for t in (tables.LISTEN_EVENTS, tables.SONGS, tables.ARTISTS, tables.USERS)],
+    check_specs=check_specs(SONGPLAYS_STEP),
 )
 def songplays(
     context: dg.AssetExecutionContext,
@@ -108,10 +79,5 @@ def songplays(
     compute: SparkCompute,
     lake: LakeResource,
 ):
-    request = step_request(
-        "songplays",
-        lake,
-        partition_days(context),
-        {"duration_tolerance_s": config.duration_tolerance_s},
-    )
+    request = step_request(SONGPLAYS_STEP, lake, partition_days(context), config)
     yield from report_results(context, compute.run(context, request))

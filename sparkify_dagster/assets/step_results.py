@@ -1,58 +1,85 @@
 """A step's report (sparkify_dagster.steps) as Dagster events: the same for local and EMR runs."""
 
+import dataclasses
+import typing
 from collections.abc import Iterator, Sequence
 from datetime import date
 
 import dagster as dg
+import pydantic
 
 from sparkify_dagster.resources.lake import LakeResource
-from sparkify_dagster.schemas import TABLE_SCHEMAS, description
 from sparkify_dagster.steps import StepReport, StepRequest
 from sparkify_dagster.steps.report import TableWritten
-from sparkify_dagster.tables import Table
+from sparkify_dagster.steps.step import DESCRIPTION, Step
+from sparkify_dagster.tables import TABLES_BY_NAME, Table, description
+
+
+def step_config(step: Step) -> type[dg.Config]:
+    """The run config of the asset that runs `step`: its settings, each with the default and
+    description its declaration gives."""
+    hints = typing.get_type_hints(step.settings)
+    fields = {
+        f.name: (
+            hints[f.name],
+            pydantic.Field(default=f.default, description=f.metadata[DESCRIPTION]),
+        )
+        for f in dataclasses.fields(step.settings)
+    }
+    name = step.settings.__name__.removesuffix("Settings") + "Config"
+    return pydantic.create_model(name, __base__=dg.Config, **fields)
 
 
 def step_request(
-    step: str, lake: LakeResource, days: Sequence[date] = (), settings: dict | None = None
+    step: Step, lake: LakeResource, days: Sequence[date] = (), config: dg.Config | None = None
 ) -> StepRequest:
-    """What an asset asks of its step: the lake's roots and, when partitioned, the run's days."""
-    return StepRequest(
-        step=step,
-        source_root=lake.source_root,
-        lake_root=lake.lake_root,
-        days=tuple(d.isoformat() for d in days),
-        settings=settings or {},
-    )
+    """What an asset asks of its step: the lake's roots, the run's days when partitioned, and
+    the step's settings from the run config."""
+    settings = None if config is None else step.settings(**config.model_dump())
+    return step.request(lake.source_root, lake.lake_root, days, settings)
 
 
-def declared_columns(table: str) -> dg.TableSchema:
-    """A table's columns as schemas.py declares them, each with its description."""
+def check_specs(step: Step) -> list[dg.AssetCheckSpec]:
+    """The checks `step` measures, as the asset declares them."""
+    return [
+        dg.AssetCheckSpec(
+            check.name,
+            asset=check.table.name,
+            blocking=check.blocking,
+            description=check.description,
+        )
+        for check in step.checks
+    ]
+
+
+def declared_columns(table: Table) -> dg.TableSchema:
+    """A table's columns as tables.py declares them, each with its description."""
     return dg.TableSchema(
         columns=[
             dg.TableColumn(name=f.name, type=f.dataType.simpleString(), description=description(f))
-            for f in TABLE_SCHEMAS[table].fields
+            for f in table.columns.fields
         ]
     )
 
 
-def spec_metadata(table: str) -> dict:
+def spec_metadata(table: Table) -> dict:
     """An asset spec's metadata: the UI shows the table's columns before its first run."""
     return {"dagster/column_schema": declared_columns(table)}
 
 
-def table_spec(table: Table, description: str) -> dg.AssetSpec:
+def table_spec(table: Table) -> dg.AssetSpec:
     """The spec of a multi-asset's output table: its zone is its group, its columns are shown."""
     return dg.AssetSpec(
         table.name,
         group_name=table.zone,
-        description=description,
-        metadata=spec_metadata(table.name),
+        description=table.description,
+        metadata=spec_metadata(table),
     )
 
 
 def table_metadata(table: TableWritten) -> dict:
     """A materialization's metadata: the columns as written, with their declared descriptions."""
-    described = {f.name: description(f) for f in TABLE_SCHEMAS[table.asset].fields}
+    described = {f.name: description(f) for f in TABLES_BY_NAME[table.asset].columns.fields}
     return {
         "dagster/row_count": dg.MetadataValue.int(table.row_count),
         "path": dg.MetadataValue.path(table.path),

@@ -7,21 +7,23 @@ from pyspark.sql import SparkSession
 from sparkify_dagster import tables
 from sparkify_dagster.layout import list_song_files
 from sparkify_dagster.quality import primary_key_report
-from sparkify_dagster.schemas import SONG_QUARANTINE
 from sparkify_dagster.sources import read_song_records, song_records_frame
-from sparkify_dagster.steps.report import (
-    CheckMeasured,
-    StepLog,
-    StepReport,
-    StepRequest,
-    describe_table,
-    primary_key_outcome,
-)
+from sparkify_dagster.steps.report import StepLog, StepReport, StepRequest, describe_table
+from sparkify_dagster.steps.step import Check, PrimaryKeyCheck, Step
 from sparkify_dagster.storage import ParquetLake
 from sparkify_dagster.transforms import catalogue as T
 
+SONG_ID_KEY = PrimaryKeyCheck.of(tables.SONGS, "song_id")
+ARTIST_ID_KEY = PrimaryKeyCheck.of(tables.ARTISTS, "artist_id")
+EVERY_RECORD_ACCOUNTED_FOR = Check(
+    "every_record_accounted_for",
+    tables.SONGS,
+    "Song records read = songs rows + quarantined records (unusable, unreadable or a "
+    "duplicate song_id).",
+)
 
-def song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
+
+def _song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
     lake = ParquetLake(request.lake_root, session)
     paths = list_song_files(request.source_root, session)
     if not paths:
@@ -33,7 +35,9 @@ def song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) ->
     )
     written = []
     try:
-        rejected_files = session.createDataFrame(read.rejected, SONG_QUARANTINE)
+        rejected_files = session.createDataFrame(
+            read.rejected, tables.QUARANTINED_SONG_RECORDS.columns
+        )
         outputs = [
             (tables.SONGS, T.build_songs(parsed)),
             (tables.ARTISTS, T.build_artists(parsed)),
@@ -45,7 +49,7 @@ def song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) ->
         for table, df in outputs:
             lake.replace_table(df, table)
             log.info(f"Wrote {table.name} ({lake.row_count(table):,} rows)")
-            written.append(describe_table(lake, table, df.schema))
+            written.append(describe_table(lake, table))
         # Not an asset: matching state, like state/users (swapped in the same way).
         lake.replace_table(T.build_song_match_keys(parsed), tables.SONG_MATCH_KEYS)
     finally:
@@ -56,9 +60,7 @@ def song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) ->
     songs = lake.row_count(tables.SONGS)
     quarantined = lake.row_count(tables.QUARANTINED_SONG_RECORDS)
     checks = [
-        CheckMeasured(
-            asset="songs",
-            check="every_record_accounted_for",
+        EVERY_RECORD_ACCOUNTED_FOR.measured(
             passed=records_in == songs + quarantined,
             metadata={
                 "song_files": len(paths),
@@ -67,15 +69,18 @@ def song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) ->
                 "quarantined_records": quarantined,
             },
         ),
-        primary_key_outcome(
-            "songs",
-            "song_id",
-            primary_key_report(lake.read_table(session, tables.SONGS), "song_id"),
+        SONG_ID_KEY.measured_from(
+            primary_key_report(lake.read_table(session, tables.SONGS), SONG_ID_KEY.key)
         ),
-        primary_key_outcome(
-            "artists",
-            "artist_id",
-            primary_key_report(lake.read_table(session, tables.ARTISTS), "artist_id"),
+        ARTIST_ID_KEY.measured_from(
+            primary_key_report(lake.read_table(session, tables.ARTISTS), ARTIST_ID_KEY.key)
         ),
     ]
     return StepReport(tables=written, checks=checks)
+
+
+SONG_CATALOGUE_STEP = Step(
+    "song_catalogue",
+    _song_catalogue,
+    checks=(SONG_ID_KEY, ARTIST_ID_KEY, EVERY_RECORD_ACCOUNTED_FOR),
+)

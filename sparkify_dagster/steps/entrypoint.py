@@ -16,7 +16,7 @@ import traceback
 import sparkify_dagster
 from sparkify_dagster.errors import describe_failure, quiet_pyspark_error_logs
 from sparkify_dagster.spark_settings import PIPELINE_CONF
-from sparkify_dagster.steps import StepLog, run_step
+from sparkify_dagster.steps import StepLog, request_from_dict, run_step
 from sparkify_dagster.steps.report import StepReport, StepRequest
 
 MESSAGE_INTERVAL_S = 5.0
@@ -57,7 +57,7 @@ def _run_under_pipes() -> None:
         context_loader=PipesS3ContextLoader(s3),
         message_writer=PipesS3MessageWriter(s3, interval=MESSAGE_INTERVAL_S),
     ) as pipes:
-        request = StepRequest.from_dict(pipes.get_extra("request"))
+        request = request_from_dict(pipes.get_extra("request"))
         try:
             report = _run(request, pipes.log)
         except Exception as error:
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
-    report = _run(StepRequest.from_dict(json.loads(args.request)), log)
+    report = _run(request_from_dict(json.loads(args.request)), log)
     print(REPORT_PREFIX + json.dumps(report.to_dict()), flush=True)
     return 0
 

@@ -1,6 +1,7 @@
 """The clean-zone step: each UTC day's raw log file → typed events, topic tables, a quarantine."""
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from pyspark.sql import Observation, SparkSession
 
@@ -14,10 +15,30 @@ from sparkify_dagster.steps.report import (
     StepRequest,
     describe_table,
 )
+from sparkify_dagster.steps.step import Check, Step, setting
 from sparkify_dagster.storage import ParquetLake
 from sparkify_dagster.transforms import events as T
 
-DEFAULT_QUARANTINE_WARN_SHARE = 0.01
+
+@dataclass(frozen=True)
+class CleanEventsSettings:
+    quarantine_warn_share: float = setting(
+        0.01, "Warn when a day's share of quarantined lines is above this (0.01 = 1%)."
+    )
+
+
+EVERY_LINE_ACCOUNTED_FOR = Check(
+    "every_line_accounted_for",
+    tables.LOG_EVENTS,
+    "Lines read = clean events + quarantined lines, for every day.",
+)
+QUARANTINE_SHARE_BELOW_THRESHOLD = Check(
+    "quarantine_share_below_threshold",
+    tables.LOG_EVENTS,
+    "Warns when a day's quarantined share is above the configured threshold.",
+    blocking=False,
+)
+
 MAX_DAYS_DESCRIBED = 10  # a check's description names at most this many days
 CLEAN_OUTPUTS = (
     tables.LOG_EVENTS,
@@ -28,7 +49,7 @@ CLEAN_OUTPUTS = (
 )
 
 
-def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
+def _clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
     lake = ParquetLake(request.lake_root, session)
     days = request.dates
     found = list_log_files(request.source_root, session)
@@ -89,7 +110,6 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
     for table, write in writes.items():
         write.result()
         log.info(f"Wrote {table.name} ({lake.total_rows(table, days):,} rows)")
-    schemas = {tables.LOG_EVENTS: events.schema, **{t: df.schema for t, df in outputs.items()}}
 
     per_day = {
         day: {
@@ -109,11 +129,11 @@ def clean_log_events(session: SparkSession, request: StepRequest, log: StepLog) 
                     "lines_read": per_day[day]["lines"],
                     "quarantined_lines": per_day[day]["quarantined"],
                 }
-            described.append(describe_table(lake, table, schemas[table], day, extra=extra))
-    warn_share = float(request.settings.get("quarantine_warn_share", DEFAULT_QUARANTINE_WARN_SHARE))
+            described.append(describe_table(lake, table, day, extra=extra))
+    settings: CleanEventsSettings = request.settings
     checks = [
         _reconciliation(per_day),
-        _quarantine_share(per_day, warn_share, session, lake, days),
+        _quarantine_share(per_day, settings.quarantine_warn_share, session, lake, days),
     ]
     return StepReport(tables=described, checks=checks)
 
@@ -146,9 +166,7 @@ def _reconciliation(per_day: dict) -> CheckMeasured:
         )
         or f"Each of {lines:,} lines read is a clean event or a quarantined line"
     )
-    return CheckMeasured(
-        asset="log_events",
-        check="every_line_accounted_for",
+    return EVERY_LINE_ACCOUNTED_FOR.measured(
         passed=not unbalanced,
         metadata={
             "lines_read": sum(n["lines"] for n in per_day.values()),
@@ -168,11 +186,8 @@ def _quarantine_share(per_day, threshold, session, lake, days) -> CheckMeasured:
     if quarantined:
         bad = lake.read_partitions(session, tables.QUARANTINED_LOG_LINES, days)
         reasons = {r["reason"]: r["count"] for r in bad.groupBy("reason").count().collect()}
-    return CheckMeasured(
-        asset="log_events",
-        check="quarantine_share_below_threshold",
+    return QUARANTINE_SHARE_BELOW_THRESHOLD.measured(
         passed=not over,
-        warn_only=True,
         metadata={
             "threshold": threshold,
             "max_share": max(shares.values(), default=0.0),
@@ -199,3 +214,11 @@ def _share_description(per_day: dict, shares: dict, threshold: float) -> str:
         return "No lines read"
     highest = max(sorted(shares), key=shares.get)
     return f"Highest: {day_line(highest)}, within the {_percent(threshold)} threshold"
+
+
+CLEAN_LOG_EVENTS_STEP = Step(
+    "clean_log_events",
+    _clean_log_events,
+    settings=CleanEventsSettings,
+    checks=(EVERY_LINE_ACCOUNTED_FOR, QUARANTINE_SHARE_BELOW_THRESHOLD),
+)

@@ -9,12 +9,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from pyspark.sql import types as T
-
-from sparkify_dagster.quality import KeyReport, primary_key_check_name
 from sparkify_dagster.storage import ParquetLake
 from sparkify_dagster.tables import Table
-from sparkify_dagster.transforms.events import PARTITION_COLUMN
 
 
 class StepLog(Protocol):
@@ -27,11 +23,13 @@ class StepLog(Protocol):
 
 @dataclass(frozen=True)
 class StepRequest:
-    step: str
+    """Made by a step's declaration (Step.request); back from JSON by steps.request_from_dict."""
+
+    step: str  # the name of a steps.step.Step
     source_root: str
     lake_root: str
     days: tuple[str, ...] = ()  # ISO dates; empty for unpartitioned steps
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: Any = None  # the step's settings (a frozen dataclass); None: their defaults
 
     @property
     def dates(self) -> list[date]:
@@ -39,10 +37,6 @@ class StepRequest:
 
     def to_dict(self) -> dict:
         return {**asdict(self), "days": list(self.days)}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "StepRequest":
-        return cls(**{**data, "days": tuple(data.get("days", ()))})
 
 
 @dataclass(frozen=True)
@@ -103,45 +97,23 @@ def _markdown_preview(rows: list[dict]) -> str:
 def describe_table(
     lake: ParquetLake,
     table: Table,
-    schema: T.StructType,
     day: date | None = None,
     asset: str | None = None,
     extra: dict | None = None,
 ) -> TableWritten:
-    """A whole table, or one day of a daily table, as its materialization will show it."""
+    """A whole table, or one day of a daily table, as its materialization will show it (its
+    columns as tables.py declares them: the lake refuses to write any others)."""
     path = lake.path(table) if day is None else lake.partition_path(table, day)
     return TableWritten(
         asset=asset or table.name,
         partition=None if day is None else day.isoformat(),
         row_count=lake.row_count(table, day),
         path=str(path),
-        columns=[
-            (f.name, f.dataType.simpleString()) for f in schema.fields if f.name != PARTITION_COLUMN
-        ],
+        columns=[(f.name, f.dataType.simpleString()) for f in table.columns.fields],
         preview=_markdown_preview(lake.preview(table, day)),
         extra=extra or {},
     )
 
 
-def describe_days(
-    lake: ParquetLake, table: Table, schema: T.StructType, days: list[date]
-) -> list[TableWritten]:
-    return [describe_table(lake, table, schema, day) for day in days]
-
-
-def primary_key_outcome(asset: str, key: str, report: KeyReport) -> CheckMeasured:
-    """The result of the check assets.check_results.primary_key_spec(asset, key) declares."""
-    return CheckMeasured(
-        asset=asset,
-        check=primary_key_check_name(key),
-        passed=report.ok,
-        metadata={
-            "rows": report.rows,
-            "null_keys": report.null_keys,
-            "duplicate_keys": report.duplicate_keys,
-        },
-        description=(
-            f"{report.null_keys:,} null and {report.duplicate_keys:,} duplicate {key} value(s) "
-            f"in {report.rows:,} rows"
-        ),
-    )
+def describe_days(lake: ParquetLake, table: Table, days: list[date]) -> list[TableWritten]:
+    return [describe_table(lake, table, day) for day in days]

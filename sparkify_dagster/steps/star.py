@@ -1,18 +1,17 @@
 """The star schema's daily steps: `time`, `songplays` and the incrementally kept `users`."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from pyspark.sql import Observation, SparkSession
 
 from sparkify_dagster import tables
 from sparkify_dagster.quality import (
-    ZONES_AGREE_CHECK,
     days_without_source,
     key_set_fingerprint,
     orphan_keys,
     primary_key_report,
 )
-from sparkify_dagster.schemas import USER_STATE
 from sparkify_dagster.steps.report import (
     CheckMeasured,
     StepLog,
@@ -20,13 +19,40 @@ from sparkify_dagster.steps.report import (
     StepRequest,
     describe_days,
     describe_table,
-    primary_key_outcome,
 )
+from sparkify_dagster.steps.step import Check, PrimaryKeyCheck, Step, setting
 from sparkify_dagster.storage import MissingTableError, ParquetLake, files_per_day_for
 from sparkify_dagster.transforms import star as T
 
+START_TIME_KEY = PrimaryKeyCheck.of(tables.TIME, "start_time")
+USER_ID_KEY = PrimaryKeyCheck.of(tables.USERS, "user_id")
+SONGPLAY_ID_KEY = PrimaryKeyCheck.of(tables.SONGPLAYS, "songplay_id")
+ONE_SONGPLAY_PER_LISTEN_EVENT = Check(
+    "one_songplay_per_listen_event",
+    tables.SONGPLAYS,
+    "Every NextSong event of the partition is in songplays exactly once.",
+)
+USER_IDS_IN_USERS = Check(
+    "user_ids_in_users", tables.SONGPLAYS, "Every songplays.user_id is a row of users."
+)
+# Declared on songplays (the daily job's last step), measured over the whole lake.
+ZONES_AGREE = Check(
+    "every_derived_day_has_its_source",
+    tables.SONGPLAYS,
+    "Across the whole lake, every day of a derived table (topic tables, time, songplays) "
+    "still has its source day (log_events, listen_events).",
+)
 
-def time_table(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
+
+@dataclass(frozen=True)
+class SongplaysSettings:
+    duration_tolerance_s: float = setting(
+        T.DEFAULT_DURATION_TOLERANCE_S,
+        "How far (seconds) a play's length may be from a song's duration to match.",
+    )
+
+
+def _time(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
     lake, days = ParquetLake(request.lake_root, session), request.dates
     df = T.build_time(lake.read_partitions(session, tables.LISTEN_EVENTS, days))
     plays = lake.total_rows(tables.LISTEN_EVENTS, days)
@@ -34,14 +60,13 @@ def time_table(session: SparkSession, request: StepRequest, log: StepLog) -> Ste
         df, tables.TIME, days, files_per_day=files_per_day_for(plays, len(days))
     )
     log.info(f"Wrote time ({lake.total_rows(tables.TIME, days):,} rows)")
-    key = primary_key_report(lake.read_partitions(session, tables.TIME, days), "start_time")
+    key = primary_key_report(lake.read_partitions(session, tables.TIME, days), START_TIME_KEY.key)
     return StepReport(
-        tables=describe_days(lake, tables.TIME, df.schema, days),
-        checks=[primary_key_outcome("time", "start_time", key)],
+        tables=describe_days(lake, tables.TIME, days), checks=[START_TIME_KEY.measured_from(key)]
     )
 
 
-def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
+def _users(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
     """A day's events merged into the user state; no past day is re-read."""
     lake, days = ParquetLake(request.lake_root, session), request.dates
     update = T.user_state_from_events(lake.read_partitions(session, tables.LOG_EVENTS, days))
@@ -49,15 +74,14 @@ def users(session: SparkSession, request: StepRequest, log: StepLog) -> StepRepo
         previous = lake.read_table(session, tables.USER_STATE)
     else:
         _check_state_can_start_afresh(lake, days, log)
-        previous = session.createDataFrame([], USER_STATE)
+        previous = session.createDataFrame([], tables.USER_STATE.columns)
     lake.replace_table(T.merge_user_state(previous, update), tables.USER_STATE)
     df = T.users_from_state(lake.read_table(session, tables.USER_STATE))
     lake.replace_table(df, tables.USERS)
     log.info(f"Wrote users ({lake.row_count(tables.USERS):,} rows)")
-    key = primary_key_report(lake.read_table(session, tables.USERS), "user_id")
+    key = primary_key_report(lake.read_table(session, tables.USERS), USER_ID_KEY.key)
     return StepReport(
-        tables=[describe_table(lake, tables.USERS, df.schema)],
-        checks=[primary_key_outcome("users", "user_id", key)],
+        tables=[describe_table(lake, tables.USERS)], checks=[USER_ID_KEY.measured_from(key)]
     )
 
 
@@ -87,9 +111,9 @@ def _check_state_can_start_afresh(lake: ParquetLake, days: list[date], log: Step
     )
 
 
-def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
+def _songplays(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
     lake, days = ParquetLake(request.lake_root, session), request.dates
-    tolerance = float(request.settings.get("duration_tolerance_s", T.DEFAULT_DURATION_TOLERANCE_S))
+    settings: SongplaysSettings = request.settings
     # The ids the plays should get are fingerprinted as the write reads them: no pass of their
     # own. No shuffle either: listen_events files are read in pieces, each sorted and written.
     expected = Observation("expected_songplay_ids")
@@ -102,19 +126,19 @@ def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> Step
             f"{lake.path(tables.SONG_MATCH_KEYS)} is missing: the song catalogue writes it with "
             "`songs`; materialize `songs` first (job song_catalogue_refresh)"
         )
-    df = T.build_songplays(listens, lake.read_table(session, tables.SONG_MATCH_KEYS), tolerance)
+    df = T.build_songplays(
+        listens, lake.read_table(session, tables.SONG_MATCH_KEYS), settings.duration_tolerance_s
+    )
     lake.replace_partitions(df, tables.SONGPLAYS, days, keep_pieces=True)
     expected_rows, expected_xor = expected.get["rows"], expected.get["xor_hash"]
     written = lake.read_partitions(session, tables.SONGPLAYS, days)
-    actual = primary_key_report(written, "songplay_id", count_non_null=["song_id"])
+    actual = primary_key_report(written, SONGPLAY_ID_KEY.key, count_non_null=["song_id"])
     matched = actual.non_null["song_id"]
     log.info(f"Wrote songplays ({actual.rows:,} rows, {matched:,} matched to a song)")
     orphans = orphan_keys(written, lake.read_table(session, tables.USERS), "user_id")
     checks = [
-        primary_key_outcome("songplays", "songplay_id", actual),
-        CheckMeasured(
-            asset="songplays",
-            check="one_songplay_per_listen_event",
+        SONGPLAY_ID_KEY.measured_from(actual),
+        ONE_SONGPLAY_PER_LISTEN_EVENT.measured(
             passed=actual.ok and (actual.rows, actual.xor_hash) == (expected_rows, expected_xor),
             metadata={
                 "listen_events": expected_rows,
@@ -123,15 +147,13 @@ def songplays(session: SparkSession, request: StepRequest, log: StepLog) -> Step
                 "matched_songplays": matched,
             },
         ),
-        CheckMeasured(
-            asset="songplays",
-            check="user_ids_in_users",
+        USER_IDS_IN_USERS.measured(
             passed=not orphans,
             metadata={"orphan_user_ids": sorted(orphans)[:100]},
         ),
         _zones_agree(lake),
     ]
-    return StepReport(tables=describe_days(lake, tables.SONGPLAYS, df.schema, days), checks=checks)
+    return StepReport(tables=describe_days(lake, tables.SONGPLAYS, days), checks=checks)
 
 
 def _zones_agree(lake: ParquetLake) -> CheckMeasured:
@@ -144,9 +166,7 @@ def _zones_agree(lake: ParquetLake) -> CheckMeasured:
     daily = [t for t in tables.ALL_TABLES if t.daily]
     gaps = days_without_source({t: lake.days(t) for t in daily})
     sources = {t.name: t.derived_from.name for t in daily if t.derived_from is not None}
-    return CheckMeasured(
-        asset="songplays",
-        check=ZONES_AGREE_CHECK,
+    return ZONES_AGREE.measured(
         passed=not gaps,
         metadata={
             "days_without_source": gaps,
@@ -154,3 +174,13 @@ def _zones_agree(lake: ParquetLake) -> CheckMeasured:
             "fix": "rerun the listed days (their log files are read again)" if gaps else "",
         },
     )
+
+
+TIME_STEP = Step("time", _time, checks=(START_TIME_KEY,))
+USERS_STEP = Step("users", _users, checks=(USER_ID_KEY,))
+SONGPLAYS_STEP = Step(
+    "songplays",
+    _songplays,
+    settings=SongplaysSettings,
+    checks=(SONGPLAY_ID_KEY, ONE_SONGPLAY_PER_LISTEN_EVENT, USER_IDS_IN_USERS, ZONES_AGREE),
+)

@@ -3,7 +3,8 @@
 from pyspark.sql import Column, DataFrame, Window, WindowSpec
 from pyspark.sql import functions as F
 
-from sparkify_dagster.schemas import CORRUPT_RECORD, RAW_SONG, SONG_MATCH_KEYS, SONGS
+from sparkify_dagster import tables
+from sparkify_dagster.schemas import CORRUPT_RECORD, RAW_SONG
 from sparkify_dagster.transforms.raw_records import first_reason, parse_failure, parse_json_once
 from sparkify_dagster.transforms.text import blank_to_null
 
@@ -55,7 +56,7 @@ def _song_rows(parsed: DataFrame) -> DataFrame:
         "source_file",
         "record",
     )
-    values = [c for c in SONGS.fieldNames() if c != "song_id"]
+    values = [c for c in tables.SONGS.column_names if c != "song_id"]
     window = _keep_one_per("song_id", values, ("source_file", "record"))
     kept = F.struct(*values)
     return rows.select(
@@ -82,7 +83,7 @@ def quarantined_song_records(parsed: DataFrame) -> DataFrame:
 
 def build_songs(parsed: DataFrame) -> DataFrame:
     """songs(song_id, title, artist_id, year, duration): one row per song_id."""
-    return _song_rows(parsed).filter(F.col("_rank") == 1).select(*SONGS.fieldNames())
+    return _song_rows(parsed).filter(F.col("_rank") == 1).select(*tables.SONGS.column_names)
 
 
 def build_artists(parsed: DataFrame) -> DataFrame:
@@ -115,4 +116,8 @@ def build_song_match_keys(parsed: DataFrame) -> DataFrame:
         .filter(F.col("artist_name").isNotNull())
         .distinct()
     )
-    return build_songs(parsed).join(spellings, "artist_id").select(*SONG_MATCH_KEYS.fieldNames())
+    return (
+        build_songs(parsed)
+        .join(spellings, "artist_id")
+        .select(*tables.SONG_MATCH_KEYS.column_names)
+    )

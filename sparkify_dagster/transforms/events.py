@@ -10,21 +10,14 @@ from datetime import date
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from sparkify_dagster import tables
 from sparkify_dagster.layout import LOG_FILE_IN_PATH
-from sparkify_dagster.schemas import (
-    AUTH_EVENTS,
-    CORRUPT_RECORD,
-    LISTEN_EVENTS,
-    LOG_EVENTS,
-    LOG_QUARANTINE,
-    PAGE_VIEW_EVENTS,
-    RAW_LOG_EVENT,
-)
+from sparkify_dagster.schemas import CORRUPT_RECORD, RAW_LOG_EVENT
+from sparkify_dagster.tables import PARTITION_COLUMN
 from sparkify_dagster.transforms.raw_records import first_reason, parse_failure, parse_json_once
 from sparkify_dagster.transforms.text import blank_to_null, repair_double_encoded_utf8
 
 GZIP_REASON = "gzip-compressed data (decompress the file)"
-PARTITION_COLUMN = "date"
 
 # Pages that change who is signed in, as in Streamify's auth_events topic.
 AUTH_PAGES = (
@@ -123,7 +116,7 @@ def _clean_columns(event: Column) -> list[Column]:
     ]
 
 
-CLEAN_COLUMNS = [f.name for f in LOG_EVENTS.fields]
+CLEAN_COLUMNS = tables.LOG_EVENTS.column_names
 
 
 def classify_log_lines(lines: DataFrame) -> DataFrame:
@@ -193,24 +186,24 @@ def clean_events(classified: DataFrame) -> DataFrame:
 def quarantined_lines(classified: DataFrame) -> DataFrame:
     """The bad lines of classify_log_lines(), each with its reason, plus the `date` of its file."""
     return classified.filter(F.col("reason").isNotNull()).select(
-        *LOG_QUARANTINE.fieldNames(), PARTITION_COLUMN
+        *tables.QUARANTINED_LOG_LINES.column_names, PARTITION_COLUMN
     )
 
 
 def listen_events(events: DataFrame) -> DataFrame:
     """NextSong plays (Streamify's listen_events)."""
     return events.filter(F.col("page") == "NextSong").select(
-        *LISTEN_EVENTS.fieldNames(), PARTITION_COLUMN
+        *tables.LISTEN_EVENTS.column_names, PARTITION_COLUMN
     )
 
 
 def page_view_events(events: DataFrame) -> DataFrame:
     """Every page the app served (Streamify's page_view_events)."""
-    return events.select(*PAGE_VIEW_EVENTS.fieldNames(), PARTITION_COLUMN)
+    return events.select(*tables.PAGE_VIEW_EVENTS.column_names, PARTITION_COLUMN)
 
 
 def auth_events(events: DataFrame) -> DataFrame:
     """Sign-in, sign-out, registration and cancellation pages (Streamify's auth_events)."""
     return events.filter(F.col("page").isin(*AUTH_PAGES)).select(
-        *AUTH_EVENTS.fieldNames(), PARTITION_COLUMN
+        *tables.AUTH_EVENTS.column_names, PARTITION_COLUMN
     )

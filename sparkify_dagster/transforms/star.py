@@ -3,8 +3,8 @@
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from sparkify_dagster.schemas import USER_STATE, USERS
-from sparkify_dagster.transforms.events import PARTITION_COLUMN
+from sparkify_dagster import tables
+from sparkify_dagster.tables import PARTITION_COLUMN
 
 DEFAULT_DURATION_TOLERANCE_S = 0.5
 
@@ -101,7 +101,7 @@ def _latest_per_user(state: DataFrame) -> DataFrame:
     return (
         state.withColumn("_rank", F.row_number().over(latest_first))
         .filter(F.col("_rank") == 1)
-        .select(*USER_STATE.fieldNames())
+        .select(*tables.USER_STATE.column_names)
     )
 
 
@@ -128,4 +128,4 @@ def merge_user_state(previous: DataFrame, update: DataFrame) -> DataFrame:
 
 def users_from_state(state: DataFrame) -> DataFrame:
     """users(user_id, first_name, last_name, gender, level): one row per user, latest level."""
-    return state.select(*USERS.fieldNames())
+    return state.select(*tables.USERS.column_names)

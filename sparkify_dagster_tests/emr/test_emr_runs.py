@@ -11,6 +11,7 @@ import dagster as dg
 import pytest
 
 from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG, tag_dict
+from sparkify_dagster.steps.events import QUARANTINE_SHARE_BELOW_THRESHOLD
 from sparkify_dagster_tests.conftest import lake_snapshot, run_pipeline
 from sparkify_dagster_tests.emr.conftest import (
     DAY,
@@ -87,7 +88,7 @@ def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates
     checks = result.get_asset_check_evaluations()
     assert len(checks) == 11 and all(c.passed for c in checks)
     # What a check found travels back with the report, through Dagster Pipes.
-    share = next(c for c in checks if c.check_name == "quarantine_share_below_threshold")
+    share = next(c for c in checks if c.check_name == QUARANTINE_SHARE_BELOW_THRESHOLD.name)
     assert share.description.startswith(f"Highest: {DAY}: ")
     assert share.description.endswith("lines quarantined, within the 1.0 % threshold")
 

@@ -25,8 +25,10 @@ import pyspark
 import pytest
 
 from sparkify_dagster.emr.packaging import ENTRY_NAME, ZIP_NAME, CodePackage
-from sparkify_dagster.steps import StepReport, StepRequest
+from sparkify_dagster.steps import ALL_STEPS, StepReport, StepRequest
+from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.entrypoint import REPORT_PREFIX
+from sparkify_dagster.steps.star import SONGPLAYS_STEP
 from sparkify_dagster_tests.conftest import lake_snapshot
 from sparkify_dagster_tests.emr.conftest import DAY, QUICK_JVM
 
@@ -196,10 +198,11 @@ def test_steps_run_on_a_spark_standalone_cluster_write_the_same_tables_as_local_
     lake = tmp_path / "lake"
 
     reports = {}
-    for step in ("song_catalogue", "clean_log_events", "time", "users", "songplays"):
-        days = () if step == "song_catalogue" else (DAY.isoformat(),)
-        request = StepRequest(step, str(raw_lake), str(lake), days)
-        reports[step] = _submit(standalone, code_dir, request)
+    for step in ALL_STEPS:  # in dependency order
+        days = () if step is SONG_CATALOGUE_STEP else (DAY,)
+        reports[step.name] = _submit(
+            standalone, code_dir, step.request(str(raw_lake), str(lake), days)
+        )
 
     # Each submit was an application of the cluster, run by an executor of the worker.
     state = standalone.state()
@@ -211,7 +214,7 @@ def test_steps_run_on_a_spark_standalone_cluster_write_the_same_tables_as_local_
         assert any("Running task" in e.read_text(errors="replace") for e in executors)
 
     # The reports describe what was written.
-    (songplays,) = reports["songplays"].tables
+    (songplays,) = reports[SONGPLAYS_STEP.name].tables
     assert songplays.partition == DAY.isoformat()
     assert songplays.path == str(lake / "star" / "songplays" / f"date={DAY}")
     snapshot = lake_snapshot(lake)

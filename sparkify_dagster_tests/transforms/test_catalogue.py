@@ -2,7 +2,8 @@
 
 import json
 
-from sparkify_dagster.schemas import SONG_MATCH_KEYS, SONG_RECORDS
+from sparkify_dagster import tables
+from sparkify_dagster.schemas import SONG_RECORDS
 from sparkify_dagster.transforms import catalogue as T
 
 
@@ -95,7 +96,7 @@ def test_match_keys_hold_each_song_under_every_spelling_of_its_artist(spark):
         ("SO2", "Jay-Z feat. Beyonce"),
         ("SO3", "Otro"),
     ]
-    assert T.build_song_match_keys(parsed).columns == SONG_MATCH_KEYS.fieldNames()
+    assert T.build_song_match_keys(parsed).columns == tables.SONG_MATCH_KEYS.column_names
 
 
 def test_unusable_records_are_quarantined_with_reasons(spark):

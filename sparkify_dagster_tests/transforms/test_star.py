@@ -5,7 +5,8 @@ from datetime import date, datetime
 
 from pyspark.sql import types as T
 
-from sparkify_dagster.schemas import SONG_MATCH_KEYS, SONG_RECORDS, SONGPLAYS, TIME, USER_STATE
+from sparkify_dagster import tables
+from sparkify_dagster.schemas import SONG_RECORDS
 from sparkify_dagster.transforms import catalogue, star
 
 LISTENS = T.StructType(
@@ -37,7 +38,7 @@ def _listens(spark, *plays):
 
 def _match_keys(spark, songs):
     rows = [(title, "Elena", duration, sid, aid) for sid, title, aid, duration in songs]
-    return spark.createDataFrame(rows, SONG_MATCH_KEYS)
+    return spark.createDataFrame(rows, tables.SONG_MATCH_KEYS.columns)
 
 
 def test_plays_match_on_title_artist_and_duration_within_tolerance(spark):
@@ -67,7 +68,7 @@ def test_several_catalogue_matches_never_duplicate_a_play(spark):
     plays = star.build_songplays(_listens(spark, ("Intro", "Elena", 100.1)), keys)
     (play,) = plays.collect()
     assert play.song_id == "SO1"  # closest duration, then smallest id
-    assert [c for c in plays.columns if c != "date"] == SONGPLAYS.fieldNames()
+    assert [c for c in plays.columns if c != "date"] == tables.SONGPLAYS.column_names
 
 
 def _song_file(song_id, title, artist_name, duration, **artist):
@@ -114,7 +115,7 @@ def test_songplay_ids_are_stable_and_distinct(spark):
 def test_time_rows_are_distinct_timestamps_with_iso_weekday(spark):
     listens = _listens(spark, ("A", "B", 1.0), ("C", "D", 2.0))  # same ts twice
     (row,) = star.build_time(listens).collect()
-    assert [c for c in star.build_time(listens).columns if c != "date"] == TIME.fieldNames()
+    assert [c for c in star.build_time(listens).columns if c != "date"] == tables.TIME.column_names
     assert (row.hour, row.day, row.week, row.month, row.year, row.weekday) == (
         21,
         21,
@@ -127,7 +128,8 @@ def test_time_rows_are_distinct_timestamps_with_iso_weekday(spark):
 
 def _state(spark, *rows):
     return spark.createDataFrame(
-        [(uid, "Lily", "Koch", "F", level, ts, 1, 0) for uid, level, ts in rows], USER_STATE
+        [(uid, "Lily", "Koch", "F", level, ts, 1, 0) for uid, level, ts in rows],
+        tables.USER_STATE.columns,
     )
 
 
