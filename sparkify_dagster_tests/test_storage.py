@@ -170,3 +170,30 @@ def test_recover_removes_staging_left_by_dead_writers_and_says_so(spark, tmp_pat
 
     assert not list((tmp_path / "_staging").iterdir())
     assert any("Removed 1 staging directory" in m and "0123abcd" in m for m in log.messages)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda df: df.drop("page"), "missing page"),
+        (lambda df: df.withColumn("extra", df.page), "not declared: extra"),
+        (lambda df: df.withColumn("session_id", df.session_id.cast("int")), "session_id is int"),
+        (lambda df: df.select("session_id", "ts", "page", "date"), "in the order session_id, ts"),
+        (lambda df: df.drop("date"), "no date column"),
+    ],
+    ids=["missing", "extra", "retyped", "reordered", "no-day"],
+)
+def test_the_lake_refuses_columns_other_than_the_registrys_in_one_line(
+    spark, tmp_path, change, message
+):
+    df = change(spark.createDataFrame(_rows(3), SCHEMA))
+    with pytest.raises(ValueError, match=f"^events: .* tables.py: .*{message}") as refused:
+        ParquetLake(tmp_path, spark).replace_partitions(df, EVENTS, [DAY])
+    assert "\n" not in str(refused.value)
+    assert not (tmp_path / "clean").exists()
+
+
+def test_an_unpartitioned_table_is_refused_a_column_it_does_not_declare(spark, tmp_path):
+    df = spark.createDataFrame(_rows(3), SCHEMA)  # `date` is no column of an unpartitioned table
+    with pytest.raises(ValueError, match=r"^state: .*not declared: date$"):
+        ParquetLake(tmp_path, spark).replace_table(df, TABLE)
