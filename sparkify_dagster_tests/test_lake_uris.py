@@ -4,6 +4,7 @@ ships with pyspark). The tables must be those that local paths give."""
 
 from datetime import date
 
+from sparkify_dagster.steps.star import SONGPLAYS_STEP
 from sparkify_dagster_tests.conftest import DAILY_ASSET_KEYS, SAMPLE, lake_snapshot, run_pipeline
 
 FIRST = LAST = date(2018, 11, 15)
@@ -29,7 +30,7 @@ def test_a_uri_lake_and_source_give_the_same_tables_as_local_paths(spark, tmp_pa
     result = run_pipeline(f"file://{SAMPLE}", f"file://{through_hadoop}", FIRST, LAST)
     assert result.success
     assert _rows(through_hadoop) == _rows(local)
-    metadata = result.asset_materializations_for_node("songplays")[0].metadata
+    metadata = result.asset_materializations_for_node(SONGPLAYS_STEP.name)[0].metadata
     assert metadata["path"].value == f"file://{through_hadoop}/star/songplays/date={FIRST}"
     assert metadata["dagster/row_count"].value > 0
     # A rerun of the day swaps its partitions in again (Hadoop renames): no duplicates.

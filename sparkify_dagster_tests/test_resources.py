@@ -11,7 +11,7 @@ from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
-from sparkify_dagster.steps.events import CLEAN_OUTPUTS
+from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CLEAN_OUTPUTS
 from sparkify_dagster_tests.conftest import (
     SAMPLE,
     TEST_SPARK,
@@ -63,7 +63,7 @@ def test_a_failed_step_reports_its_cause_in_the_run_log_and_its_trace_at_debug(s
 
     assert not result.success
     (failure,) = result.get_step_failure_events()
-    assert failure.step_key == "clean_log_events"
+    assert failure.step_key == CLEAN_LOG_EVENTS_STEP.name
     error = failure.event_specific_data.error
     while error.cause is not None:  # Dagster wraps what the step raised
         error = error.cause

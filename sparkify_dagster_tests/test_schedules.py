@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 
+from sparkify_dagster import tables
 from sparkify_dagster.definitions import defs
 from sparkify_dagster.schedules import daily_star_schema_schedule
 
@@ -47,7 +48,7 @@ def test_star_tables_are_due_by_seven_utc():
         for spec in defs.resolve_all_asset_specs()
         if spec.freshness_policy is not None
     }
-    assert set(policies) == {"time", "users", "songplays"}
+    assert set(policies) == {t.name for t in (tables.TIME, tables.USERS, tables.SONGPLAYS)}
     for policy in policies.values():
         assert policy.deadline_cron == "0 7 * * *"
         assert policy.timezone == "UTC"

@@ -176,10 +176,10 @@ def _zones_agree(lake: ParquetLake) -> CheckMeasured:
     )
 
 
-TIME_STEP = Step("time", _time, checks=(START_TIME_KEY,))
-USERS_STEP = Step("users", _users, checks=(USER_ID_KEY,))
+TIME_STEP = Step(tables.TIME.name, _time, checks=(START_TIME_KEY,))
+USERS_STEP = Step(tables.USERS.name, _users, checks=(USER_ID_KEY,))
 SONGPLAYS_STEP = Step(
-    "songplays",
+    tables.SONGPLAYS.name,
     _songplays,
     settings=SongplaysSettings,
     checks=(SONGPLAY_ID_KEY, ONE_SONGPLAY_PER_LISTEN_EVENT, USER_IDS_IN_USERS, ZONES_AGREE),

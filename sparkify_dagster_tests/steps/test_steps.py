@@ -2,17 +2,20 @@
 registry declares them, and a request survives its JSON trip to a cluster with typed settings."""
 
 import json
+import re
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 
 from sparkify_dagster import tables
-from sparkify_dagster.steps import ALL_STEPS, STEPS, request_from_dict, run_step
+from sparkify_dagster.steps import ALL_CHECKS, ALL_STEPS, STEPS, request_from_dict, run_step
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CleanEventsSettings
 from sparkify_dagster.steps.star import SONGPLAYS_STEP, TIME_STEP, SongplaysSettings
 from sparkify_dagster.steps.step import NoSettings
-from sparkify_dagster_tests.conftest import SAMPLE
+from sparkify_dagster_tests.conftest import PROJECT_ROOT, SAMPLE
 from sparkify_dagster_tests.helpers import RecordingLog
 
 DAY = date(2018, 11, 7)
@@ -69,3 +72,30 @@ def test_a_setting_the_step_does_not_declare_is_refused_in_one_line():
     data["settings"]["duration_tolerance"] = 2
     with pytest.raises(ValueError, match=r"^step songplays: unknown setting\(s\) duration_tolera"):
         request_from_dict(data)
+
+
+def test_readme_asset_checks_table_names_every_declared_check_its_asset_and_blocking():
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    section = readme.split("### Asset checks", 1)[1].split("\n### ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| `")]
+    listed = {
+        (name, asset.strip(), blocking.strip(" |"))
+        for check, asset, blocking in rows
+        for name in re.findall(r"`([a-z_]+)`", check)
+        if name in {c.name for c in ALL_CHECKS}
+    }
+    declared = {(c.name, c.table.name, "yes" if c.blocking else "warning") for c in ALL_CHECKS}
+    assert listed == declared
+
+
+def test_steps_and_their_declarations_import_no_dagster():
+    """On a cluster only dagster-pipes is installed: the steps must not need Dagster."""
+    code = (
+        "import sys, sparkify_dagster.steps.entrypoint; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'dagster'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
