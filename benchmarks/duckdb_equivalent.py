@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from sparkify_dagster import tables
+from sparkify_dagster.layout import SONG_DATA, SONG_FILE_SUFFIX
 from sparkify_dagster.transforms.events import AUTH_PAGES
 from sparkify_dagster.transforms.raw_records import JSON_MAX_STRING_CHARS, too_long_reason
 
@@ -30,7 +31,9 @@ def duckdb_catalogue(source: Path, out: Path) -> float:
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute(
-        f"CREATE TABLE raw AS SELECT * FROM read_json('{source}/song_data/*/*/*/*.json', "
+        # Every song file at any depth under song_data/, as sparkify_dagster.layout lists them.
+        "CREATE TABLE raw AS SELECT * FROM read_json("
+        f"'{source}/{SONG_DATA}/**/*{SONG_FILE_SUFFIX}', "
         "columns={num_songs: 'BIGINT', artist_id: 'VARCHAR', artist_latitude: 'DOUBLE', "
         "artist_longitude: 'DOUBLE', artist_location: 'VARCHAR', artist_name: 'VARCHAR', "
         "song_id: 'VARCHAR', title: 'VARCHAR', duration: 'DOUBLE', year: 'BIGINT'})"
