@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from sparkify_dagster import tables
+from sparkify_dagster.layout import SONG_DATA, SONG_FILE_SUFFIX
 from sparkify_dagster.steps.events import (
     EVERY_LINE_ACCOUNTED_FOR,
     QUARANTINE_SHARE_BELOW_THRESHOLD,
@@ -43,7 +44,9 @@ def duckdb_catalogue(source: Path, out: Path) -> float:
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute(
-        f"CREATE TABLE raw AS SELECT * FROM read_json('{source}/song_data/*/*/*/*.json', "
+        # Every song file at any depth under song_data/, as sparkify_dagster.layout lists them.
+        "CREATE TABLE raw AS SELECT * FROM read_json("
+        f"'{source}/{SONG_DATA}/**/*{SONG_FILE_SUFFIX}', "
         "columns={num_songs: 'BIGINT', artist_id: 'VARCHAR', artist_latitude: 'DOUBLE', "
         "artist_longitude: 'DOUBLE', artist_location: 'VARCHAR', artist_name: 'VARCHAR', "
         "song_id: 'VARCHAR', title: 'VARCHAR', duration: 'DOUBLE', year: 'BIGINT'})"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks.report import Figure
 from benchmarks.scale import BIG_DAY, Scale, events_per_day_for_weekday
-from sparkify_dagster.generator import generate_lake, open_sink
+from sparkify_generator import generate_lake, open_sink
 
 
 def _generate(out: Path, scale: Scale, background_writer: bool) -> tuple[int, float]:

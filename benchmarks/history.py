@@ -16,7 +16,7 @@ from pathlib import Path
 from benchmarks.dagster_runs import refresh_catalogue, run_days, run_days_in_new_process
 from benchmarks.report import Figure
 from benchmarks.scale import Scale
-from sparkify_dagster.generator import generate_lake, open_sink
+from sparkify_generator import generate_lake, open_sink
 
 FIRST_DAY = date(2018, 11, 1)  # a Thursday; with 30 days, the last day is a Friday
 

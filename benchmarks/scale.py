@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sparkify_dagster.generator import model
+from sparkify_generator import model
 
 # A Thursday: weekdays carry more than the weekly average (weekends are quieter).
 BIG_DAY = date(2018, 11, 15)

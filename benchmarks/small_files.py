@@ -6,7 +6,7 @@ from benchmarks.dagster_runs import refresh_catalogue
 from benchmarks.duckdb_equivalent import duckdb_catalogue
 from benchmarks.report import Figure
 from benchmarks.scale import BIG_DAY, Scale
-from sparkify_dagster.generator import generate_lake, open_sink
+from sparkify_generator import generate_lake, open_sink
 
 
 def run(work: Path, scale: Scale) -> list[Figure]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from benchmarks.report import Figure
 from benchmarks.scale import BIG_DAY, Scale
-from sparkify_dagster.generator import generate_lake, open_sink
+from sparkify_generator import generate_lake, open_sink
 
 
 def run(work: Path, scale: Scale) -> list[Figure]:

@@ -10,7 +10,7 @@ from benchmarks.dagster_runs import refresh_catalogue, run_days
 from benchmarks.duckdb_equivalent import duckdb_day
 from benchmarks.report import Figure
 from benchmarks.scale import BIG_DAY, Scale, events_per_day_for_weekday
-from sparkify_dagster.generator import generate_lake, log_file_path, open_sink
+from sparkify_generator import generate_lake, log_file_path, open_sink
 
 
 def run(work: Path, scale: Scale) -> list[Figure]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from sparkify_dagster.layout import LOG_DATA, SONG_DATA, list_log_files
+from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, list_log_files
 from sparkify_dagster.tables import ALL_TABLES
 
 
@@ -40,7 +40,7 @@ def _days_to_run(source: Path, start: date | None, end: date | None) -> tuple[da
     for path, reason in found.skipped.items():
         click.echo(f"warning: skipping {path}: {reason}", err=True)
     if not found.days:
-        raise click.ClickException(f"No YYYY-MM-DD-events.json files under {source}/log_data")
+        raise click.ClickException(f"No {LOG_FILE_FORM} files under {source}/{LOG_DATA}")
     if start is None:
         start = min(found.days[0], end or found.days[0])
     if end is None:
@@ -60,10 +60,6 @@ def _days_to_run(source: Path, start: date | None, end: date | None) -> tuple[da
             err=True,
         )
     return start, end
-
-
-def _each_day(start: date, end: date) -> list[date]:
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
 def _failure_cause(error) -> str:
@@ -181,6 +177,7 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
     import dagster as dg
 
     from sparkify_dagster.assets import ALL_ASSETS
+    from sparkify_dagster.partitions import each_day
     from sparkify_dagster.resources import LakeResource, build_resources
     from sparkify_dagster.resources.spark import sessions_started
 
@@ -197,7 +194,7 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
         },
         loggers={"compact_console": _compact_logger()},
     )
-    count = len(_each_day(first, last))
+    count = len(each_day(first, last))
     click.echo(
         f"Materializing {first} … {last} ({count} day{'s' if count > 1 else ''}) from {source}"
     )
@@ -370,8 +367,8 @@ def generate(
     overwrite: bool,
 ) -> None:
     """Write an eventsim-like raw lake: song_data/ and one log_data/ file a day."""
-    from sparkify_dagster.generator import generate_lake, open_sink
-    from sparkify_dagster.generator.lake import windows_per_day
+    from sparkify_generator import generate_lake, open_sink
+    from sparkify_generator.lake import windows_per_day
 
     first = _parse_day(start, "--start") or _days_ending_yesterday(days)
     sink = _generating(open_sink, out, endpoint_url=endpoint_url)

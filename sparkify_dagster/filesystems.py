@@ -4,15 +4,21 @@ LocalFiles: a local (or mounted) directory, where a directory rename is atomic. 
 any URI Spark's Hadoop layer can open (s3:// on EMR through EMRFS, file:// anywhere), through
 the running SparkSession; on an object store a rename is a copy, so a reader that lists a
 partition during its swap can see it partly written. Paths are plain strings in both.
+
+Importing this module does not import pyspark (only a URI needs Spark): the generator and the
+sensors use these path helpers without loading PySpark.
 """
 
 import os
 import re
 import shutil
-from typing import Protocol
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
 
 import pyarrow.parquet as pq
-from pyspark.sql import SparkSession
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]+:")
 
@@ -24,6 +30,22 @@ def is_uri(path: str) -> bool:
 
 def join(root: str, *parts: str) -> str:
     return "/".join([root.rstrip("/"), *(p.strip("/") for p in parts)])
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    """s3://bucket/prefix → (bucket, "prefix/"), the prefix empty or ending in "/"."""
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    prefix = prefix.strip("/")
+    return bucket, f"{prefix}/" if prefix else ""
+
+
+def walk_files(directory: str) -> Iterator[str]:
+    """Every file under a local `directory` (any depth, symlinked folders not followed), in a
+    stable order: a folder's files by name, then its subfolders by name. The one walker of local
+    directories: the lake's file operations and the sensors' listings both use it."""
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        yield from (os.path.join(dirpath, n) for n in sorted(filenames))
 
 
 def hidden(path: str) -> bool:
@@ -59,11 +81,7 @@ class LocalFiles:
 
     def files(self, directory: str, suffix: str) -> list[str]:
         """Every file under `directory` (any depth) named *suffix, in a stable order."""
-        found = []
-        for dirpath, dirnames, filenames in os.walk(directory):
-            dirnames.sort()
-            found.extend(os.path.join(dirpath, n) for n in sorted(filenames) if n.endswith(suffix))
-        return found
+        return [path for path in walk_files(directory) if path.endswith(suffix)]
 
     def child_dirs(self, directory: str) -> list[str]:
         if not os.path.isdir(directory):
@@ -135,7 +153,7 @@ class LocalFiles:
 
 
 class HadoopFiles:
-    def __init__(self, session: SparkSession):
+    def __init__(self, session: "SparkSession"):
         self._session = session
         self._jvm = session.sparkContext._jvm
         self._conf = session.sparkContext._jsc.hadoopConfiguration()
@@ -262,10 +280,12 @@ class HadoopFiles:
         return [r.asDict() for r in self._session.read.parquet(path).limit(rows).collect()]
 
 
-def files_for(root: str, session: SparkSession | None = None) -> LakeFiles:
+def files_for(root: str, session: "SparkSession | None" = None) -> LakeFiles:
     """LocalFiles for a directory, HadoopFiles (needs the session) for a URI."""
     if not is_uri(root):
         return LocalFiles()
+    from pyspark.sql import SparkSession  # only a URI needs Spark (see the module's docstring)
+
     session = session or SparkSession.getActiveSession()
     if session is None:
         raise ValueError(f"{root}: a URI is read through Spark, and no SparkSession is running")

@@ -1,7 +1,7 @@
 """The daily partitioning shared by every event-derived asset: one partition per UTC day."""
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 
 import dagster as dg
 
@@ -18,14 +18,15 @@ daily_partitions = dg.DailyPartitionsDefinition(
 )
 
 
-def partition_days(context: dg.AssetExecutionContext) -> list:
+def each_day(first: date, last: date) -> list[date]:
+    """The days from `first` to `last`, both included (none if last is before first)."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def partition_days(context: dg.AssetExecutionContext) -> list[date]:
     """The UTC days a run covers: one for a daily run, many for a single-run backfill."""
     window = context.partition_time_window
-    days, day = [], window.start.date()
-    while day < window.end.date():
-        days.append(day)
-        day = day.fromordinal(day.toordinal() + 1)
-    return days
+    return each_day(window.start.date(), window.end.date() - timedelta(days=1))
 
 
 def _day_deadline() -> dg.FreshnessPolicy:

@@ -20,13 +20,6 @@ from sparkify_dagster.filesystems import files_for, is_uri
 from sparkify_dagster.schemas import LOG_LINES, SONG_RECORDS
 
 
-def split_s3_url(url: str) -> tuple[str, str]:
-    """s3://bucket/prefix → (bucket, "prefix/"), the prefix empty or ending in "/"."""
-    bucket, _, prefix = url.removeprefix("s3://").partition("/")
-    prefix = prefix.strip("/")
-    return bucket, f"{prefix}/" if prefix else ""
-
-
 def file_sizes(paths: Sequence[str], session: SparkSession | None = None) -> int:
     """Total bytes of the given files (local paths or URIs, not mixed)."""
     if not paths:

@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from sparkify_dagster.generator import generate_lake, open_sink
 from sparkify_dagster.query import connect
+from sparkify_generator import generate_lake, open_sink
 
 from .conftest import run_pipeline
 

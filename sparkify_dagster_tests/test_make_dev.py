@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from sparkify_dagster.generator import generate_lake, open_sink
 from sparkify_dagster.tables import SONGPLAYS, description
 from sparkify_dagster_tests.conftest import PROJECT_ROOT
 from sparkify_dagster_tests.webserver_client import Webserver, free_port
+from sparkify_generator import generate_lake, open_sink
 
 FIRST_DAY = date(2024, 3, 4)
 STOP_WITHIN_S = 10

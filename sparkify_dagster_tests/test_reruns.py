@@ -10,10 +10,10 @@ import pyarrow.parquet as pq
 
 from sparkify_dagster import tables
 from sparkify_dagster.filesystems import LocalFiles
-from sparkify_dagster.generator import generate_lake, log_file_path, open_sink
 from sparkify_dagster.query import connect
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS
 from sparkify_dagster_tests.conftest import SAMPLE, lake_snapshot, run_pipeline
+from sparkify_generator import generate_lake, log_file_path, open_sink
 
 
 def test_rerunning_a_day_rewrites_identical_rows_and_leaves_other_days_untouched(

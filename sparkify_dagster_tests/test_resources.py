@@ -10,6 +10,8 @@ import pytest
 from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
+from sparkify_dagster.resources.spark import sessions_started
+from sparkify_dagster.spark_settings import PIPELINE_CONF
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CLEAN_OUTPUTS
 from sparkify_dagster_tests.conftest import (
@@ -29,6 +31,38 @@ def test_s3_paths_with_local_spark_fail_with_a_clear_error(source, lake, name):
     request = SONG_CATALOGUE_STEP.request(source, lake)
     with pytest.raises(ValueError, match=f"The {name} is .*local Spark reads and writes local"):
         compute.run(dg.build_asset_context(), request)
+
+
+def test_spark_settings_are_the_fields_then_the_pipelines_then_the_extra_conf():
+    config = SparkResource(
+        master="spark://h:7077",
+        driver_memory="1g",
+        shuffle_partitions=3,
+        conf={"spark.sql.adaptive.enabled": "false"},
+    ).spark_config()
+    assert config["spark.master"] == "spark://h:7077"
+    assert config["spark.driver.memory"] == "1g"
+    assert config["spark.sql.shuffle.partitions"] == "3"
+    assert config["spark.ui.enabled"] == "false"
+    assert (
+        "-Duser.timezone=UTC -Dlog4j2.configurationFile=file:"
+        in (config["spark.driver.extraJavaOptions"])
+    )
+    assert config["spark.sql.adaptive.enabled"] == "false"  # conf overrides the pipeline's
+    assert {k: config[k] for k in PIPELINE_CONF if k != "spark.sql.adaptive.enabled"} == {
+        k: v for k, v in PIPELINE_CONF.items() if k != "spark.sql.adaptive.enabled"
+    }
+
+
+def test_the_process_keeps_one_session_started_with_the_resources_settings(spark):
+    conf = spark.sparkContext.getConf()
+    for key, value in TEST_SPARK.spark_config().items():
+        # Spark puts its own JVM options before ours.
+        assert conf.get(key).endswith(value) if "JavaOptions" in key else conf.get(key) == value
+    started = sessions_started()
+    other = SparkResource(master="local[1]", shuffle_partitions=99)
+    assert other.get_session().sparkContext is spark.sparkContext
+    assert sessions_started() == started
 
 
 def test_sparkify_env_chooses_where_steps_run(monkeypatch):

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from sparkify_dagster.generator import generate_lake, open_sink
 from sparkify_dagster_tests.conftest import (
     ASSET_CHECKS,
     DAILY_ASSET_KEYS,
@@ -25,6 +24,7 @@ from sparkify_dagster_tests.conftest import (
     run_pipeline,
 )
 from sparkify_dagster_tests.webserver_client import Webserver, free_port
+from sparkify_generator import generate_lake, open_sink
 
 FIRST_DAY = date(2018, 11, 5)
 DAYS = [FIRST_DAY + timedelta(days=i) for i in range(5)]

@@ -1,2 +1,3 @@
-"""Running the steps on AWS EMR: code packaging, step submission through Dagster Pipes, and
-cluster housekeeping. The Dagster resources that use them are in sparkify_dagster.resources.emr."""
+"""Running the steps on AWS EMR: code packaging, the run's cluster (create, wait, terminate),
+step submission through Dagster Pipes, and cluster housekeeping. Plain code on boto3 clients;
+the Dagster resources that use it are in sparkify_dagster.resources.emr."""

@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 import sparkify_dagster
-from sparkify_dagster.sources import split_s3_url
+from sparkify_dagster.filesystems import split_s3_url
 
 ZIP_NAME = "sparkify_dagster.zip"
 ENTRY_NAME = "run_step.py"

@@ -13,7 +13,7 @@ import dagster as dg
 from dagster_aws.pipes import PipesS3ContextInjector, PipesS3MessageReader
 
 from sparkify_dagster.emr.packaging import PublishedCode
-from sparkify_dagster.sources import split_s3_url
+from sparkify_dagster.filesystems import split_s3_url
 from sparkify_dagster.steps import StepReport, StepRequest
 
 FINISHED_STATES = ("COMPLETED", "CANCELLED", "FAILED", "INTERRUPTED")

@@ -7,28 +7,29 @@ is the last line of defence should the orchestrator itself die, and the terminat
 job sweeps whatever is left. Credentials come from the default AWS chain, never from config.
 """
 
-import time
+from dataclasses import fields
 
 import boto3
 import dagster as dg
 from pydantic import Field, PrivateAttr
 
+from sparkify_dagster.emr.cluster import (
+    ClusterSettings,
+    check_attachable,
+    create_cluster,
+    job_flow_params,
+    terminate_cluster,
+    wait_until_ready,
+)
 from sparkify_dagster.emr.packaging import CodePackage, PublishedCode, publish
 from sparkify_dagster.emr.step_client import StepSettings, run_pipes_step
-from sparkify_dagster.emr.tags import MANAGED_TAG, MANAGED_VALUE, RUN_ID_TAG
 from sparkify_dagster.resources.compute import SparkCompute
 from sparkify_dagster.steps import StepReport, StepRequest
 
-READY_STATES = ("WAITING", "RUNNING")
-ENDED_STATES = ("TERMINATING", "TERMINATED", "TERMINATED_WITH_ERRORS")
-
-
-class EmrClusterError(RuntimeError):
-    pass
-
 
 class EmrClusterResource(dg.ConfigurableResource):
-    """The run's EMR cluster: created for the run and always terminated, or attached to."""
+    """The run's EMR cluster: created for the run and always terminated, or attached to
+    (the work itself: sparkify_dagster.emr.cluster)."""
 
     region_name: str | None = Field(default=None, description="AWS region (default chain).")
     cluster_id: str | None = Field(
@@ -71,98 +72,30 @@ class EmrClusterResource(dg.ConfigurableResource):
             self._client = boto3.client("emr", region_name=self.region_name)
         return self._client
 
+    def cluster_settings(self) -> ClusterSettings:
+        return ClusterSettings(**{f.name: getattr(self, f.name) for f in fields(ClusterSettings)})
+
     def ensure_cluster(self, bootstrap_actions: list[dict]) -> str:
         """The id of a cluster ready for steps: the attached one, or the run's own."""
         if self.cluster_id:
-            state = self._state(self.cluster_id)
-            if state not in READY_STATES:
-                raise EmrClusterError(
-                    f"EMR cluster {self.cluster_id} (SPARKIFY_EMR_CLUSTER_ID) is {state}: it "
-                    "cannot take steps. Attach to a WAITING or RUNNING cluster, or unset it."
-                )
+            check_attachable(self.client(), self.cluster_id)
             return self.cluster_id
-        if self._created_cluster_id:
-            return self._created_cluster_id
-        response = self.client().run_job_flow(**self.job_flow_params(bootstrap_actions))
-        self._created_cluster_id = response["JobFlowId"]
-        self._info(
-            f"Created EMR cluster {self._created_cluster_id} ({self.core_instance_count} x "
-            f"{self.core_instance_type}, {self.release_label}); waiting for it to be ready"
-        )
-        self._wait_until_ready(self._created_cluster_id)
+        if not self._created_cluster_id:
+            settings = self.cluster_settings()
+            self._created_cluster_id = create_cluster(
+                self.client(), settings, self._run_id, bootstrap_actions, self._info
+            )
+            wait_until_ready(self.client(), self._created_cluster_id, settings, self._info)
         return self._created_cluster_id
 
     def job_flow_params(self, bootstrap_actions: list[dict]) -> dict:
-        instances = {
-            "InstanceGroups": [
-                {
-                    "Name": "master",
-                    "Market": "ON_DEMAND",
-                    "InstanceRole": "MASTER",
-                    "InstanceType": self.master_instance_type,
-                    "InstanceCount": 1,
-                },
-                {
-                    "Name": "core",
-                    "Market": "ON_DEMAND",
-                    "InstanceRole": "CORE",
-                    "InstanceType": self.core_instance_type,
-                    "InstanceCount": self.core_instance_count,
-                },
-            ],
-            # Alive between the run's steps; the teardown (or the idle policy) ends it.
-            "KeepJobFlowAliveWhenNoSteps": True,
-            "TerminationProtected": False,
-        }
-        if self.ec2_subnet_id:
-            instances["Ec2SubnetId"] = self.ec2_subnet_id
-        tags = {**self.tags, MANAGED_TAG: MANAGED_VALUE, RUN_ID_TAG: self._run_id}
-        params = {
-            "Name": f"{self.name} {self._run_id[:8]}".strip(),
-            "ReleaseLabel": self.release_label,
-            "Applications": [{"Name": "Spark"}],
-            "Instances": instances,
-            "BootstrapActions": bootstrap_actions,
-            "JobFlowRole": self.job_flow_role,
-            "ServiceRole": self.service_role,
-            "VisibleToAllUsers": True,
-            "StepConcurrencyLevel": 1,
-            "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())],
-            "AutoTerminationPolicy": {"IdleTimeout": max(60, self.idle_timeout_minutes * 60)},
-        }
-        if self.log_uri:
-            params["LogUri"] = self.log_uri
-        return params
+        return job_flow_params(self.cluster_settings(), self._run_id, bootstrap_actions)
 
     def terminate_created_cluster(self) -> None:
         """Terminate the cluster this resource created (an attached one is left alone)."""
         cluster_id, self._created_cluster_id = self._created_cluster_id, None
         if cluster_id:
-            self.client().terminate_job_flows(JobFlowIds=[cluster_id])
-            self._info(f"Terminated EMR cluster {cluster_id}")
-
-    def _state(self, cluster_id: str) -> str:
-        return self.client().describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]["State"]
-
-    def _wait_until_ready(self, cluster_id: str) -> None:
-        deadline = time.monotonic() + self.ready_timeout_minutes * 60
-        while True:
-            status = self.client().describe_cluster(ClusterId=cluster_id)["Cluster"]["Status"]
-            if status["State"] in READY_STATES:
-                self._info(f"EMR cluster {cluster_id} is {status['State']}")
-                return
-            if status["State"] in ENDED_STATES:
-                reason = (status.get("StateChangeReason") or {}).get("Message", "no reason given")
-                raise EmrClusterError(
-                    f"EMR cluster {cluster_id} ended while starting: {reason}. "
-                    f"Logs: {self.log_uri or 'no log URI configured (SPARKIFY_EMR_LOG_URI)'}"
-                )
-            if time.monotonic() > deadline:
-                raise EmrClusterError(
-                    f"EMR cluster {cluster_id} not ready after {self.ready_timeout_minutes} min "
-                    f"(state {status['State']}); it will be terminated."
-                )
-            time.sleep(self.poll_seconds)
+            terminate_cluster(self.client(), cluster_id, self._info)
 
     def _info(self, message: str) -> None:
         if self._log is not None:

@@ -1,7 +1,11 @@
 """Spark as a Dagster resource: one SparkSession per process, so one JVM start per run.
 
 Every asset of a run shares the session (the jobs use the in-process executor): starting a
-JVM costs ~7 s, more than most assets' work on a day of data.
+JVM costs ~7 s, more than most assets' work on a day of data. dagster-pyspark's
+LazyPySparkResource starts the session, from the Spark settings this resource turns its fields
+into; around it, this resource checks Java first (a clear message instead of a JVM launch
+failure) and reuses a session already running in the process (a new resource instance per run,
+one session for all).
 """
 
 import os
@@ -11,6 +15,7 @@ import subprocess
 from importlib import resources as package_files
 
 import dagster as dg
+from dagster_pyspark import LazyPySparkResource
 from pydantic import Field
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
@@ -74,25 +79,29 @@ class SparkResource(dg.ConfigurableResource):
     ui_enabled: bool = Field(default=False, description="Start the Spark UI on port 4040.")
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark settings.")
 
+    def spark_config(self) -> dict[str, str]:
+        """The session's Spark settings: this resource's fields, then the pipeline's (which
+        the transforms rely on), then `conf`, each overriding what comes before it."""
+        java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile=file:{_log4j_config()}"
+        return {
+            "spark.master": self.master,
+            "spark.app.name": self.app_name,
+            "spark.driver.memory": self.driver_memory,
+            "spark.driver.extraJavaOptions": java_options,
+            "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+            "spark.sql.shuffle.partitions": str(self.shuffle_partitions),
+            "spark.ui.enabled": str(self.ui_enabled).lower(),
+            "spark.ui.showConsoleProgress": "false",
+            **PIPELINE_CONF,
+            **self.conf,
+        }
+
     def get_session(self) -> SparkSession:
         """The process's SparkSession, started on first use with this resource's settings."""
         global _sessions_started
         if SparkContext._active_spark_context is not None:
             return SparkSession.builder.getOrCreate()
         require_java()
-        java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile=file:{_log4j_config()}"
-        builder = (
-            SparkSession.builder.master(self.master)
-            .appName(self.app_name)
-            .config("spark.driver.memory", self.driver_memory)
-            .config("spark.driver.extraJavaOptions", java_options)
-            .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
-            .config("spark.sql.shuffle.partitions", str(self.shuffle_partitions))
-            .config("spark.ui.enabled", str(self.ui_enabled).lower())
-            .config("spark.ui.showConsoleProgress", "false")
-        )
-        for key, value in {**PIPELINE_CONF, **self.conf}.items():
-            builder = builder.config(key, value)
-        session = builder.getOrCreate()
+        session = LazyPySparkResource(spark_config=self.spark_config()).spark_session
         _sessions_started += 1
         return session

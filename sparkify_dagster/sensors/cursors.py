@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 from sparkify_dagster.sensors.listing import FileVersion
 
 
+def fingerprint(versions: Iterable[FileVersion]) -> str:
+    """A digest of a set of file versions (sha256 hex, order-free): equal iff the same versions."""
+    return hashlib.sha256(
+        "\n".join(sorted(f"{v.key}@{v.tag}" for v in versions)).encode()
+    ).hexdigest()
+
+
 @dataclass
 class LogFilesCursor:
     versions: dict[str, str] = field(default_factory=dict)  # key → tag acted on
@@ -65,10 +72,7 @@ def song_files_state(listing: Iterable[FileVersion]) -> SongFilesCursor:
             newest, at_newest = f.modified, [f]
         elif f.modified == newest:
             at_newest.append(f)
-    digest = hashlib.sha256(
-        "\n".join(sorted(f"{f.key}@{f.tag}" for f in at_newest)).encode()
-    ).hexdigest()
-    return SongFilesCursor(newest=newest, digest_at_newest=digest, count=count)
+    return SongFilesCursor(newest=newest, digest_at_newest=fingerprint(at_newest), count=count)
 
 
 def song_files_changed(state: SongFilesCursor, cursor: SongFilesCursor) -> bool:

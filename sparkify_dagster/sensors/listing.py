@@ -4,13 +4,12 @@ A version is a key plus a tag that changes whenever the file is written again: s
 (ns) on disk; ETag and LastModified on S3 (a re-upload of the same bytes is a new version).
 """
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sparkify_dagster.filesystems import split_s3_url, walk_files
 from sparkify_dagster.layout import being_written
-from sparkify_dagster.sources import split_s3_url
 
 
 @dataclass(frozen=True)
@@ -27,21 +26,19 @@ class FileVersion:
 def list_local(root: str | Path, part: str) -> Iterator[FileVersion]:
     """Files under root/part (any depth); files still being written are left out."""
     base = Path(root)
-    for dirpath, dirnames, filenames in os.walk(base / part):
-        dirnames.sort()
-        for name in sorted(filenames):
-            if being_written(name):
-                continue
-            path = Path(dirpath) / name
-            try:
-                stat = path.stat()
-            except FileNotFoundError:  # replaced between listing and stat: next tick sees it
-                continue
-            yield FileVersion(
-                key=path.relative_to(base).as_posix(),
-                tag=f"{stat.st_size}-{stat.st_mtime_ns}",
-                modified=stat.st_mtime,
-            )
+    for found in walk_files(str(base / part)):
+        if being_written(found):
+            continue
+        path = Path(found)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:  # replaced between listing and stat: next tick sees it
+            continue
+        yield FileVersion(
+            key=path.relative_to(base).as_posix(),
+            tag=f"{stat.st_size}-{stat.st_mtime_ns}",
+            modified=stat.st_mtime,
+        )
 
 
 def list_s3(client, url: str, part: str) -> Iterator[FileVersion]:

@@ -1,7 +1,6 @@
 """Sensors on the raw lake: a new or rewritten day file runs that day; new song files refresh
 the catalogue. The source is a local directory or an s3:// URL (LakeResource.source_root)."""
 
-import hashlib
 import os
 from collections import defaultdict
 
@@ -15,6 +14,7 @@ from sparkify_dagster.resources import LakeResource
 from sparkify_dagster.sensors.cursors import (
     LogFilesCursor,
     SongFilesCursor,
+    fingerprint,
     new_log_file_versions,
     song_files_changed,
     song_files_state,
@@ -60,13 +60,10 @@ def log_file_run_requests(
         by_day[day.isoformat()].append(version)
     requests = []
     for day, versions in sorted(by_day.items()):
-        fingerprint = hashlib.sha256(
-            "\n".join(sorted(f"{v.key}@{v.tag}" for v in versions)).encode()
-        ).hexdigest()[:16]
         requests.append(
             dg.RunRequest(
                 partition_key=day,
-                run_key=f"{day}:{fingerprint}",
+                run_key=f"{day}:{fingerprint(versions)[:16]}",
                 tags={"sparkify/trigger": ", ".join(v.key for v in versions)[:1000]},
             )
         )

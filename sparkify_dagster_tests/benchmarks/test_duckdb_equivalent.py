@@ -13,8 +13,8 @@ import pytest
 
 from benchmarks.duckdb_equivalent import duckdb_day
 from sparkify_dagster import tables
-from sparkify_dagster.generator import generate_lake, log_file_path, open_sink
 from sparkify_dagster.storage import ParquetLake
+from sparkify_generator import generate_lake, log_file_path, open_sink
 
 from ..conftest import SAMPLE, run_pipeline
 

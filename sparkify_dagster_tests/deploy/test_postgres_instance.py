@@ -29,7 +29,6 @@ import dagster as dg
 import pytest
 import yaml
 
-from sparkify_dagster.generator import generate_lake, open_sink
 from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
 from sparkify_dagster_tests.conftest import DAILY_ASSET_KEYS, PROJECT_ROOT, UNPARTITIONED_ASSET_KEYS
 from sparkify_dagster_tests.deploy.deployment_files import (
@@ -44,6 +43,7 @@ from sparkify_dagster_tests.deploy.postgres_server import (
     postgres_server,
 )
 from sparkify_dagster_tests.webserver_client import Webserver, free_port
+from sparkify_generator import generate_lake, open_sink
 
 pytestmark = pytest.mark.slow
 

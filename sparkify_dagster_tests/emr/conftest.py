@@ -9,10 +9,10 @@ import dagster as dg
 import pytest
 
 from sparkify_dagster.assets import ALL_ASSETS
-from sparkify_dagster.generator import generate_lake, open_sink
 from sparkify_dagster.resources import EmrClusterResource, EmrSparkCompute, LakeResource
 from sparkify_dagster_tests.conftest import lake_snapshot, run_pipeline
 from sparkify_dagster_tests.emr.step_executor import LocalStepExecutor
+from sparkify_generator import generate_lake, open_sink
 
 DAY = date(2018, 11, 6)
 # Test JVMs live seconds: skip the optimizing compiler and the parallel collector (halves CPU).

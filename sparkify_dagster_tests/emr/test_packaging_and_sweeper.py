@@ -1,13 +1,15 @@
 """Code published once per content hash; stale clusters swept, and only ours (moto server)."""
 
+import io
 import shutil
+import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
 
 import sparkify_dagster
-from sparkify_dagster.emr.packaging import CodePackage, publish
+from sparkify_dagster.emr.packaging import CodePackage, package_zip, publish
 from sparkify_dagster.emr.stale_clusters import find_stale_clusters
 from sparkify_dagster.emr.tags import MANAGED_TAG, MANAGED_VALUE, RUN_ID_TAG
 from sparkify_dagster.jobs import terminate_stale_clusters
@@ -56,6 +58,13 @@ def test_code_is_uploaded_once_per_content_hash(aws, s3_bucket, tmp_path):
     assert action["Args"] == [f"{first.prefix_uri}/sparkify_dagster.zip"]
     assert 'aws s3 cp "$1" /opt/sparkify/sparkify_dagster.zip' in bootstrap
     assert "sparkify_dagster.pth" in bootstrap
+
+
+def test_the_code_package_holds_the_pipeline_and_not_the_generator():
+    names = zipfile.ZipFile(io.BytesIO(package_zip())).namelist()
+    assert "sparkify_dagster/steps/entrypoint.py" in names
+    assert {n.split("/", 1)[0] for n in names} == {"sparkify_dagster"}
+    assert not [n for n in names if "generator" in n.split("/")]
 
 
 def _state(cluster_id: str) -> str:

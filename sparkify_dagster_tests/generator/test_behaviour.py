@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from itertools import pairwise
 
-from sparkify_dagster.generator import model
+from sparkify_generator import model
 
 from .conftest import EVENTS_PER_DAY
 

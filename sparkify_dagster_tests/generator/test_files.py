@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from sparkify_dagster.cli import main
-from sparkify_dagster.generator import generate_lake, open_sink
+from sparkify_generator import generate_lake, open_sink
 
 from ..conftest import SAMPLE
 

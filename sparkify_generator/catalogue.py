@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sparkify_dagster.generator import model
-from sparkify_dagster.generator.text import log_json_string
+from sparkify_dagster.layout import song_file_path
+from sparkify_generator import model
+from sparkify_generator.text import log_json_string
 
 _ID_ALPHABET = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
 _LETTERS = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
@@ -161,9 +162,7 @@ def make_catalogue(
             "duration": float(durations[i]),
             "year": int(years[i]),
         }
-        track = track_ids[i]
-        path = f"song_data/{track[2]}/{track[3]}/{track[4]}/{track}.json"
-        song_files.append((path, json.dumps(record)))
+        song_files.append((song_file_path(track_ids[i]), json.dumps(record)))
 
     return Catalogue(
         song_files=song_files,

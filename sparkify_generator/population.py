@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sparkify_dagster.generator import model
-from sparkify_dagster.generator.text import log_json_string
+from sparkify_generator import model
+from sparkify_generator.text import log_json_string
 
 DAY_MS = 86_400_000
 FREE, PAID = 0, 1

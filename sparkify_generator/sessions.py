@@ -9,9 +9,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from sparkify_dagster.generator import model
-from sparkify_dagster.generator.catalogue import Catalogue
-from sparkify_dagster.generator.population import DAY_MS, FREE, PAID, Population
+from sparkify_generator import model
+from sparkify_generator.catalogue import Catalogue
+from sparkify_generator.population import DAY_MS, FREE, PAID, Population
 
 STATES = len(model.PAGES)
 END = STATES

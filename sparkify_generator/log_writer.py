@@ -13,11 +13,11 @@ from typing import BinaryIO
 
 import numpy as np
 
-from sparkify_dagster.generator.catalogue import Catalogue
-from sparkify_dagster.generator.log_lines import encode_with_damage, format_lines
-from sparkify_dagster.generator.population import Population, UserFieldTables
-from sparkify_dagster.generator.sessions import Events
-from sparkify_dagster.generator.sinks import LakeSink
+from sparkify_generator.catalogue import Catalogue
+from sparkify_generator.log_lines import encode_with_damage, format_lines
+from sparkify_generator.population import Population, UserFieldTables
+from sparkify_generator.sessions import Events
+from sparkify_generator.sinks import LakeSink
 
 
 class LogFileWriter:

@@ -7,10 +7,10 @@ from collections import Counter
 
 import numpy as np
 
-from sparkify_dagster.generator import model
-from sparkify_dagster.generator.catalogue import Catalogue
-from sparkify_dagster.generator.population import LOGGED_OUT_FIELDS, Population, UserFieldTables
-from sparkify_dagster.generator.sessions import CANCELLATION, LOGGED_IN, Events
+from sparkify_generator import model
+from sparkify_generator.catalogue import Catalogue
+from sparkify_generator.population import LOGGED_OUT_FIELDS, Population, UserFieldTables
+from sparkify_generator.sessions import CANCELLATION, LOGGED_IN, Events
 
 _PAGE = [f'"method":"{p.method}","page":"{p.name}",' for p in model.PAGES]
 _STATUS = [str(p.status) for p in model.PAGES]

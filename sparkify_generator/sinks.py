@@ -13,8 +13,8 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from sparkify_dagster.filesystems import split_s3_url
 from sparkify_dagster.layout import LOG_DATA, SONG_DATA
-from sparkify_dagster.sources import split_s3_url
 
 _PARTS = (SONG_DATA, LOG_DATA)
 

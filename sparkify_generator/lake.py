@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from sparkify_dagster.generator import model
-from sparkify_dagster.generator.catalogue import make_catalogue
-from sparkify_dagster.generator.log_writer import BackgroundLogFileWriter, LogFileWriter
-from sparkify_dagster.generator.population import DAY_MS, PAID, UserFieldTables, make_population
-from sparkify_dagster.generator.sessions import LOGGED_IN, NEXT_SONG, Events, SessionSimulator
-from sparkify_dagster.generator.sinks import LakeSink
 from sparkify_dagster.layout import log_file_path
+from sparkify_generator import model
+from sparkify_generator.catalogue import make_catalogue
+from sparkify_generator.log_writer import BackgroundLogFileWriter, LogFileWriter
+from sparkify_generator.population import DAY_MS, PAID, UserFieldTables, make_population
+from sparkify_generator.sessions import LOGGED_IN, NEXT_SONG, Events, SessionSimulator
+from sparkify_generator.sinks import LakeSink
 
 # Windows are 15 minutes, or shorter at high rates: a window holds ~20k events at most on average.
 _MAX_WINDOW_MS = 15 * 60 * 1000
