@@ -101,7 +101,9 @@ class Variable:
 
 
 ENV = Variable("SPARKIFY_ENV", "local", "where the Spark steps run: `local` or `emr`", _environment)
-SOURCE = Variable("SPARKIFY_SOURCE", "data/raw", "directory or s3:// URL with song_data/, log_data/")
+SOURCE = Variable(
+    "SPARKIFY_SOURCE", "data/raw", "directory or s3:// URL with song_data/, log_data/"
+)
 LAKE = Variable("SPARKIFY_LAKE", "data/lake", "directory or s3:// URL of the output lake")
 START_DATE = Variable("SPARKIFY_START_DATE", date(2018, 11, 1), "first daily partition", _day)
 AUTOMATION = Variable("SPARKIFY_AUTOMATION", False, "schedules and sensors start running", _switch)
@@ -162,6 +164,7 @@ EMR_STEP_TIMEOUT_MINUTES = Variable(
 )
 
 
+# ruff: noqa: RUF009 - _from returns a dataclasses.field, as field() does: no shared default.
 def _from(variable: Variable):
     return field(default=variable.default, metadata={"variable": variable})
 

@@ -50,7 +50,8 @@ class EmrClusterResource(dg.ConfigurableResource):
     )
     name: str = Field(default="sparkify", description="Cluster name prefix.")
     release_label: str = Field(
-        default=EMR_RELEASE_LABEL.default, description="EMR release: Spark 4 (emr-spark-8.0.0 ships 4.0.2)."
+        default=EMR_RELEASE_LABEL.default,
+        description="EMR release: Spark 4 (emr-spark-8.0.0 ships 4.0.2).",
     )
     master_instance_type: str = EMR_MASTER_INSTANCE_TYPE.default
     core_instance_type: str = EMR_CORE_INSTANCE_TYPE.default
@@ -59,12 +60,13 @@ class EmrClusterResource(dg.ConfigurableResource):
     )
     ec2_subnet_id: str | None = Field(default=None, description="Subnet (default VPC if unset).")
     job_flow_role: str = Field(
-        default=EMR_JOB_FLOW_ROLE.default, description="EC2 instance profile.")
+        default=EMR_JOB_FLOW_ROLE.default, description="EC2 instance profile."
+    )
     service_role: str = Field(default=EMR_SERVICE_ROLE.default, description="EMR service role.")
     log_uri: str | None = Field(default=None, description="s3:// URI for cluster and step logs.")
     idle_timeout_minutes: int = Field(
         default=EMR_IDLE_TIMEOUT_MINUTES.default,
-        description="AutoTerminationPolicy: EMR ends the cluster after this idle time."
+        description="AutoTerminationPolicy: EMR ends the cluster after this idle time.",
     )
     ready_timeout_minutes: float = Field(default=45, description="Wait this long for WAITING.")
     poll_seconds: float = Field(default=20, description="Seconds between status calls.")

@@ -11,7 +11,8 @@ class LakeResource(dg.ConfigurableResource):
     Spark, s3:// URLs for EMR (Settings.env emr)."""
 
     source_root: str = Field(
-        default=SOURCE.default, description="Directory or s3:// URL holding song_data/ and log_data/."
+        default=SOURCE.default,
+        description="Directory or s3:// URL holding song_data/ and log_data/.",
     )
     lake_root: str = Field(
         default=LAKE.default,
