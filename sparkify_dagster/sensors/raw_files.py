@@ -26,8 +26,8 @@ TICK_SECONDS = 30
 def automation_status(settings: Settings) -> dg.DefaultSensorStatus:
     """Sensors and schedules start stopped (a laptop demo should not run by itself) unless
     Settings.automation is on, as a deployment sets it."""
-    running = settings.automation
-    return dg.DefaultSensorStatus.RUNNING if running else dg.DefaultSensorStatus.STOPPED
+    on = settings.automation
+    return dg.DefaultSensorStatus.RUNNING if on else dg.DefaultSensorStatus.STOPPED
 
 
 def _listing(lake: LakeResource, s3: S3Resource, part: str) -> list[FileVersion]:
