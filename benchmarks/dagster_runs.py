@@ -15,20 +15,13 @@ from pathlib import Path
 
 import dagster as dg
 
-from sparkify_dagster.assets import ALL_ASSETS
-from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
-from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
+from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.settings import Settings
 
 
 def _definitions(source: Path, lake: Path) -> dg.Definitions:
-    return dg.Definitions(
-        assets=ALL_ASSETS,
-        jobs=[daily_star_schema_job, song_catalogue_job],
-        resources={
-            "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
-            "compute": LocalSparkCompute(spark=SparkResource()),
-        },
-    )
+    """The code location's wiring with every default setting (local Spark), this source and lake."""
+    return build_definitions(Settings(source=str(source), lake=str(lake)))
 
 
 def refresh_catalogue(source: Path, lake: Path) -> float:

@@ -10,12 +10,14 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
 
 from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, list_log_files
+from sparkify_dagster.settings import LAKE, S3_ENDPOINT_URL, SOURCE, Settings, SettingsError
 from sparkify_dagster.tables import ALL_TABLES
 
 
@@ -127,11 +129,10 @@ SUMMARY_WAIT_S = 120
 
 lake_option = click.option(
     "--lake",
-    envvar="SPARKIFY_LAKE",
-    default="data/lake",
-    show_default=True,
+    default=lambda: LAKE.value(),
+    show_default=LAKE.default_text,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Output lake directory. [env SPARKIFY_LAKE]",
+    help=f"Output lake directory. [env {LAKE.name}]",
 )
 
 
@@ -144,10 +145,10 @@ def main() -> None:
 @main.command()
 @click.option(
     "--source",
-    envvar="SPARKIFY_SOURCE",
+    default=lambda: SOURCE.given(),
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
-    help="Raw lake: a directory with song_data/ and log_data/. [env SPARKIFY_SOURCE]",
+    help=f"Raw lake: a directory with song_data/ and log_data/. [env {SOURCE.name}]",
 )
 @lake_option
 @click.option(
@@ -158,6 +159,10 @@ def main() -> None:
 @click.option("--end", help="Last UTC day (YYYY-MM-DD). Default: the last day with a log file.")
 def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
     """Materialize every asset for a range of days, as one Dagster run, and summarise the tables."""
+    try:
+        configured = Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
     source, lake = source.expanduser().resolve(), lake.expanduser().resolve()
     for required in (SONG_DATA, LOG_DATA):
         if not (source / required).is_dir():
@@ -165,10 +170,6 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
                 f"{source} has no {required}/ directory: is it a Sparkify lake?"
             )
     first, last = _days_to_run(source, _parse_day(start, "--start"), _parse_day(end, "--end"))
-    configured = os.environ.get("SPARKIFY_START_DATE")
-    if configured is None or configured > first.isoformat():
-        # Partitions must cover the data: widen the daily partitions to start at its first day.
-        os.environ["SPARKIFY_START_DATE"] = first.isoformat()
     if last > date.today() + timedelta(days=1):
         raise click.ClickException(
             f"--end {last} is in the future: there is no partition for it yet"
@@ -176,9 +177,8 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
 
     import dagster as dg
 
-    from sparkify_dagster.assets import ALL_ASSETS
+    from sparkify_dagster.definitions import build_definitions
     from sparkify_dagster.partitions import each_day
-    from sparkify_dagster.resources import LakeResource, build_resources
     from sparkify_dagster.resources.spark import sessions_started
 
     instance = (
@@ -186,14 +186,14 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
         if os.environ.get("DAGSTER_HOME")
         else dg.DagsterInstance.ephemeral()
     )
-    defs = dg.Definitions(
-        assets=ALL_ASSETS,
-        resources={
-            **build_resources(),
-            "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
-        },
-        loggers={"compact_console": _compact_logger()},
+    settings = replace(
+        configured,
+        source=str(source),
+        lake=str(lake),
+        # Partitions must cover the data: the daily partitions start at its first day or before.
+        start_date=first if configured.start_date is None else min(configured.start_date, first),
     )
+    defs = build_definitions(settings, loggers={"compact_console": _compact_logger()})
     count = len(each_day(first, last))
     click.echo(
         f"Materializing {first} … {last} ({count} day{'s' if count > 1 else ''}) from {source}"
@@ -348,8 +348,8 @@ def _days_ending_yesterday(days: int) -> date:
 )
 @click.option(
     "--endpoint-url",
-    envvar="SPARKIFY_S3_ENDPOINT_URL",
-    help="S3 API endpoint for s3:// output (e.g. a moto server). [env SPARKIFY_S3_ENDPOINT_URL]",
+    default=lambda: S3_ENDPOINT_URL.given(),
+    help=f"S3 API endpoint for s3:// output (e.g. a moto server). [env {S3_ENDPOINT_URL.name}]",
 )
 @click.option("--overwrite", is_flag=True, help="Replace song_data/ and log_data/ already there.")
 def generate(

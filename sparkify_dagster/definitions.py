@@ -1,19 +1,64 @@
-"""The code location `dagster dev` loads (see [tool.dagster] in pyproject.toml)."""
+"""The one place assets, resources, jobs, schedules and sensors are wired, from a Settings.
+
+`defs` is the code location `dagster dev` loads (see [tool.dagster] in pyproject.toml); the CLI,
+the tests and the benchmarks call build_definitions with their own Settings.
+"""
+
+from collections.abc import Mapping
 
 import dagster as dg
 
 from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.jobs import ALL_JOBS
-from sparkify_dagster.resources import build_resources
-from sparkify_dagster.schedules import ALL_SCHEDULES
-from sparkify_dagster.sensors import ALL_SENSORS
+from sparkify_dagster.partitions import daily_partitions_for, day_deadline_for
+from sparkify_dagster.resources import LakeResource, SparkCompute, build_resources
+from sparkify_dagster.schedules import build_schedules
+from sparkify_dagster.sensors import build_sensors
+from sparkify_dagster.settings import Settings
 
-defs = dg.Definitions(
-    assets=ALL_ASSETS,
-    jobs=ALL_JOBS,
-    schedules=ALL_SCHEDULES,
-    sensors=ALL_SENSORS,
-    resources=build_resources(),
-    # Ad-hoc materializations from the UI also share one process (one SparkSession).
-    executor=dg.in_process_executor,
-)
+
+def configured_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    """The assets with the configured daily partitions and deadline in place of the defaults
+    they declare (partitions.daily_partitions, partitions.DAY_DEADLINE)."""
+    partitions = daily_partitions_for(settings)
+    deadline = day_deadline_for(settings)
+
+    def configure(spec: dg.AssetSpec) -> dg.AssetSpec:
+        if spec.partitions_def is None:
+            return spec
+        return spec.replace_attributes(
+            partitions_def=partitions,
+            freshness_policy=deadline if spec.freshness_policy is not None else None,
+        )
+
+    return [asset.map_asset_specs(configure) for asset in ALL_ASSETS]
+
+
+def build_definitions(
+    settings: Settings,
+    *,
+    lake: LakeResource | None = None,
+    compute: SparkCompute | None = None,
+    loggers: Mapping[str, dg.LoggerDefinition] | None = None,
+) -> dg.Definitions:
+    """Everything of the code location from `settings`; `lake` and `compute` replace the
+    resources the settings would build (tests: a test Spark; the EMR tests: quick polls)."""
+    resources = build_resources(settings)
+    if lake is not None:
+        resources["lake"] = lake
+    if compute is not None:
+        resources["compute"] = compute
+    partitions = daily_partitions_for(settings)
+    return dg.Definitions(
+        assets=configured_assets(settings),
+        jobs=ALL_JOBS,
+        schedules=build_schedules(settings, partitions),
+        sensors=build_sensors(settings, partitions),
+        resources=resources,
+        loggers=loggers,
+        # Ad-hoc materializations from the UI also share one process (one SparkSession).
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(Settings.from_env())

@@ -33,9 +33,9 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
 from sparkify_dagster.filesystems import is_uri
+from sparkify_dagster.settings import LAKE_LOCK_TIMEOUT_MINUTES
 
 LOCK_NAME = "_lock"
-DEFAULT_TIMEOUT_MINUTES = 30
 POLL_S = 2.0
 WAIT_MESSAGE_EVERY_S = 60.0
 LEASE_TTL_S = 300.0  # an s3:// lease is renewed every third of this while held
@@ -237,7 +237,7 @@ def lake_lock(
     lake_root: str,
     run_id: str,
     log: _Log,
-    timeout_s: float = DEFAULT_TIMEOUT_MINUTES * 60,
+    timeout_s: float = LAKE_LOCK_TIMEOUT_MINUTES.default * 60,
     poll_s: float = POLL_S,
     s3_client=None,
     lease_ttl_s: float = LEASE_TTL_S,

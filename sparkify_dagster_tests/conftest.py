@@ -10,8 +10,9 @@ import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
-from sparkify_dagster.assets import ALL_ASSETS
-from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
+from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.resources import LocalSparkCompute, SparkResource
+from sparkify_dagster.settings import Settings
 from sparkify_dagster.steps import ALL_CHECKS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -68,14 +69,14 @@ def run_pipeline(
     run_config: dict | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize the assets for a range of days as one real Dagster run."""
+    defs = build_definitions(
+        Settings(source=str(source), lake=str(lake)), compute=LocalSparkCompute(spark=TEST_SPARK)
+    )
     return dg.materialize(
-        ALL_ASSETS,
+        defs.assets,
         selection=selection,
         instance=instance,
-        resources={
-            "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
-            "compute": LocalSparkCompute(spark=TEST_SPARK),
-        },
+        resources=defs.resources,
         tags={
             "dagster/asset_partition_range_start": start.isoformat(),
             "dagster/asset_partition_range_end": end.isoformat(),

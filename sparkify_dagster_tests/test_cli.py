@@ -303,3 +303,70 @@ def test_a_failed_step_is_reported_in_one_line_with_its_own_error_not_dagsters_w
     assert line.endswith(
         "users              failed: LakeBusyError: lake /l in use by run X since T"
     )
+
+
+class _Wired(Exception):
+    """Raised in place of the run once the CLI has built its settings."""
+
+
+def _settings_of_run(monkeypatch, *args: str):
+    """The Settings `sparkify run` wires its definitions with (no run), and the environment
+    at that moment."""
+    from click.testing import CliRunner
+
+    from sparkify_dagster import definitions
+    from sparkify_dagster.cli import main
+
+    seen = {}
+
+    def wiring(settings, **_):
+        seen.update(settings=settings, environ=dict(os.environ))
+        raise _Wired
+
+    monkeypatch.setattr(definitions, "build_definitions", wiring)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    result = CliRunner().invoke(main, ["run", *args])
+    assert isinstance(result.exception, _Wired), result.output
+    return seen["settings"], seen["environ"]
+
+
+def test_run_widens_its_settings_to_the_data_and_leaves_the_environment_alone(
+    tmp_path, monkeypatch
+):
+    from datetime import date
+
+    source = tmp_path / "raw"
+    (source / "song_data").mkdir(parents=True)
+    log = source / "log_data" / "2018" / "10" / "2018-10-31-events.json"
+    log.parent.mkdir(parents=True)
+    log.write_text("{}\n")
+    for name in [k for k in os.environ if k.startswith("SPARKIFY_")]:
+        monkeypatch.delenv(name)
+    before = dict(os.environ)
+
+    settings, environ = _settings_of_run(
+        monkeypatch, "--source", str(source), "--lake", str(tmp_path / "lake")
+    )
+    assert environ == before
+    assert settings.start_date == date(2018, 10, 31)  # unset: the data's first day
+    assert (settings.source, settings.lake) == (str(source), str(tmp_path / "lake"))
+
+    monkeypatch.setenv("SPARKIFY_START_DATE", "2018-10-01")
+    monkeypatch.setenv("SPARKIFY_LAKE", str(tmp_path / "env_lake"))
+    monkeypatch.setenv("SPARKIFY_SCHEDULE_HOUR_UTC", "5")
+    before = dict(os.environ)
+    settings, environ = _settings_of_run(monkeypatch, "--source", str(source))
+    assert environ == before
+    assert settings.start_date == date(2018, 10, 1)  # already covers the data
+    assert settings.lake == str(tmp_path / "env_lake") and settings.schedule_hour_utc == 5
+
+
+def test_run_names_a_setting_it_cannot_use_in_one_line(monkeypatch):
+    monkeypatch.setenv("SPARKIFY_ENV", "foo")
+    from click.testing import CliRunner
+
+    from sparkify_dagster.cli import main
+
+    result = CliRunner().invoke(main, ["run", "--source", str(SAMPLE)])
+    assert result.exit_code != 0
+    assert result.output.strip() == "Error: SPARKIFY_ENV='foo': expected one of local, emr"

@@ -17,11 +17,12 @@ from sparkify_dagster.layout import (
     log_file_path,
 )
 from sparkify_dagster.resources import LakeResource
-from sparkify_dagster.sensors import new_log_files
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS, EVERY_LINE_ACCOUNTED_FOR
 from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
 
 NOV = {d: date(2018, 11, d) for d in (5, 6, 7)}
+
+new_log_files = defs.resolve_sensor_def("new_log_files")
 
 
 def test_a_file_belongs_to_the_day_in_its_name_wherever_it_sits():

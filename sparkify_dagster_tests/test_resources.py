@@ -11,6 +11,7 @@ from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 from sparkify_dagster.resources.spark import sessions_started
+from sparkify_dagster.settings import Settings
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CLEAN_OUTPUTS
@@ -65,22 +66,22 @@ def test_the_process_keeps_one_session_started_with_the_resources_settings(spark
     assert sessions_started() == started
 
 
-def test_sparkify_env_chooses_where_steps_run(monkeypatch):
+def test_sparkify_env_chooses_where_steps_run():
     from sparkify_dagster.resources import EmrSparkCompute, build_resources
 
-    monkeypatch.delenv("SPARKIFY_ENV", raising=False)
-    assert isinstance(build_resources()["compute"], LocalSparkCompute)
-    monkeypatch.setenv("SPARKIFY_ENV", "emr")
-    monkeypatch.setenv("SPARKIFY_EMR_ARTIFACTS_URI", "s3://bucket/sparkify")
-    monkeypatch.setenv("SPARKIFY_EMR_CORE_INSTANCE_COUNT", "5")
-    compute = build_resources()["compute"]
+    assert isinstance(build_resources(Settings.from_env({}))["compute"], LocalSparkCompute)
+    emr = {
+        "SPARKIFY_ENV": "emr",
+        "SPARKIFY_EMR_ARTIFACTS_URI": "s3://bucket/sparkify",
+        "SPARKIFY_EMR_CORE_INSTANCE_COUNT": "5",
+    }
+    compute = build_resources(Settings.from_env(emr))["compute"]
     assert isinstance(compute, EmrSparkCompute)
     with dg.build_resources({"compute": compute}) as initialized:
         assert initialized.compute.cluster.core_instance_count == 5
         assert initialized.compute.artifacts_uri == "s3://bucket/sparkify"
-    monkeypatch.setenv("SPARKIFY_ENV", "cloud")
     with pytest.raises(ValueError, match="SPARKIFY_ENV='cloud': expected one of local, emr"):
-        build_resources()
+        Settings.from_env({"SPARKIFY_ENV": "cloud"})
 
 
 def test_a_failed_step_reports_its_cause_in_the_run_log_and_its_trace_at_debug(spark, tmp_path):

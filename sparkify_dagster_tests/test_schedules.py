@@ -1,16 +1,15 @@
 """The daily schedule, the freshness deadline and how automation is switched on."""
 
-import os
-import subprocess
-import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import pytest
 
 from sparkify_dagster import tables
-from sparkify_dagster.definitions import defs
-from sparkify_dagster.schedules import daily_star_schema_schedule
+from sparkify_dagster.definitions import build_definitions, defs
+from sparkify_dagster.settings import Settings
+
+daily_star_schema_schedule = defs.resolve_schedule_def("daily_star_schema_schedule")
 
 
 @pytest.mark.parametrize(
@@ -55,19 +54,8 @@ def test_star_tables_are_due_by_seven_utc():
 
 
 def _default_statuses(env: dict[str, str]) -> str:
-    code = (
-        "from sparkify_dagster.definitions import defs;"
-        "r = defs.get_repository_def();"
-        "print(sorted((s.name, s.default_status.value) for s in "
-        "[*r.schedule_defs, *r.sensor_defs]))"
-    )
-    return subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", code],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    r = build_definitions(Settings.from_env(env)).get_repository_def()
+    return str(sorted((s.name, s.default_status.value) for s in [*r.schedule_defs, *r.sensor_defs]))
 
 
 def test_automation_starts_stopped_unless_switched_on():
@@ -80,3 +68,16 @@ def test_automation_starts_stopped_unless_switched_on():
     assert "('terminate_stale_clusters_schedule', 'STOPPED')" in on
     on_emr = _default_statuses({"SPARKIFY_AUTOMATION": "on", "SPARKIFY_ENV": "emr"})
     assert on_emr.count("'RUNNING'") == 4
+
+
+def test_the_schedule_hour_and_the_first_partition_come_from_the_settings():
+    configured = build_definitions(Settings(schedule_hour_utc=5, start_date=date(2018, 11, 10)))
+    schedule = configured.resolve_schedule_def("daily_star_schema_schedule")
+    assert schedule.cron_schedule == "0 5 * * *"
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2018, 11, 10, 5, 0, tzinfo=UTC),
+        repository_def=configured.get_repository_def(),
+    )
+    assert "2018-11-09 is before the first daily partition" in (
+        schedule.evaluate_tick(context).skip_message
+    )

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sparkify_dagster.emr.tags import MANAGED_TAG, MANAGED_VALUE, RUN_ID_TAG
+from sparkify_dagster.settings import EMR_CLUSTER_ID, EMR_LOG_URI
 
 READY_STATES = ("WAITING", "RUNNING")
 ENDED_STATES = ("TERMINATING", "TERMINATED", "TERMINATED_WITH_ERRORS")
@@ -88,11 +89,11 @@ def cluster_state(emr, cluster_id: str) -> str:
 
 
 def check_attachable(emr, cluster_id: str) -> None:
-    """An attached cluster (SPARKIFY_EMR_CLUSTER_ID) must be able to take steps now."""
+    """An attached cluster (settings.EMR_CLUSTER_ID) must be able to take steps now."""
     state = cluster_state(emr, cluster_id)
     if state not in READY_STATES:
         raise EmrClusterError(
-            f"EMR cluster {cluster_id} (SPARKIFY_EMR_CLUSTER_ID) is {state}: it "
+            f"EMR cluster {cluster_id} ({EMR_CLUSTER_ID.name}) is {state}: it "
             "cannot take steps. Attach to a WAITING or RUNNING cluster, or unset it."
         )
 
@@ -123,7 +124,7 @@ def wait_until_ready(emr, cluster_id: str, settings: ClusterSettings, log: Log) 
             reason = (status.get("StateChangeReason") or {}).get("Message", "no reason given")
             raise EmrClusterError(
                 f"EMR cluster {cluster_id} ended while starting: {reason}. "
-                f"Logs: {settings.log_uri or 'no log URI configured (SPARKIFY_EMR_LOG_URI)'}"
+                f"Logs: {settings.log_uri or f'no log URI configured ({EMR_LOG_URI.name})'}"
             )
         if time.monotonic() > deadline:
             raise EmrClusterError(

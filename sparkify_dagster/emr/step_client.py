@@ -14,6 +14,7 @@ from dagster_aws.pipes import PipesS3ContextInjector, PipesS3MessageReader
 
 from sparkify_dagster.emr.packaging import PublishedCode
 from sparkify_dagster.filesystems import split_s3_url
+from sparkify_dagster.settings import EMR_LOG_URI, EMR_STEP_TIMEOUT_MINUTES
 from sparkify_dagster.steps import StepReport, StepRequest
 
 FINISHED_STATES = ("COMPLETED", "CANCELLED", "FAILED", "INTERRUPTED")
@@ -34,7 +35,7 @@ class StepSettings:
 
 def step_log_location(log_uri: str | None, cluster_id: str, step_id: str) -> str:
     if not log_uri:
-        return "no log URI configured (SPARKIFY_EMR_LOG_URI); see the step in the EMR console"
+        return f"no log URI configured ({EMR_LOG_URI.name}); see the step in the EMR console"
     return f"{log_uri.rstrip('/')}/{cluster_id}/steps/{step_id}/"
 
 
@@ -118,7 +119,7 @@ def _wait_for_step(emr, cluster_id: str, step_id: str, settings: StepSettings, l
         if time.monotonic() - started > settings.timeout_s:
             raise EmrStepFailed(
                 f"EMR step {step_id} on cluster {cluster_id} did not finish within "
-                f"{settings.timeout_s / 60:.0f} min (SPARKIFY_EMR_STEP_TIMEOUT_MINUTES); it is "
+                f"{settings.timeout_s / 60:.0f} min ({EMR_STEP_TIMEOUT_MINUTES.name}); it is "
                 f"cancelled. Step logs: {step_log_location(settings.log_uri, cluster_id, step_id)}"
             )
         time.sleep(settings.poll_s)

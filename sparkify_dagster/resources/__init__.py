@@ -1,19 +1,18 @@
-"""Resources, configured from environment variables so no code is edited per environment.
+"""Resources, built from the Settings (sparkify_dagster.settings), so no code is edited per
+environment.
 
-SPARKIFY_ENV chooses where the Spark steps run: `local` (default: this process, local Spark)
+Settings.env chooses where the Spark steps run: `local` (default: this process, local Spark)
 or `emr` (EMR steps on a cluster per run; README: Running on AWS).
 """
-
-import os
 
 import dagster as dg
 from dagster_aws.s3 import S3Resource
 
-from sparkify_dagster.lake_lock import DEFAULT_TIMEOUT_MINUTES
 from sparkify_dagster.resources.compute import LocalSparkCompute, SparkCompute
 from sparkify_dagster.resources.emr import EmrClusterResource, EmrSparkCompute
 from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.resources.spark import SparkResource
+from sparkify_dagster.settings import EMR_ARTIFACTS_URI, Settings
 
 __all__ = [
     "EmrClusterResource",
@@ -23,71 +22,53 @@ __all__ = [
     "SparkCompute",
     "SparkResource",
     "build_resources",
-    "execution_env",
 ]
 
-ENVIRONMENTS = ("local", "emr")
 
-
-def _setting(name: str, default):
-    """An env var when it is set (shown as such in the UI), otherwise the local default."""
-    return dg.EnvVar(name) if os.environ.get(name) else default
-
-
-def _int_setting(name: str, default: int):
-    return dg.EnvVar.int(name) if os.environ.get(name) else default
-
-
-def execution_env() -> str:
-    env = os.environ.get("SPARKIFY_ENV", "local").strip().lower() or "local"
-    if env not in ENVIRONMENTS:
-        raise ValueError(f"SPARKIFY_ENV={env!r}: expected one of {', '.join(ENVIRONMENTS)}")
-    return env
-
-
-def emr_cluster() -> EmrClusterResource:
+def emr_cluster(settings: Settings) -> EmrClusterResource:
     return EmrClusterResource(
-        region_name=_setting("SPARKIFY_AWS_REGION", None),
-        cluster_id=_setting("SPARKIFY_EMR_CLUSTER_ID", None),
-        release_label=_setting("SPARKIFY_EMR_RELEASE_LABEL", "emr-spark-8.0.0"),
-        master_instance_type=_setting("SPARKIFY_EMR_MASTER_INSTANCE_TYPE", "m5.xlarge"),
-        core_instance_type=_setting("SPARKIFY_EMR_CORE_INSTANCE_TYPE", "m5.xlarge"),
-        core_instance_count=_int_setting("SPARKIFY_EMR_CORE_INSTANCE_COUNT", 2),
-        ec2_subnet_id=_setting("SPARKIFY_EMR_SUBNET_ID", None),
-        job_flow_role=_setting("SPARKIFY_EMR_JOB_FLOW_ROLE", "EMR_EC2_DefaultRole"),
-        service_role=_setting("SPARKIFY_EMR_SERVICE_ROLE", "EMR_DefaultRole"),
-        log_uri=_setting("SPARKIFY_EMR_LOG_URI", None),
-        idle_timeout_minutes=_int_setting("SPARKIFY_EMR_IDLE_TIMEOUT_MINUTES", 60),
+        region_name=settings.aws_region,
+        cluster_id=settings.emr_cluster_id,
+        release_label=settings.emr_release_label,
+        master_instance_type=settings.emr_master_instance_type,
+        core_instance_type=settings.emr_core_instance_type,
+        core_instance_count=settings.emr_core_instance_count,
+        ec2_subnet_id=settings.emr_subnet_id,
+        job_flow_role=settings.emr_job_flow_role,
+        service_role=settings.emr_service_role,
+        log_uri=settings.emr_log_uri,
+        idle_timeout_minutes=settings.emr_idle_timeout_minutes,
     )
 
 
-def build_resources() -> dict[str, dg.ConfigurableResource]:
-    """Every path, the Spark master and the EMR settings come from env vars.
+def build_compute(settings: Settings) -> SparkCompute:
+    """Where the steps run: this process (local Spark) or EMR, as Settings.env says."""
+    if settings.env == "emr":
+        return EmrSparkCompute(
+            lake_lock_timeout_minutes=settings.lake_lock_timeout_minutes,
+            cluster=emr_cluster(settings),
+            # Unset, the code location still loads (a run then fails naming the variable).
+            artifacts_uri=settings.emr_artifacts_uri or dg.EnvVar(EMR_ARTIFACTS_URI.name),
+            python=settings.emr_python,
+            step_timeout_minutes=settings.emr_step_timeout_minutes,
+        )
+    return LocalSparkCompute(
+        spark=SparkResource(
+            master=settings.spark_master, driver_memory=settings.spark_driver_memory
+        ),
+        lake_lock_timeout_minutes=settings.lake_lock_timeout_minutes,
+    )
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    """Every path, the Spark master and the EMR settings, from the Settings.
 
     `s3` lists an s3:// source for the sensors: credentials come from the default AWS chain,
-    SPARKIFY_S3_ENDPOINT_URL points it at another S3 API (a moto server in tests).
+    Settings.s3_endpoint_url points it at another S3 API (a moto server in tests).
     """
-    spark = SparkResource(
-        master=_setting("SPARKIFY_SPARK_MASTER", "local[*]"),
-        driver_memory=_setting("SPARKIFY_SPARK_DRIVER_MEMORY", "4g"),
-    )
-    lock_wait = _int_setting("SPARKIFY_LAKE_LOCK_TIMEOUT_MINUTES", DEFAULT_TIMEOUT_MINUTES)
-    if execution_env() == "emr":
-        compute: SparkCompute = EmrSparkCompute(
-            lake_lock_timeout_minutes=lock_wait,
-            cluster=emr_cluster(),
-            artifacts_uri=dg.EnvVar("SPARKIFY_EMR_ARTIFACTS_URI"),
-            python=_setting("SPARKIFY_EMR_PYTHON", "python3.11"),
-            step_timeout_minutes=_int_setting("SPARKIFY_EMR_STEP_TIMEOUT_MINUTES", 120),
-        )
-    else:
-        compute = LocalSparkCompute(spark=spark, lake_lock_timeout_minutes=lock_wait)
     return {
-        "lake": LakeResource(
-            source_root=_setting("SPARKIFY_SOURCE", "data/raw"),
-            lake_root=_setting("SPARKIFY_LAKE", "data/lake"),
-        ),
-        "compute": compute,
-        "emr_cluster": emr_cluster(),
-        "s3": S3Resource(endpoint_url=_setting("SPARKIFY_S3_ENDPOINT_URL", None)),
+        "lake": LakeResource(source_root=settings.source, lake_root=settings.lake),
+        "compute": build_compute(settings),
+        "emr_cluster": emr_cluster(settings),
+        "s3": S3Resource(endpoint_url=settings.s3_endpoint_url),
     }

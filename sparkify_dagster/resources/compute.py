@@ -1,7 +1,7 @@
-"""Where an asset's Spark step runs: the execution switch (SPARKIFY_ENV=local|emr).
+"""Where an asset's Spark step runs: the execution switch (Settings.env: local or emr).
 
 Assets ask a SparkCompute to run a step (sparkify_dagster.steps) and get its StepReport back;
-which compute they get is chosen once, in build_resources, never in asset code. Every step runs
+which compute they get is chosen once, in build_compute, never in asset code. Every step runs
 holding the lake lock (sparkify_dagster.lake_lock), whoever started the run.
 """
 
@@ -13,8 +13,9 @@ from pydantic import Field
 
 from sparkify_dagster.errors import StepFailed, describe_failure, quiet_pyspark_error_logs
 from sparkify_dagster.filesystems import is_uri
-from sparkify_dagster.lake_lock import DEFAULT_TIMEOUT_MINUTES, lake_lock
+from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.resources.spark import SparkResource
+from sparkify_dagster.settings import ENV, LAKE_LOCK_TIMEOUT_MINUTES
 from sparkify_dagster.steps import StepReport, StepRequest, run_step
 
 
@@ -22,7 +23,7 @@ class SparkCompute(dg.ConfigurableResource):
     """Runs a step and returns its report (subclasses say where)."""
 
     lake_lock_timeout_minutes: int = Field(
-        default=DEFAULT_TIMEOUT_MINUTES,
+        default=LAKE_LOCK_TIMEOUT_MINUTES.default,
         description="How long a step waits for another run's step on the same lake, then fails.",
     )
 
@@ -52,7 +53,7 @@ class LocalSparkCompute(SparkCompute):
                 raise ValueError(
                     f"The {name} is {root!r}, but Spark runs locally here: local Spark reads and "
                     "writes local directories only (the sensors can watch S3). Use local paths, "
-                    "or run on EMR (SPARKIFY_ENV=emr; README: Running on AWS)."
+                    f"or run on EMR ({ENV.name}=emr; README: Running on AWS)."
                 )
         quiet_pyspark_error_logs()
         session = self.spark.get_session()

@@ -24,6 +24,17 @@ from sparkify_dagster.emr.cluster import (
 from sparkify_dagster.emr.packaging import CodePackage, PublishedCode, publish
 from sparkify_dagster.emr.step_client import StepSettings, run_pipes_step
 from sparkify_dagster.resources.compute import SparkCompute
+from sparkify_dagster.settings import (
+    EMR_CORE_INSTANCE_COUNT,
+    EMR_CORE_INSTANCE_TYPE,
+    EMR_IDLE_TIMEOUT_MINUTES,
+    EMR_JOB_FLOW_ROLE,
+    EMR_MASTER_INSTANCE_TYPE,
+    EMR_PYTHON,
+    EMR_RELEASE_LABEL,
+    EMR_SERVICE_ROLE,
+    EMR_STEP_TIMEOUT_MINUTES,
+)
 from sparkify_dagster.steps import StepReport, StepRequest
 
 
@@ -38,17 +49,23 @@ class EmrClusterResource(dg.ConfigurableResource):
     )
     name: str = Field(default="sparkify", description="Cluster name prefix.")
     release_label: str = Field(
-        default="emr-spark-8.0.0", description="EMR release: Spark 4 (emr-spark-8.0.0 ships 4.0.2)."
+        default=EMR_RELEASE_LABEL.default,
+        description="EMR release: Spark 4 (emr-spark-8.0.0 ships 4.0.2).",
     )
-    master_instance_type: str = "m5.xlarge"
-    core_instance_type: str = "m5.xlarge"
-    core_instance_count: int = Field(default=2, description="Core (worker) nodes.")
+    master_instance_type: str = EMR_MASTER_INSTANCE_TYPE.default
+    core_instance_type: str = EMR_CORE_INSTANCE_TYPE.default
+    core_instance_count: int = Field(
+        default=EMR_CORE_INSTANCE_COUNT.default, description="Core (worker) nodes."
+    )
     ec2_subnet_id: str | None = Field(default=None, description="Subnet (default VPC if unset).")
-    job_flow_role: str = Field(default="EMR_EC2_DefaultRole", description="EC2 instance profile.")
-    service_role: str = Field(default="EMR_DefaultRole", description="EMR service role.")
+    job_flow_role: str = Field(
+        default=EMR_JOB_FLOW_ROLE.default, description="EC2 instance profile."
+    )
+    service_role: str = Field(default=EMR_SERVICE_ROLE.default, description="EMR service role.")
     log_uri: str | None = Field(default=None, description="s3:// URI for cluster and step logs.")
     idle_timeout_minutes: int = Field(
-        default=60, description="AutoTerminationPolicy: EMR ends the cluster after this idle time."
+        default=EMR_IDLE_TIMEOUT_MINUTES.default,
+        description="AutoTerminationPolicy: EMR ends the cluster after this idle time.",
     )
     ready_timeout_minutes: float = Field(default=45, description="Wait this long for WAITING.")
     poll_seconds: float = Field(default=20, description="Seconds between status calls.")
@@ -109,8 +126,10 @@ class EmrSparkCompute(SparkCompute):
     artifacts_uri: str = Field(
         description="s3://bucket/prefix for the code package and the Pipes messages."
     )
-    python: str = Field(default="python3.11", description="The Python steps run with.")
-    step_timeout_minutes: float = Field(default=120, description="Cancel a step after this.")
+    python: str = Field(default=EMR_PYTHON.default, description="The Python steps run with.")
+    step_timeout_minutes: float = Field(
+        default=EMR_STEP_TIMEOUT_MINUTES.default, description="Cancel a step after this."
+    )
     poll_seconds: float = Field(default=15, description="Seconds between step status calls.")
     spark_submit_args: list[str] = Field(
         default_factory=list, description="Extra spark-submit arguments (e.g. --conf k=v)."

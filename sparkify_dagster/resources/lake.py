@@ -3,15 +3,18 @@
 import dagster as dg
 from pydantic import Field
 
+from sparkify_dagster.settings import LAKE, SOURCE
+
 
 class LakeResource(dg.ConfigurableResource):
     """The raw source (song_data/ + log_data/) and the output lake: local directories for local
-    Spark, s3:// URLs for EMR (SPARKIFY_ENV=emr)."""
+    Spark, s3:// URLs for EMR (Settings.env emr)."""
 
     source_root: str = Field(
-        default="data/raw", description="Directory or s3:// URL holding song_data/ and log_data/."
+        default=SOURCE.default,
+        description="Directory or s3:// URL holding song_data/ and log_data/.",
     )
     lake_root: str = Field(
-        default="data/lake",
+        default=LAKE.default,
         description="Directory or s3:// URL the clean, star and quarantine tables go to.",
     )

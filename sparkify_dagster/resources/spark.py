@@ -20,6 +20,7 @@ from pydantic import Field
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
+from sparkify_dagster.settings import SPARK_DRIVER_MEMORY, SPARK_MASTER
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 
 MIN_JAVA = 17
@@ -70,9 +71,11 @@ def _log4j_config() -> str:
 class SparkResource(dg.ConfigurableResource):
     """Local Spark by default; any master (e.g. spark://host:7077) by configuration."""
 
-    master: str = Field(default="local[*]", description="Spark master URL.")
+    master: str = Field(default=SPARK_MASTER.default, description="Spark master URL.")
     app_name: str = "sparkify"
-    driver_memory: str = Field(default="4g", description="JVM heap of the driver (local mode).")
+    driver_memory: str = Field(
+        default=SPARK_DRIVER_MEMORY.default, description="JVM heap of the driver (local mode)."
+    )
     shuffle_partitions: int = Field(
         default=8, description="spark.sql.shuffle.partitions; AQE coalesces small ones."
     )

@@ -1,5 +1,5 @@
-"""Sensors that start runs when raw files arrive."""
+"""Sensors that start runs when raw files arrive (built by build_sensors from the Settings)."""
 
-from sparkify_dagster.sensors.raw_files import new_log_files, new_song_files
+from sparkify_dagster.sensors.raw_files import build_sensors
 
-ALL_SENSORS = [new_log_files, new_song_files]
+__all__ = ["build_sensors"]

@@ -1,7 +1,6 @@
 """Sensors on the raw lake: a new or rewritten day file runs that day; new song files refresh
 the catalogue. The source is a local directory or an s3:// URL (LakeResource.source_root)."""
 
-import os
 from collections import defaultdict
 
 import dagster as dg
@@ -9,7 +8,6 @@ from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
 from sparkify_dagster.layout import LOG_DATA, SONG_DATA, group_log_files
-from sparkify_dagster.partitions import daily_partitions
 from sparkify_dagster.resources import LakeResource
 from sparkify_dagster.sensors.cursors import (
     LogFilesCursor,
@@ -20,14 +18,15 @@ from sparkify_dagster.sensors.cursors import (
     song_files_state,
 )
 from sparkify_dagster.sensors.listing import FileVersion, list_local, list_s3
+from sparkify_dagster.settings import START_DATE, Settings
 
 TICK_SECONDS = 30
 
 
-def automation_status() -> dg.DefaultSensorStatus:
+def automation_status(settings: Settings) -> dg.DefaultSensorStatus:
     """Sensors and schedules start stopped (a laptop demo should not run by itself) unless
-    SPARKIFY_AUTOMATION=on, as a deployment sets it."""
-    on = os.environ.get("SPARKIFY_AUTOMATION", "").lower() in ("on", "1", "true", "yes")
+    Settings.automation is on, as a deployment sets it."""
+    on = settings.automation
     return dg.DefaultSensorStatus.RUNNING if on else dg.DefaultSensorStatus.STOPPED
 
 
@@ -38,7 +37,10 @@ def _listing(lake: LakeResource, s3: S3Resource, part: str) -> list[FileVersion]
 
 
 def log_file_run_requests(
-    context: dg.SensorEvaluationContext, listing: list[FileVersion], cursor: LogFilesCursor
+    context: dg.SensorEvaluationContext,
+    listing: list[FileVersion],
+    cursor: LogFilesCursor,
+    partitions_def: dg.PartitionsDefinition,
 ) -> dg.SensorResult:
     """One run request per day with a new file version; the decision, apart from the listing."""
     new, cursor = new_log_file_versions(listing, cursor)
@@ -50,8 +52,8 @@ def log_file_run_requests(
         reason = found.skipped.get(version.key)
         if reason is None and day is None:
             continue  # still being written: a later tick sees the finished file
-        if day is not None and not daily_partitions.has_partition_key(day.isoformat()):
-            reason = f"{day} is outside the daily partitions (SPARKIFY_START_DATE … tomorrow)"
+        if day is not None and not partitions_def.has_partition_key(day.isoformat()):
+            reason = f"{day} is outside the daily partitions ({START_DATE.name} … tomorrow)"
         if reason:
             if version.key not in cursor.ignored:
                 context.log.warning(f"Skipping {version.key}: {reason}")
@@ -74,39 +76,50 @@ def log_file_run_requests(
     return dg.SensorResult(run_requests=requests, cursor=cursor.dump())
 
 
-@dg.sensor(
-    name="new_log_files",
-    job=daily_star_schema_job,
-    minimum_interval_seconds=TICK_SECONDS,
-    default_status=automation_status(),
-    description=(
-        "A new or rewritten YYYY-MM-DD-events.json anywhere under log_data/ runs that day's "
-        "partition."
-    ),
-)
-def new_log_files(
-    context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
-) -> dg.SensorResult:
-    listing = _listing(lake, s3, LOG_DATA)
-    return log_file_run_requests(context, listing, LogFilesCursor.parse(context.cursor))
+def build_sensors(
+    settings: Settings, partitions_def: dg.PartitionsDefinition
+) -> list[dg.SensorDefinition]:
+    """The two sensors, started as Settings.automation says; a log file's day must be one of
+    `partitions_def`'s (the configured daily partitions)."""
+    status = automation_status(settings)
 
-
-@dg.sensor(
-    name="new_song_files",
-    job=song_catalogue_job,
-    minimum_interval_seconds=TICK_SECONDS,
-    default_status=automation_status(),
-    description="New, rewritten or removed song_data/ files refresh songs and artists.",
-)
-def new_song_files(
-    context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
-) -> dg.SensorResult:
-    state = song_files_state(_listing(lake, s3, SONG_DATA))
-    cursor = SongFilesCursor.parse(context.cursor)
-    if not song_files_changed(state, cursor):
-        return dg.SensorResult(skip_reason="song_data/ unchanged", cursor=cursor.dump())
-    context.log.info(f"song_data/ changed ({state.count:,} files): refreshing the catalogue")
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key=f"songs:{state.digest_at_newest[:16]}:{state.count}")],
-        cursor=state.dump(),
+    @dg.sensor(
+        name="new_log_files",
+        job=daily_star_schema_job,
+        minimum_interval_seconds=TICK_SECONDS,
+        default_status=status,
+        description=(
+            "A new or rewritten YYYY-MM-DD-events.json anywhere under log_data/ runs that day's "
+            "partition."
+        ),
     )
+    def new_log_files(
+        context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
+    ) -> dg.SensorResult:
+        listing = _listing(lake, s3, LOG_DATA)
+        cursor = LogFilesCursor.parse(context.cursor)
+        return log_file_run_requests(context, listing, cursor, partitions_def)
+
+    @dg.sensor(
+        name="new_song_files",
+        job=song_catalogue_job,
+        minimum_interval_seconds=TICK_SECONDS,
+        default_status=status,
+        description="New, rewritten or removed song_data/ files refresh songs and artists.",
+    )
+    def new_song_files(
+        context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
+    ) -> dg.SensorResult:
+        state = song_files_state(_listing(lake, s3, SONG_DATA))
+        cursor = SongFilesCursor.parse(context.cursor)
+        if not song_files_changed(state, cursor):
+            return dg.SensorResult(skip_reason="song_data/ unchanged", cursor=cursor.dump())
+        context.log.info(f"song_data/ changed ({state.count:,} files): refreshing the catalogue")
+        return dg.SensorResult(
+            run_requests=[
+                dg.RunRequest(run_key=f"songs:{state.digest_at_newest[:16]}:{state.count}")
+            ],
+            cursor=state.dump(),
+        )
+
+    return [new_log_files, new_song_files]

@@ -20,7 +20,7 @@ from sparkify_dagster.steps import StepLog, request_from_dict, run_step
 from sparkify_dagster.steps.report import StepReport, StepRequest
 
 MESSAGE_INTERVAL_S = 5.0
-REPORT_PREFIX = "SPARKIFY_STEP_REPORT "
+REPORT_PREFIX = "sparkify-step-report "
 
 
 def _session(request: StepRequest):

@@ -175,3 +175,18 @@ def test_instance_queues_runs_and_limits_the_user_state_pool_to_one():
     assert config["concurrency"]["pools"]["default_limit"] == 1  # `users`: sparkify_user_state
     assert config["run_monitoring"]["enabled"] is True
     assert config["telemetry"]["enabled"] is False
+
+
+def test_user_code_passes_only_declared_settings_with_usable_defaults():
+    """A misspelt variable would be ignored without a word: each one user_code gets must be a
+    setting (or one the Dagster config reads), and its compose default must load."""
+    from sparkify_dagster.settings import VARIABLES, Settings
+
+    environment = compose_services()["user_code"]["environment"]
+    config_reads = env_vars_read_by(INSTANCE_CONFIG) | env_vars_read_by(WORKSPACE)
+    passed = {k: v for k, v in environment.items() if k.startswith("SPARKIFY_")}
+    settings = {k: v for k, v in passed.items() if k not in config_reads}
+    assert set(settings) <= {v.name for v in VARIABLES}, set(settings) - {v.name for v in VARIABLES}
+    defaults = {k: re.fullmatch(r"\$\{\w+:-(.*)\}", v)[1] for k, v in settings.items()}
+    loaded = Settings.from_env(defaults)
+    assert (loaded.env, loaded.automation, loaded.lake) == ("local", False, "/data/lake")

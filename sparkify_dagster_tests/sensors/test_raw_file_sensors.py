@@ -16,7 +16,9 @@ from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.definitions import defs
 from sparkify_dagster.resources import LakeResource
-from sparkify_dagster.sensors import new_log_files, new_song_files
+
+new_log_files = defs.resolve_sensor_def("new_log_files")
+new_song_files = defs.resolve_sensor_def("new_song_files")
 
 
 @dataclass

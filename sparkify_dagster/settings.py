@@ -1,0 +1,216 @@
+"""Every `SPARKIFY_*` environment variable, read here and nowhere else.
+
+Each variable is declared once (name, default, type, meaning); `Settings.from_env()` reads them
+all once into a frozen object that the wiring (definitions.build_definitions) passes on, so no
+other module reads the environment and tests pass a dict. An empty value counts as unset (a
+compose file passes `VAR=` for "the default"). Other modules name a variable through its
+declaration (`EMR_LOG_URI.name`), and README's configuration table is checked against VARIABLES.
+Pure Python: imported on EMR nodes too.
+"""
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+ENVIRONMENTS = ("local", "emr")
+_ON = ("on", "1", "true", "yes")
+_OFF = ("off", "0", "false", "no")
+
+
+class SettingsError(ValueError):
+    """A variable's value cannot be used; the message names it in one line."""
+
+
+def _environment(text: str) -> str:
+    env = text.strip().lower()
+    if env not in ENVIRONMENTS:
+        raise ValueError(f"expected one of {', '.join(ENVIRONMENTS)}")
+    return env
+
+
+def _switch(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in _ON + _OFF:
+        raise ValueError(f"expected on or off ({', '.join(_ON)} / {', '.join(_OFF)})")
+    return value in _ON
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError("expected a date as YYYY-MM-DD") from None
+
+
+def _integer(low: int | None = None, high: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise ValueError("expected a whole number") from None
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise ValueError(f"expected a whole number from {low} to {high if high else '…'}")
+        return value
+
+    return parse
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise ValueError("expected a number") from None
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: its name, typed default (None: unset), parser and meaning."""
+
+    name: str
+    default: Any
+    doc: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def default_text(self) -> str:
+        """The default as it would be written in the environment ("" when there is none)."""
+        if self.default is None:
+            return ""
+        if isinstance(self.default, bool):
+            return "on" if self.default else "off"
+        if isinstance(self.default, date):
+            return self.default.isoformat()
+        return str(self.default)
+
+    def given(self, environ: Mapping[str, str] | None = None) -> Any:
+        """The typed value set in `environ` (the process's by default), or None when unset."""
+        text = (os.environ if environ is None else environ).get(self.name, "")
+        if not text.strip():
+            return None
+        try:
+            return self.parse(text)
+        except ValueError as error:
+            raise SettingsError(f"{self.name}={text!r}: {error}") from None
+
+    def value(self, environ: Mapping[str, str] | None = None) -> Any:
+        """The typed value set in `environ`, or the default."""
+        given = self.given(environ)
+        return self.default if given is None else given
+
+
+ENV = Variable("SPARKIFY_ENV", "local", "where the Spark steps run: `local` or `emr`", _environment)
+SOURCE = Variable(
+    "SPARKIFY_SOURCE", "data/raw", "directory or s3:// URL with song_data/, log_data/"
+)
+LAKE = Variable("SPARKIFY_LAKE", "data/lake", "directory or s3:// URL of the output lake")
+# Unset, the daily partitions start at the sample's first day, and `sparkify run` at its data's.
+SAMPLE_FIRST_DAY = date(2018, 11, 1)
+START_DATE = Variable("SPARKIFY_START_DATE", None, "first daily partition", _day)
+AUTOMATION = Variable("SPARKIFY_AUTOMATION", False, "schedules and sensors start running", _switch)
+SCHEDULE_HOUR_UTC = Variable(
+    "SPARKIFY_SCHEDULE_HOUR_UTC", 1, "hour (UTC) of the daily schedule", _integer(0, 23)
+)
+FRESHNESS_DEADLINE_CRON = Variable(
+    "SPARKIFY_FRESHNESS_DEADLINE_CRON", "0 7 * * *", "when a day's star tables are due (UTC)"
+)
+FRESHNESS_WINDOW_HOURS = Variable(
+    "SPARKIFY_FRESHNESS_WINDOW_HOURS",
+    7,
+    "hours before the deadline a materialization counts",
+    _number,
+)
+SPARK_MASTER = Variable("SPARKIFY_SPARK_MASTER", "local[*]", "Spark master URL")
+SPARK_DRIVER_MEMORY = Variable("SPARKIFY_SPARK_DRIVER_MEMORY", "4g", "driver heap")
+LAKE_LOCK_TIMEOUT_MINUTES = Variable(
+    "SPARKIFY_LAKE_LOCK_TIMEOUT_MINUTES",
+    30,
+    "how long a step waits for another run's step on the same lake",
+    _integer(0),
+)
+S3_ENDPOINT_URL = Variable(
+    "SPARKIFY_S3_ENDPOINT_URL", None, "S3 API endpoint (e.g. a moto server) instead of AWS's"
+)
+AWS_REGION = Variable("SPARKIFY_AWS_REGION", None, "region of the EMR cluster and buckets")
+EMR_ARTIFACTS_URI = Variable(
+    "SPARKIFY_EMR_ARTIFACTS_URI", None, "s3:// prefix for the code package and Pipes messages"
+)
+EMR_LOG_URI = Variable("SPARKIFY_EMR_LOG_URI", None, "s3:// URI for cluster and step logs")
+EMR_CLUSTER_ID = Variable(
+    "SPARKIFY_EMR_CLUSTER_ID", None, "attach to this running cluster instead of creating one"
+)
+EMR_RELEASE_LABEL = Variable(
+    "SPARKIFY_EMR_RELEASE_LABEL", "emr-spark-8.0.0", "EMR release (Spark 4 needed)"
+)
+EMR_MASTER_INSTANCE_TYPE = Variable(
+    "SPARKIFY_EMR_MASTER_INSTANCE_TYPE", "m5.xlarge", "master node instance type"
+)
+EMR_CORE_INSTANCE_TYPE = Variable(
+    "SPARKIFY_EMR_CORE_INSTANCE_TYPE", "m5.xlarge", "core node instance type"
+)
+EMR_CORE_INSTANCE_COUNT = Variable(
+    "SPARKIFY_EMR_CORE_INSTANCE_COUNT", 2, "core (worker) nodes", _integer(1)
+)
+EMR_SUBNET_ID = Variable("SPARKIFY_EMR_SUBNET_ID", None, "subnet of the cluster")
+EMR_JOB_FLOW_ROLE = Variable(
+    "SPARKIFY_EMR_JOB_FLOW_ROLE", "EMR_EC2_DefaultRole", "EC2 instance profile of the nodes"
+)
+EMR_SERVICE_ROLE = Variable("SPARKIFY_EMR_SERVICE_ROLE", "EMR_DefaultRole", "EMR service role")
+EMR_IDLE_TIMEOUT_MINUTES = Variable(
+    "SPARKIFY_EMR_IDLE_TIMEOUT_MINUTES", 60, "idle auto-termination of a cluster", _integer(1)
+)
+EMR_PYTHON = Variable("SPARKIFY_EMR_PYTHON", "python3.11", "the Python steps run with on EMR")
+EMR_STEP_TIMEOUT_MINUTES = Variable(
+    "SPARKIFY_EMR_STEP_TIMEOUT_MINUTES", 120, "an EMR step is cancelled after this", _integer(1)
+)
+
+
+# ruff: noqa: RUF009 - _from returns a dataclasses.field, as field() does: no shared default.
+def _from(variable: Variable):
+    return field(default=variable.default, metadata={"variable": variable})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The configuration of one code location or CLI run; `Settings()` is every default."""
+
+    env: str = _from(ENV)
+    source: str = _from(SOURCE)
+    lake: str = _from(LAKE)
+    start_date: date | None = _from(START_DATE)
+    automation: bool = _from(AUTOMATION)
+    schedule_hour_utc: int = _from(SCHEDULE_HOUR_UTC)
+    freshness_deadline_cron: str = _from(FRESHNESS_DEADLINE_CRON)
+    freshness_window_hours: float = _from(FRESHNESS_WINDOW_HOURS)
+    spark_master: str = _from(SPARK_MASTER)
+    spark_driver_memory: str = _from(SPARK_DRIVER_MEMORY)
+    lake_lock_timeout_minutes: int = _from(LAKE_LOCK_TIMEOUT_MINUTES)
+    s3_endpoint_url: str | None = _from(S3_ENDPOINT_URL)
+    aws_region: str | None = _from(AWS_REGION)
+    emr_artifacts_uri: str | None = _from(EMR_ARTIFACTS_URI)
+    emr_log_uri: str | None = _from(EMR_LOG_URI)
+    emr_cluster_id: str | None = _from(EMR_CLUSTER_ID)
+    emr_release_label: str = _from(EMR_RELEASE_LABEL)
+    emr_master_instance_type: str = _from(EMR_MASTER_INSTANCE_TYPE)
+    emr_core_instance_type: str = _from(EMR_CORE_INSTANCE_TYPE)
+    emr_core_instance_count: int = _from(EMR_CORE_INSTANCE_COUNT)
+    emr_subnet_id: str | None = _from(EMR_SUBNET_ID)
+    emr_job_flow_role: str = _from(EMR_JOB_FLOW_ROLE)
+    emr_service_role: str = _from(EMR_SERVICE_ROLE)
+    emr_idle_timeout_minutes: int = _from(EMR_IDLE_TIMEOUT_MINUTES)
+    emr_python: str = _from(EMR_PYTHON)
+    emr_step_timeout_minutes: int = _from(EMR_STEP_TIMEOUT_MINUTES)
+
+    @property
+    def first_partition_day(self) -> date:
+        return self.start_date or SAMPLE_FIRST_DAY
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Every variable read once from `environ` (the process's environment by default)."""
+        environ = os.environ if environ is None else environ
+        return cls(**{f.name: f.metadata["variable"].value(environ) for f in fields(cls)})
+
+
+VARIABLES: tuple[Variable, ...] = tuple(f.metadata["variable"] for f in fields(Settings))

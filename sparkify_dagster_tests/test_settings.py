@@ -1,0 +1,149 @@
+"""The settings: every SPARKIFY_* variable read in one module, typed, documented in README."""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster_aws.s3 import S3Resource
+
+import sparkify_dagster
+from sparkify_dagster import settings as settings_module
+from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.resources import LakeResource
+from sparkify_dagster.settings import VARIABLES, Settings, SettingsError
+from sparkify_dagster_tests.conftest import PROJECT_ROOT
+
+PACKAGE = Path(sparkify_dagster.__file__).parent
+
+
+def test_unset_or_empty_variables_give_the_declared_defaults():
+    assert Settings.from_env({}) == Settings()
+    assert Settings.from_env({v.name: "" for v in VARIABLES}) == Settings()
+    assert Settings().start_date is None
+    assert Settings().first_partition_day == date(2018, 11, 1)
+    assert Settings().env == "local" and Settings().automation is False
+
+
+def test_each_variable_is_read_into_its_typed_setting():
+    configured = Settings.from_env(
+        {
+            "SPARKIFY_ENV": " EMR ",
+            "SPARKIFY_START_DATE": "2026-01-05",
+            "SPARKIFY_AUTOMATION": "on",
+            "SPARKIFY_SCHEDULE_HOUR_UTC": "23",
+            "SPARKIFY_FRESHNESS_WINDOW_HOURS": "2.5",
+            "SPARKIFY_EMR_CORE_INSTANCE_COUNT": "5",
+            "SPARKIFY_LAKE": "s3://bucket/lake",
+            "SPARKIFY_EMR_LOG_URI": "s3://bucket/logs/",
+            "UNRELATED": "ignored",
+        }
+    )
+    assert configured == Settings(
+        env="emr",
+        start_date=date(2026, 1, 5),
+        automation=True,
+        schedule_hour_utc=23,
+        freshness_window_hours=2.5,
+        emr_core_instance_count=5,
+        lake="s3://bucket/lake",
+        emr_log_uri="s3://bucket/logs/",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SPARKIFY_ENV", "foo", "SPARKIFY_ENV='foo': expected one of local, emr"),
+        ("SPARKIFY_SCHEDULE_HOUR_UTC", "one", "SPARKIFY_SCHEDULE_HOUR_UTC='one': expected a whole"),
+        ("SPARKIFY_SCHEDULE_HOUR_UTC", "24", "SPARKIFY_SCHEDULE_HOUR_UTC='24': expected a whole"),
+        ("SPARKIFY_START_DATE", "2018-11-31", "SPARKIFY_START_DATE='2018-11-31': expected a date"),
+        ("SPARKIFY_AUTOMATION", "maybe", "SPARKIFY_AUTOMATION='maybe': expected on or off"),
+        ("SPARKIFY_FRESHNESS_WINDOW_HOURS", "7h", "SPARKIFY_FRESHNESS_WINDOW_HOURS='7h': expected"),
+    ],
+)
+def test_a_value_that_cannot_be_used_fails_in_one_line_naming_the_variable(name, value, message):
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({name: value})
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def test_only_the_settings_module_names_a_sparkify_variable():
+    naming = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "SPARKIFY_" in path.read_text()
+    )
+    assert naming == ["settings.py"]
+
+
+def test_no_module_edits_the_environment():
+    edits = re.compile(r"os\.environ\[[^]]+\]\s*=|os\.environ\.(setdefault|update|pop)|putenv")
+    assert [p.name for p in PACKAGE.rglob("*.py") if edits.search(p.read_text())] == []
+
+
+def _readme_configuration_table() -> dict[str, str]:
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    section = readme.split("\n## Configuration\n", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        match = re.fullmatch(r"`(SPARKIFY_\w+)`", cells[0]) if len(cells) == 3 else None
+        if match:
+            rows[match.group(1)] = cells[1]
+    return rows
+
+
+def test_readme_configuration_table_lists_every_variable_with_its_default():
+    table = _readme_configuration_table()
+    assert sorted(table) == sorted(v.name for v in VARIABLES)
+    for variable in VARIABLES:
+        shown = table[variable.name]
+        if variable.default_text:
+            assert shown == f"`{variable.default_text}`", variable.name
+        else:  # no default: the table says what happens instead, in words
+            assert "`" not in shown and shown, variable.name
+
+
+def test_each_variable_is_declared_once_with_a_meaning():
+    names = [v.name for v in VARIABLES]
+    assert len(names) == len(set(names))
+    assert all(v.doc and "\n" not in v.doc for v in VARIABLES)
+    declared = [
+        value for value in vars(settings_module).values() if isinstance(value, type(VARIABLES[0]))
+    ]
+    assert sorted(v.name for v in declared) == sorted(names)  # none outside Settings
+
+
+def test_definitions_built_with_a_start_date_partition_from_it(tmp_path):
+    configured = build_definitions(
+        Settings(start_date=date(2026, 1, 5), freshness_deadline_cron="0 9 * * *")
+    )
+    graph = configured.resolve_asset_graph()
+    daily = [graph.get(k) for k in graph.get_all_asset_keys() if graph.get(k).partitions_def]
+    assert len(daily) == 8
+    for node in daily:
+        assert node.partitions_def.get_first_partition_key() == "2026-01-05", node.key
+        assert node.backfill_policy == dg.BackfillPolicy.single_run(), node.key
+    job = configured.resolve_job_def("daily_star_schema")
+    assert job.partitions_def.get_first_partition_key() == "2026-01-05"
+    deadlines = {
+        spec.freshness_policy.deadline_cron
+        for spec in configured.resolve_all_asset_specs()
+        if spec.freshness_policy is not None
+    }
+    assert deadlines == {"0 9 * * *"}
+
+    # The sensor checks a file's day against the same partitions.
+    for day in ("2026-01-04", "2026-01-05"):
+        path = tmp_path / "log_data" / "2026" / "01" / f"{day}-events.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{}\n")
+    context = dg.build_sensor_context(
+        resources={"lake": LakeResource(source_root=str(tmp_path)), "s3": S3Resource()},
+        repository_def=configured.get_repository_def(),
+    )
+    result = configured.resolve_sensor_def("new_log_files").evaluate_tick(context)
+    assert [r.partition_key for r in result.run_requests] == ["2026-01-05"]
