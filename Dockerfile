@@ -21,6 +21,8 @@ WORKDIR /opt/dagster/app
 
 COPY pyproject.toml README.md ./
 COPY sparkify_dagster ./sparkify_dagster
+# The generator, so `sparkify generate` works in the container too (the pipeline never imports it).
+COPY sparkify_generator ./sparkify_generator
 RUN pip install .
 
 COPY deploy/dagster.yaml deploy/workspace.yaml ./deploy/

@@ -190,3 +190,15 @@ def test_user_code_passes_only_declared_settings_with_usable_defaults():
     defaults = {k: re.fullmatch(r"\$\{\w+:-(.*)\}", v)[1] for k, v in settings.items()}
     loaded = Settings.from_env(defaults)
     assert (loaded.env, loaded.automation, loaded.lake) == ("local", False, "/data/lake")
+
+
+def test_the_image_copies_every_package_the_project_installs():
+    import tomllib
+
+    from sparkify_dagster_tests.helpers import PROJECT_ROOT
+
+    pyproject = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())
+    found = pyproject["tool"]["setuptools"]["packages"]["find"]
+    packages = {p.rstrip("*") for p in found["include"]} - {p.rstrip("*") for p in found["exclude"]}
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", DOCKERFILE.read_text(), re.MULTILINE))
+    assert packages == copied
