@@ -12,7 +12,7 @@ from sparkify_dagster import schemas, tables
 from sparkify_dagster.query import connect
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS
 from sparkify_dagster.transforms.raw_records import JSON_MAX_STRING_CHARS
-from sparkify_dagster_tests.conftest import run_pipeline
+from sparkify_dagster_tests.helpers import run_pipeline
 
 DAY = date(2018, 11, 5)
 

@@ -4,8 +4,7 @@ from datetime import date
 
 from sparkify_dagster.generator import generate_lake, open_sink
 from sparkify_dagster.query import connect
-
-from .conftest import run_pipeline
+from sparkify_dagster_tests.helpers import run_pipeline
 
 
 def test_generated_lake_reconciles_with_the_generator(tmp_path):

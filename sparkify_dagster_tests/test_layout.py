@@ -19,7 +19,7 @@ from sparkify_dagster.layout import (
 from sparkify_dagster.resources import LakeResource
 from sparkify_dagster.sensors import new_log_files
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS
-from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
+from sparkify_dagster_tests.helpers import SAMPLE, run_pipeline
 
 NOV = {d: date(2018, 11, d) for d in (5, 6, 7)}
 

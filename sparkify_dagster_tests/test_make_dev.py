@@ -14,7 +14,7 @@ import pytest
 
 from sparkify_dagster.generator import generate_lake, open_sink
 from sparkify_dagster.schemas import SONGPLAYS, description
-from sparkify_dagster_tests.conftest import PROJECT_ROOT
+from sparkify_dagster_tests.helpers import PROJECT_ROOT
 from sparkify_dagster_tests.webserver_client import Webserver, free_port
 
 FIRST_DAY = date(2024, 3, 4)

@@ -10,7 +10,7 @@ import dagster as dg
 
 from sparkify_dagster.definitions import defs
 from sparkify_dagster.query import connect
-from sparkify_dagster_tests.conftest import (
+from sparkify_dagster_tests.helpers import (
     DAILY_ASSET_KEYS,
     SAMPLE,
     UNPARTITIONED_ASSET_KEYS,

@@ -12,7 +12,7 @@ from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 from sparkify_dagster.steps import StepRequest
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS
-from sparkify_dagster_tests.conftest import (
+from sparkify_dagster_tests.helpers import (
     SAMPLE,
     TEST_SPARK,
     UNPARTITIONED_ASSET_KEYS,

@@ -27,8 +27,8 @@ import pytest
 from sparkify_dagster.emr.packaging import ENTRY_NAME, ZIP_NAME, CodePackage
 from sparkify_dagster.steps import StepReport, StepRequest
 from sparkify_dagster.steps.entrypoint import REPORT_PREFIX
-from sparkify_dagster_tests.conftest import lake_snapshot
-from sparkify_dagster_tests.emr.conftest import DAY, QUICK_JVM
+from sparkify_dagster_tests.emr.helpers import DAY, QUICK_JVM
+from sparkify_dagster_tests.helpers import lake_snapshot
 
 pytestmark = [
     pytest.mark.slow,

@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 from itertools import pairwise
 
 from sparkify_dagster.generator import model
-
-from .conftest import EVENTS_PER_DAY
+from sparkify_dagster_tests.generator.helpers import EVENTS_PER_DAY
 
 
 def _share(counter: Counter, key) -> float:

@@ -12,8 +12,7 @@ from click.testing import CliRunner
 
 from sparkify_dagster.cli import main
 from sparkify_dagster.generator import generate_lake, open_sink
-
-from ..conftest import SAMPLE
+from sparkify_dagster_tests.helpers import SAMPLE
 
 
 def _files(root: Path) -> dict[str, bytes]:
