@@ -7,6 +7,7 @@ types and descriptions the asset declared before the run (schemas.py).
 from datetime import date
 
 import dagster as dg
+import pytest
 
 from sparkify_dagster.definitions import defs
 from sparkify_dagster.query import connect
@@ -20,6 +21,7 @@ from sparkify_dagster_tests.helpers import (
 DAYS = (date(2018, 11, 20), date(2018, 11, 21))
 
 
+@pytest.mark.slow  # the whole pipeline over several days
 def test_every_materialization_carries_count_path_schema_and_preview(tmp_path):
     lake = tmp_path / "lake"
     result = run_pipeline(SAMPLE, lake, *DAYS)
