@@ -1,5 +1,6 @@
 # Everything a new user needs: `make demo` generates a small raw lake and runs the pipeline on it,
-# `make test` runs the whole test suite. Both create the virtualenv and check Java first.
+# `make test` runs the whole test suite (`make test-fast` its fast tier). All create the virtualenv
+# and check Java first.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,7 +14,7 @@ DEMO_LAKE_ARGS ?= --days 7 --events-per-day 5000 --songs 500 --seed 42
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DEV_PORT ?= 3000
 
-.PHONY: demo sample raw test install java chromium dev lint clean bench postgres compose
+.PHONY: demo sample raw test test-fast install java chromium dev lint clean bench postgres compose
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -55,8 +56,13 @@ sample: install java
 	@test -d "$(SAMPLE)" || { echo "No sample data at $(SAMPLE): set SAMPLE=/path/to/a/lake with song_data/ and log_data/"; exit 1; }
 	SPARKIFY_START_DATE=2018-11-01 $(BIN)/sparkify run --source "$(SAMPLE)" --lake data/sample_lake
 
+# Two tiers (the `slow` marker, pyproject.toml): `test-fast` for the inner loop (unit and small
+# Spark tests, no servers, no whole runs in new processes), `test` for everything (what CI runs).
 test: install java chromium postgres compose
 	$(BIN)/python -m pytest
+
+test-fast: install java
+	$(BIN)/python -m pytest -m "not slow"
 
 # The first day with a log file under a raw lake directory (empty if none, e.g. for s3://).
 FIRST_LOG_DAY = $(BIN)/python -c 'import sys; from sparkify_dagster.layout import list_log_files; \

@@ -20,7 +20,7 @@ def run(work: Path, scale: Scale) -> list[Figure]:
         start=BIG_DAY,
         days=1,
         events_per_day=events_per_day_for_weekday(scale.big_day_events),
-        songs=5_000,
+        songs=scale.big_day_songs,
         seed=3,
     )
     refresh_catalogue(source, lake)

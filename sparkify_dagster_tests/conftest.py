@@ -1,41 +1,33 @@
-"""Shared fixtures: one SparkSession for the whole session, the real sample, Dagster runs."""
+"""Shared fixtures: one SparkSession for the whole session, the real sample, an S3 server.
+
+Helpers that test modules import live in helpers.py.
+"""
 
 import logging
 import os
 import shutil
-from datetime import date
 from pathlib import Path
 
-import dagster as dg
-import pyarrow.parquet as pq
 import pytest
 
-from sparkify_dagster.definitions import build_definitions
-from sparkify_dagster.resources import LocalSparkCompute, SparkResource
-from sparkify_dagster.settings import Settings
-from sparkify_dagster.steps import ALL_CHECKS
+from sparkify_dagster_tests.helpers import (
+    SAMPLE,
+    SAMPLE_FIRST_DAY,
+    SAMPLE_LAST_DAY,
+    TEST_SPARK,
+    run_pipeline,
+)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = PROJECT_ROOT.parent / "shared" / "fixtures" / "sparkify_sample"
-SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY = date(2018, 11, 1), date(2018, 11, 30)
+# Fixtures that start a server (moto's S3 and EMR, `dagster dev`, PostgreSQL with the deployment's
+# services): a test that uses one, directly or through another fixture, is in the slow tier.
+SERVER_FIXTURES = {"s3_endpoint", "dagster_dev", "deployment"}
 
-# The assets the platform promises, stated once for the tests that check them.
-DAILY_ASSET_KEYS = {
-    "log_events",
-    "listen_events",
-    "page_view_events",
-    "auth_events",
-    "quarantined_log_lines",
-    "time",
-    "users",
-    "songplays",
-}
-UNPARTITIONED_ASSET_KEYS = {"songs", "artists", "quarantined_song_records"}
-# Every check the steps declare, as (asset, check name).
-ASSET_CHECKS = {(check.table.name, check.name) for check in ALL_CHECKS}
 
-# The same settings the pipeline uses, fewer shuffle partitions: test data is small.
-TEST_SPARK = SparkResource(master="local[2]", driver_memory="2g", shuffle_partitions=2)
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SERVER_FIXTURES.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_configure(config):
@@ -57,33 +49,6 @@ def sample_copy(tmp_path) -> Path:
     target = tmp_path / "source"
     shutil.copytree(SAMPLE, target)
     return target
-
-
-def run_pipeline(
-    source: Path,
-    lake: Path,
-    start: date,
-    end: date,
-    selection=None,
-    instance: dg.DagsterInstance | None = None,
-    run_config: dict | None = None,
-) -> dg.ExecuteInProcessResult:
-    """Materialize the assets for a range of days as one real Dagster run."""
-    defs = build_definitions(
-        Settings(source=str(source), lake=str(lake)), compute=LocalSparkCompute(spark=TEST_SPARK)
-    )
-    return dg.materialize(
-        defs.assets,
-        selection=selection,
-        instance=instance,
-        resources=defs.resources,
-        tags={
-            "dagster/asset_partition_range_start": start.isoformat(),
-            "dagster/asset_partition_range_end": end.isoformat(),
-        },
-        run_config=run_config,
-        raise_on_error=False,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -126,19 +91,3 @@ def s3_bucket(s3_endpoint) -> str:
     name = f"sparkify-{uuid.uuid4().hex[:12]}"
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
     return name
-
-
-def lake_snapshot(lake: Path) -> dict[str, tuple[list[dict], set[tuple[int, int]]]]:
-    """Every partition / table directory → (its rows in stored order, (inode, mtime) per file).
-
-    Contents are compared as decoded rows, files read in name order: a big day may be split
-    over several files, and parquet-mr writes some footer fields (the set of encodings) in
-    varying order, so equal data need not be equal bytes.
-    """
-    snapshot = {}
-    for directory in sorted({p.parent for p in lake.rglob("*.parquet")}):
-        files = sorted(directory.glob("*.parquet"))
-        rows = [row for path in files for row in pq.read_table(path).to_pylist()]
-        stats = {(p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
-        snapshot[str(directory.relative_to(lake))] = (rows, stats)
-    return snapshot

@@ -7,6 +7,7 @@ from datetime import date
 
 import dagster as dg
 import pyarrow.parquet as pq
+import pytest
 
 from sparkify_dagster import tables
 from sparkify_dagster.query import connect
@@ -17,7 +18,7 @@ from sparkify_dagster.steps.events import (
 )
 from sparkify_dagster.steps.star import ONE_SONGPLAY_PER_LISTEN_EVENT
 from sparkify_dagster.transforms.raw_records import JSON_MAX_STRING_CHARS
-from sparkify_dagster_tests.conftest import run_pipeline
+from sparkify_dagster_tests.helpers import run_pipeline
 
 DAY = date(2018, 11, 5)
 
@@ -94,6 +95,7 @@ def test_corrupt_lines_are_quarantined_with_reasons_and_counts_reconcile(sample_
     assert checks[ONE_SONGPLAY_PER_LISTEN_EVENT.name].passed
 
 
+@pytest.mark.slow  # the whole pipeline over several days
 def test_a_day_without_a_file_gives_an_empty_partition_and_a_warning(sample_copy, tmp_path):
     missing_day = date(2018, 11, 6)
     _day_file(sample_copy, missing_day).unlink()
@@ -125,6 +127,7 @@ def test_a_day_without_a_file_gives_an_empty_partition_and_a_warning(sample_copy
     assert db.execute(empty_day).fetchone()[0] == 0
 
 
+@pytest.mark.slow  # the whole pipeline over several days
 def test_only_days_with_rejected_lines_are_parsed_again_and_each_day_reconciles(
     sample_copy, tmp_path
 ):

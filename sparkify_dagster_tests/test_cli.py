@@ -14,7 +14,7 @@ import pytest
 from sparkify_dagster.cli import _this_command
 from sparkify_dagster.query import connect
 from sparkify_dagster.steps.events import QUARANTINE_SHARE_BELOW_THRESHOLD
-from sparkify_dagster_tests.conftest import PROJECT_ROOT, SAMPLE
+from sparkify_dagster_tests.helpers import PROJECT_ROOT, SAMPLE
 
 SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]
 VENV_BIN = Path(sys.executable).parent
@@ -38,6 +38,7 @@ def _sparkify(*args, cwd=None, check=False):
     )
 
 
+@pytest.mark.slow  # a whole `sparkify run` in a new process
 def test_run_materializes_a_range_and_prints_a_summary_then_query_reads_it(tmp_path):
     lake = tmp_path / "lake"
     run = _sparkify(
@@ -122,6 +123,7 @@ def test_query_names_the_tables_when_sql_is_wrong(sample_lake):
     assert "songplays" in result.stderr and "users" in result.stderr
 
 
+@pytest.mark.slow  # a whole `sparkify run` in a new process
 def test_run_widens_the_daily_partitions_to_data_before_the_default_start(sample_copy, tmp_path):
     month = sample_copy / "log_data" / "2018" / "11"
     for path in month.glob("*.json"):
@@ -190,6 +192,7 @@ def test_run_says_a_log_file_named_for_no_calendar_day_is_skipped_and_why(tmp_pa
     assert "No YYYY-MM-DD-events.json files under" in result.stderr
 
 
+@pytest.mark.slow  # a whole `sparkify run` in a new process
 def test_a_failed_run_names_the_failed_step_and_its_cause_and_prints_no_summary(tmp_path):
     lake = tmp_path / "lake"
     state = lake / "state" / "users"
@@ -224,6 +227,7 @@ def test_a_failed_run_names_the_failed_step_and_its_cause_and_prints_no_summary(
     )
 
 
+@pytest.mark.slow  # a whole `sparkify run` in a new process
 def test_a_warning_check_says_which_day_what_share_and_which_threshold(sample_copy, tmp_path):
     day_file = sample_copy / "log_data" / "2018" / "11" / "2018-11-05-events.json"
     good = day_file.read_bytes().splitlines()

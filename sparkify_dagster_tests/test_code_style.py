@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from sparkify_dagster_tests.conftest import PROJECT_ROOT
+from sparkify_dagster_tests.helpers import PROJECT_ROOT
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]], ids=["lint", "format"])

@@ -8,7 +8,7 @@ import pytest
 
 from sparkify_dagster.definitions import defs
 from sparkify_dagster.tables import TABLES_BY_NAME, description
-from sparkify_dagster_tests.conftest import (
+from sparkify_dagster_tests.helpers import (
     ASSET_CHECKS,
     DAILY_ASSET_KEYS,
     PROJECT_ROOT,

@@ -2,12 +2,14 @@
 
 from datetime import date
 
+import pytest
+
 from sparkify_dagster.query import connect
+from sparkify_dagster_tests.helpers import run_pipeline
 from sparkify_generator import generate_lake, open_sink
 
-from .conftest import run_pipeline
 
-
+@pytest.mark.slow  # the whole pipeline over several days
 def test_generated_lake_reconciles_with_the_generator(tmp_path):
     source, lake = tmp_path / "source", tmp_path / "lake"
     first, last = date(2018, 11, 2), date(2018, 11, 4)

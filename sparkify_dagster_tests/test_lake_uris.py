@@ -4,8 +4,12 @@ ships with pyspark). The tables must be those that local paths give."""
 
 from datetime import date
 
+import pytest
+
 from sparkify_dagster.steps.star import SONGPLAYS_STEP
-from sparkify_dagster_tests.conftest import DAILY_ASSET_KEYS, SAMPLE, lake_snapshot, run_pipeline
+from sparkify_dagster_tests.helpers import DAILY_ASSET_KEYS, SAMPLE, lake_snapshot, run_pipeline
+
+pytestmark = pytest.mark.slow  # several Dagster runs
 
 FIRST = LAST = date(2018, 11, 15)
 

@@ -18,7 +18,7 @@ from sparkify_dagster.layout import (
 )
 from sparkify_dagster.resources import LakeResource
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS, EVERY_LINE_ACCOUNTED_FOR
-from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
+from sparkify_dagster_tests.helpers import SAMPLE, run_pipeline
 
 NOV = {d: date(2018, 11, d) for d in (5, 6, 7)}
 

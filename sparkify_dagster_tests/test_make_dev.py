@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sparkify_dagster.tables import SONGPLAYS, description
-from sparkify_dagster_tests.conftest import PROJECT_ROOT
+from sparkify_dagster_tests.helpers import PROJECT_ROOT
 from sparkify_dagster_tests.webserver_client import Webserver, free_port
 from sparkify_generator import generate_lake, open_sink
 

@@ -7,10 +7,11 @@ types and descriptions the asset declared before the run (tables.py).
 from datetime import date
 
 import dagster as dg
+import pytest
 
 from sparkify_dagster.definitions import defs
 from sparkify_dagster.query import connect
-from sparkify_dagster_tests.conftest import (
+from sparkify_dagster_tests.helpers import (
     DAILY_ASSET_KEYS,
     SAMPLE,
     UNPARTITIONED_ASSET_KEYS,
@@ -20,6 +21,7 @@ from sparkify_dagster_tests.conftest import (
 DAYS = (date(2018, 11, 20), date(2018, 11, 21))
 
 
+@pytest.mark.slow  # the whole pipeline over several days
 def test_every_materialization_carries_count_path_schema_and_preview(tmp_path):
     lake = tmp_path / "lake"
     result = run_pipeline(SAMPLE, lake, *DAYS)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from sparkify_dagster import tables
 from sparkify_dagster.cli import main
-from sparkify_dagster_tests.conftest import lake_snapshot
+from sparkify_dagster_tests.helpers import lake_snapshot
 
 REFUSED = "refused: sparkify query is read-only"
 

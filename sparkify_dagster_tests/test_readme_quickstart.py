@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sparkify_dagster_tests.conftest import PROJECT_ROOT
+from sparkify_dagster_tests.helpers import PROJECT_ROOT
 
 README = (PROJECT_ROOT / "README.md").read_text()
 

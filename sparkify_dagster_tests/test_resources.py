@@ -15,7 +15,7 @@ from sparkify_dagster.settings import Settings
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CLEAN_OUTPUTS
-from sparkify_dagster_tests.conftest import (
+from sparkify_dagster_tests.helpers import (
     SAMPLE,
     TEST_SPARK,
     UNPARTITIONED_ASSET_KEYS,

@@ -7,7 +7,7 @@ import pytest
 
 from sparkify_dagster import tables
 from sparkify_dagster.query import connect
-from sparkify_dagster_tests.conftest import SAMPLE
+from sparkify_dagster_tests.helpers import SAMPLE
 
 REFERENCE = json.loads((SAMPLE / "reference_figures.json").read_text())
 

@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from sparkify_dagster.tables import ALL_TABLES, description
-from sparkify_dagster_tests.conftest import PROJECT_ROOT
+from sparkify_dagster_tests.helpers import PROJECT_ROOT
 
 
 def test_every_column_of_every_output_table_has_a_description():

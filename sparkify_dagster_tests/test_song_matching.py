@@ -4,7 +4,7 @@ import json
 from datetime import date
 
 from sparkify_dagster.query import connect
-from sparkify_dagster_tests.conftest import run_pipeline
+from sparkify_dagster_tests.helpers import run_pipeline
 
 DAY = date(2018, 11, 21)
 REFERENCE_PLAY = ("SOZCTXZ12AB0182364", "AR5KOSW1187FB35FF4", 1542837407796)

@@ -8,7 +8,7 @@ from sparkify_dagster import sources
 from sparkify_dagster.query import connect
 from sparkify_dagster.sources import read_song_records, split_json_objects
 from sparkify_dagster.steps.catalogue import EVERY_RECORD_ACCOUNTED_FOR
-from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
+from sparkify_dagster_tests.helpers import SAMPLE, run_pipeline
 
 SONG = {"song_id": "SONEW1", "artist_id": "ARNEW1", "title": "Nuevo", "duration": 200.5}
 

@@ -3,11 +3,14 @@
 import shutil
 from datetime import date
 
+import pytest
 from pyspark.sql import functions as F
 
 from sparkify_dagster.steps import star
 from sparkify_dagster.steps.star import ONE_SONGPLAY_PER_LISTEN_EVENT, SONGPLAY_ID_KEY, ZONES_AGREE
-from sparkify_dagster_tests.conftest import SAMPLE, run_pipeline
+from sparkify_dagster_tests.helpers import SAMPLE, run_pipeline
+
+pytestmark = pytest.mark.slow  # several Dagster runs
 
 DAY = date(2018, 11, 15)
 

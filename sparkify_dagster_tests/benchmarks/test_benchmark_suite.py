@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from benchmarks.report import Figure, table
-from sparkify_dagster_tests.conftest import PROJECT_ROOT
+from sparkify_dagster_tests.helpers import PROJECT_ROOT
 
 
 def test_figures_compare_ratios_with_their_goals():

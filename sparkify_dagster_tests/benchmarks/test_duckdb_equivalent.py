@@ -14,9 +14,10 @@ import pytest
 from benchmarks.duckdb_equivalent import duckdb_day
 from sparkify_dagster import tables
 from sparkify_dagster.storage import ParquetLake
+from sparkify_dagster_tests.helpers import SAMPLE, run_pipeline
 from sparkify_generator import generate_lake, log_file_path, open_sink
 
-from ..conftest import SAMPLE, run_pipeline
+pytestmark = pytest.mark.slow
 
 DAY_TABLES = (
     tables.LOG_EVENTS,

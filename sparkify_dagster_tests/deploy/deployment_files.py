@@ -4,7 +4,7 @@ from pathlib import Path
 
 import yaml
 
-from sparkify_dagster_tests.conftest import PROJECT_ROOT
+from sparkify_dagster_tests.helpers import PROJECT_ROOT
 
 COMPOSE_FILE = PROJECT_ROOT / "docker-compose.yml"
 DOCKERFILE = PROJECT_ROOT / "Dockerfile"

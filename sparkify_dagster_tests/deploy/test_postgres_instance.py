@@ -30,7 +30,6 @@ import pytest
 import yaml
 
 from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
-from sparkify_dagster_tests.conftest import DAILY_ASSET_KEYS, PROJECT_ROOT, UNPARTITIONED_ASSET_KEYS
 from sparkify_dagster_tests.deploy.deployment_files import (
     DAGSTER_SERVICES,
     INSTANCE_CONFIG,
@@ -42,6 +41,7 @@ from sparkify_dagster_tests.deploy.postgres_server import (
     find_postgres_bindir,
     postgres_server,
 )
+from sparkify_dagster_tests.helpers import DAILY_ASSET_KEYS, PROJECT_ROOT, UNPARTITIONED_ASSET_KEYS
 from sparkify_dagster_tests.webserver_client import Webserver, free_port
 from sparkify_generator import generate_lake, open_sink
 

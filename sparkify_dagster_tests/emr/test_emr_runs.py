@@ -12,14 +12,14 @@ import pytest
 
 from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG, tag_dict
 from sparkify_dagster.steps.events import QUARANTINE_SHARE_BELOW_THRESHOLD
-from sparkify_dagster_tests.conftest import lake_snapshot, run_pipeline
-from sparkify_dagster_tests.emr.conftest import (
+from sparkify_dagster_tests.emr.helpers import (
     DAY,
     emr_compute,
     run_log_messages,
     run_on_emr,
     start_cluster,
 )
+from sparkify_dagster_tests.helpers import lake_snapshot, run_pipeline
 
 
 def _cluster(cluster_id: str) -> dict:
@@ -186,7 +186,7 @@ def test_clusters_are_created_with_an_idle_auto_termination_policy(idle_minutes)
 CANCELLED_RUN = """
 import sys
 from pathlib import Path
-from sparkify_dagster_tests.emr.conftest import emr_compute, run_on_emr
+from sparkify_dagster_tests.emr.helpers import emr_compute, run_on_emr
 run_on_emr(emr_compute(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), selection=["time"])
 """
 
@@ -195,8 +195,8 @@ def test_cancelling_a_run_cancels_its_step_and_terminates_the_cluster(
     aws, artifacts_uri, raw_lake, tmp_path
 ):
     """A run's process interrupted (what Dagster does to cancel a run) while its step runs."""
-    from sparkify_dagster_tests.conftest import PROJECT_ROOT
     from sparkify_dagster_tests.emr.step_executor import LocalStepExecutor
+    from sparkify_dagster_tests.helpers import PROJECT_ROOT
 
     log = tmp_path / "run.log"
     with LocalStepExecutor(endpoint=aws, workdir=tmp_path / "emr", hold=True) as executor:

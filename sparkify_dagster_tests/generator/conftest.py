@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from sparkify_dagster_tests.generator.helpers import EVENTS_PER_DAY, WEEK_START
 from sparkify_generator import GenerationSummary, generate_lake, open_sink
-
-WEEK_START = date(2018, 11, 5)  # a Monday
-EVENTS_PER_DAY = 30_000
 
 
 @dataclass

@@ -5,9 +5,8 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from itertools import pairwise
 
+from sparkify_dagster_tests.generator.helpers import EVENTS_PER_DAY
 from sparkify_generator import model
-
-from .conftest import EVENTS_PER_DAY
 
 
 def _share(counter: Counter, key) -> float:

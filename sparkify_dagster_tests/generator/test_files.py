@@ -11,9 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from sparkify_dagster.cli import main
+from sparkify_dagster_tests.helpers import SAMPLE
 from sparkify_generator import generate_lake, open_sink
-
-from ..conftest import SAMPLE
 
 
 def _files(root: Path) -> dict[str, bytes]:

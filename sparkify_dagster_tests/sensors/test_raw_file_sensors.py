@@ -35,7 +35,7 @@ class RawSource:
         self.put_file(key, body)
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.slow)])
 def raw_source(request, tmp_path) -> RawSource:
     lake = str(tmp_path / "lake")
     if request.param == "local":
