@@ -11,7 +11,8 @@ import dagster as dg
 import pytest
 
 from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG, tag_dict
-from sparkify_dagster.steps.events import QUARANTINE_SHARE_BELOW_THRESHOLD
+from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
+from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, QUARANTINE_SHARE_BELOW_THRESHOLD
 from sparkify_dagster_tests.emr.helpers import (
     DAY,
     emr_compute,
@@ -75,9 +76,9 @@ def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates
     lake = tmp_path / "lake"
     materialized = {
         (m.asset_key.to_user_string(), m.partition): m.metadata
-        for m in result.asset_materializations_for_node("clean_log_events")
+        for m in result.asset_materializations_for_node(CLEAN_LOG_EVENTS_STEP.name)
         + result.asset_materializations_for_node("songplays")
-        + result.asset_materializations_for_node("song_catalogue")
+        + result.asset_materializations_for_node(SONG_CATALOGUE_STEP.name)
     }
     songplays = materialized[("songplays", DAY.isoformat())]
     assert songplays["dagster/row_count"].value > 0
