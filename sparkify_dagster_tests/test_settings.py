@@ -13,7 +13,7 @@ from sparkify_dagster import settings as settings_module
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import LakeResource
 from sparkify_dagster.settings import VARIABLES, Settings, SettingsError
-from sparkify_dagster_tests.conftest import PROJECT_ROOT
+from sparkify_dagster_tests.helpers import PROJECT_ROOT
 
 PACKAGE = Path(sparkify_dagster.__file__).parent
 

@@ -15,8 +15,7 @@ from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CleanEventsSettings
 from sparkify_dagster.steps.star import SONGPLAYS_STEP, TIME_STEP, SongplaysSettings
 from sparkify_dagster.steps.step import NoSettings
-from sparkify_dagster_tests.conftest import PROJECT_ROOT, SAMPLE
-from sparkify_dagster_tests.helpers import RecordingLog
+from sparkify_dagster_tests.helpers import PROJECT_ROOT, SAMPLE, RecordingLog
 
 DAY = date(2018, 11, 7)
 
