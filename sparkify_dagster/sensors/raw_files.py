@@ -7,7 +7,7 @@ import dagster as dg
 from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
-from sparkify_dagster.layout import LOG_DATA, SONG_DATA, group_log_files
+from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, group_log_files
 from sparkify_dagster.resources import LakeResource
 from sparkify_dagster.sensors.cursors import (
     LogFilesCursor,
@@ -89,7 +89,7 @@ def build_sensors(
         minimum_interval_seconds=TICK_SECONDS,
         default_status=status,
         description=(
-            "A new or rewritten YYYY-MM-DD-events.json anywhere under log_data/ runs that day's "
+            f"A new or rewritten {LOG_FILE_FORM} anywhere under {LOG_DATA}/ runs that day's "
             "partition."
         ),
     )
@@ -105,7 +105,7 @@ def build_sensors(
         job=song_catalogue_job,
         minimum_interval_seconds=TICK_SECONDS,
         default_status=status,
-        description="New, rewritten or removed song_data/ files refresh songs and artists.",
+        description=f"New, rewritten or removed {SONG_DATA}/ files refresh songs and artists.",
     )
     def new_song_files(
         context: dg.SensorEvaluationContext, lake: LakeResource, s3: S3Resource
@@ -113,8 +113,8 @@ def build_sensors(
         state = song_files_state(_listing(lake, s3, SONG_DATA))
         cursor = SongFilesCursor.parse(context.cursor)
         if not song_files_changed(state, cursor):
-            return dg.SensorResult(skip_reason="song_data/ unchanged", cursor=cursor.dump())
-        context.log.info(f"song_data/ changed ({state.count:,} files): refreshing the catalogue")
+            return dg.SensorResult(skip_reason=f"{SONG_DATA}/ unchanged", cursor=cursor.dump())
+        context.log.info(f"{SONG_DATA}/ changed ({state.count:,} files): refreshing the catalogue")
         return dg.SensorResult(
             run_requests=[
                 dg.RunRequest(run_key=f"songs:{state.digest_at_newest[:16]}:{state.count}")

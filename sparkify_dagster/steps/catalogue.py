@@ -5,7 +5,7 @@ from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
 from sparkify_dagster import tables
-from sparkify_dagster.layout import list_song_files
+from sparkify_dagster.layout import SONG_DATA, list_song_files
 from sparkify_dagster.quality import primary_key_report
 from sparkify_dagster.sources import read_song_records, song_records_frame
 from sparkify_dagster.steps.report import StepLog, StepReport, StepRequest, describe_table
@@ -27,7 +27,7 @@ def _song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) -
     lake = ParquetLake(request.lake_root, session)
     paths = list_song_files(request.source_root, session)
     if not paths:
-        log.warning(f"No song files under {request.source_root}/song_data: empty catalogue.")
+        log.warning(f"No song files under {request.source_root}/{SONG_DATA}: empty catalogue.")
     log.info(f"Reading {len(paths):,} song file(s)")
     read = read_song_records(paths, session=session)
     parsed = T.parse_song_records(song_records_frame(session, read.records)).persist(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pyspark.sql import Observation, SparkSession
 
 from sparkify_dagster import tables
-from sparkify_dagster.layout import list_log_files
+from sparkify_dagster.layout import LOG_DATA, list_log_files
 from sparkify_dagster.sources import file_sizes, read_log_lines
 from sparkify_dagster.steps.report import (
     CheckMeasured,
@@ -56,7 +56,7 @@ def _clean_log_events(session: SparkSession, request: StepRequest, log: StepLog)
     if found.skipped:
         named = [f"{path} ({reason})" for path, reason in list(found.skipped.items())[:5]]
         log.warning(
-            f"{len(found.skipped)} file(s) under log_data/ belong to no day and are not read: "
+            f"{len(found.skipped)} file(s) under {LOG_DATA}/ belong to no day and are not read: "
             f"{'; '.join(named)}{' …' if len(found.skipped) > 5 else ''}"
         )
     files_by_day = found.for_days(days)
