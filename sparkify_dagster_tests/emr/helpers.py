@@ -41,6 +41,7 @@ def run_on_emr(
     compute: EmrSparkCompute,
     source: Path,
     lake: Path,
+    assets=None,
     selection=None,
     day: date | None = DAY,
     instance: dg.DagsterInstance | None = None,
@@ -53,7 +54,7 @@ def run_on_emr(
         }
     defs = build_definitions(Settings(source=str(source), lake=str(lake)), compute=compute)
     return dg.materialize(
-        defs.assets,
+        defs.assets if assets is None else assets,
         selection=selection,
         instance=instance or dg.DagsterInstance.ephemeral(),
         resources=defs.resources,
