@@ -50,8 +50,6 @@ def run_step(session: SparkSession, request: StepRequest, log: StepLog) -> StepR
     here, so it happens where the step runs, on the orchestrator or on a cluster alike.
     """
     step = step_named(request.step)
-    if request.settings is None:
-        request = step.request(request.source_root, request.lake_root, request.dates)
     ParquetLake(request.lake_root, session).recover(log)
     return step.run(session, request, log)
 

@@ -29,7 +29,7 @@ class StepRequest:
     source_root: str
     lake_root: str
     days: tuple[str, ...] = ()  # ISO dates; empty for unpartitioned steps
-    settings: Any = None  # the step's settings (a frozen dataclass); None: their defaults
+    settings: Any = None  # the step's settings (a frozen dataclass; Step.request fills them)
 
     @property
     def dates(self) -> list[date]:
