@@ -58,11 +58,17 @@ sample: install java
 
 # Two tiers (the `slow` marker, pyproject.toml): `test-fast` for the inner loop (unit and small
 # Spark tests, no servers, no whole runs in new processes), `test` for everything (what CI runs).
+# Both run in TEST_WORKERS processes (pytest-xdist): much of a test's time is waiting on a server
+# or a child process, so two workers share the two cores well. Tests that share a fixture stay in
+# one worker (conftest.py); TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 2
+PYTEST = $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+
 test: install java chromium postgres compose
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 test-fast: install java
-	$(BIN)/python -m pytest -m "not slow"
+	$(PYTEST) -m "not slow"
 
 # The first day with a log file under a raw lake directory (empty if none, e.g. for s3://).
 FIRST_LOG_DAY = $(BIN)/python -c 'import sys; from sparkify_dagster.layout import list_log_files; \

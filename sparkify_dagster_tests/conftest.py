@@ -23,11 +23,56 @@ from sparkify_dagster_tests.helpers import (
 SERVER_FIXTURES = {"s3_endpoint", "dagster_dev", "deployment"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark
+# Wider-scoped fixtures that each xdist worker may build for itself (`make test` runs two): a
+# SparkSession and a moto server are cheap to start twice. Every other fixture of ours wider than a
+# function is built once, so the tests sharing it go to one worker (xdist_group, --dist loadgroup).
+PER_WORKER_FIXTURES = {"spark", "s3_endpoint"}
+
+
+def _shared_fixture_keys(item) -> list[str]:
+    """What `item` shares with other tests: one key per wider-scoped fixture of this package."""
+    keys = []
+    for name, definitions in item._fixtureinfo.name2fixturedefs.items():
+        fixture = definitions[-1]
+        if (
+            name in PER_WORKER_FIXTURES
+            or fixture.scope == "function"
+            or not fixture.func.__module__.startswith(__package__)
+        ):
+            continue
+        module = item.nodeid.split("::")[0]
+        keys.append(module if fixture.scope in ("module", "class") else f"{fixture.scope}:{name}")
+    return keys
+
+
+def _group_by_shared_fixtures(items) -> None:
+    """Marks each test with the xdist group of everything it shares a fixture with, transitively
+    (a union-find over the fixtures' keys), so a shared fixture is built in one worker only."""
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    shared = {item.nodeid: _shared_fixture_keys(item) for item in items}
+    for keys in shared.values():
+        for key in keys[1:]:
+            parent[root(key)] = root(keys[0])
+    for item in items:
+        if keys := shared[item.nodeid]:
+            item.add_marker(pytest.mark.xdist_group(root(keys[0])))
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark, and before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         if SERVER_FIXTURES.intersection(item.fixturenames):
             item.add_marker(pytest.mark.slow)
+    _group_by_shared_fixtures(items)
+    # Slow tests first: the two workers then share out the long ones and end on short ones, so
+    # they finish together (xdist hands out work in collection order: --no-loadscope-reorder).
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_configure(config):
@@ -51,9 +96,25 @@ def sample_copy(tmp_path) -> Path:
     return target
 
 
+def _build_once_across_workers(fixture: str, tmp_path_factory) -> None:
+    """Fails if another xdist worker of this run already built `fixture`: its tests were not
+    kept together (_group_by_shared_fixtures), which would cost a second build, unnoticed."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return
+    # Every worker's base temp dir is a child of one directory of this run.
+    claim = tmp_path_factory.getbasetemp().parent / f"{fixture}.built-by"
+    try:
+        with claim.open("x") as file:
+            file.write(worker)
+    except FileExistsError:
+        pytest.fail(f"{fixture} was built by {claim.read_text()} and again by {worker}")
+
+
 @pytest.fixture(scope="session")
 def sample_lake(spark, tmp_path_factory) -> Path:
     """The whole sample month materialized once, shared read-only by the figure tests."""
+    _build_once_across_workers("sample_lake", tmp_path_factory)
     lake = tmp_path_factory.mktemp("sample") / "lake"
     result = run_pipeline(SAMPLE, lake, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)
     assert result.success, "materializing the sample month failed"
