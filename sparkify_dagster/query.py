@@ -1,5 +1,7 @@
 """Read-only SQL over the lake with DuckDB: every table is a view named after it.
 
+The warehouse's models (dbt_project.Warehouse.read_copy) are views too, by their names.
+
 The lake is shared with the pipeline, so a query must not change it nor reach past it. DuckDB's
 own settings enforce that rather than a reading of the SQL: each table is handed to DuckDB as
 a pyarrow dataset (opened here, by Python), then DuckDB's external access is switched off and
@@ -18,6 +20,8 @@ import pyarrow.parquet as pq
 from sparkify_dagster.storage import ParquetLake
 from sparkify_dagster.tables import ALL_TABLES, PARTITION_COLUMN, Table
 
+# The warehouse's read copy, attached read-only under this name.
+WAREHOUSE_CATALOG = "warehouse"
 # The `date=YYYY-MM-DD` directories of daily tables become a DATE column of their views.
 DAY_PARTITIONING = ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.date32())]), flavor="hive")
 
@@ -40,8 +44,37 @@ def _table_schema(table: Table, files: list[str]) -> pa.Schema:
     raise LakeReadError(f"Cannot read table {table.name}: {unreadable[0]}")
 
 
-def connect(lake_root: str | Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with one read-only view per materialized table of a local lake.
+def _warehouse_views(con: duckdb.DuckDBPyConnection, read_copy: Path) -> None:
+    """The warehouse's read copy attached read-only, each model a view by its name, whatever
+    its schema (a lake table of the same name keeps the name)."""
+    con.execute(f"ATTACH '{_sql_text(str(read_copy))}' AS {WAREHOUSE_CATALOG} (READ_ONLY)")
+    taken = set(available_tables(con))
+    relations = con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_catalog = ? ORDER BY table_schema, table_name",
+        [WAREHOUSE_CATALOG],
+    ).fetchall()
+    for schema, name in relations:
+        if name in taken:
+            continue
+        taken.add(name)
+        con.execute(
+            f"CREATE VIEW {_identifier(name)} AS SELECT * FROM "
+            f"{WAREHOUSE_CATALOG}.{_identifier(schema)}.{_identifier(name)}"
+        )
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect(lake_root: str | Path, warehouse: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with one read-only view per materialized table of a local lake, and
+    one per model of the warehouse's read copy `warehouse` when it exists.
 
     Daily tables have their `date` partition as a DATE column. A damaged file fails the
     queries that scan it, with an error naming the file.
@@ -61,6 +94,8 @@ def connect(lake_root: str | Path) -> duckdb.DuckDBPyConnection:
             partition_base_dir=lake.path(table),
         )
         con.register(table.name, dataset)
+    if warehouse is not None and warehouse.is_file():
+        _warehouse_views(con, warehouse)
     # From here on DuckDB opens no file, URL or extension; the settings cannot be changed back.
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
@@ -72,5 +107,8 @@ def connect(lake_root: str | Path) -> duckdb.DuckDBPyConnection:
 def available_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(
         row[0]
-        for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        for row in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name <> ?",
+            [WAREHOUSE_CATALOG],
+        ).fetchall()
     )

@@ -1,0 +1,155 @@
+"""The dbt warehouse through dagster-dbt: the project with its manifest, and the resource that
+builds the warehouse for a run's days (one `dbt build`), one writer at a time.
+
+The manifest (what the assets are made from) is parsed here when it is missing or older than a
+project file: dagster-dbt's `prepare_if_dev` only acts under `dagster dev`, and `sparkify run`,
+the tests and a deployed code server load the definitions without it. A deployment prepares it at
+build time (the Dockerfile runs `sparkify dbt parse`... through `prepared_project`), so a code
+server never parses.
+"""
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+from dagster._utils import run_with_concurrent_update_guard
+from dagster_dbt import DbtCliResource, DbtProject
+from pydantic import Field
+
+from sparkify_dagster.dbt_project import (
+    PROFILE,
+    PROJECT_DIR,
+    TARGET,
+    Warehouse,
+    WarehouseUnavailable,
+    dbt_executable,
+)
+from sparkify_dagster.errors import StepFailed
+from sparkify_dagster.lake_lock import lake_lock
+from sparkify_dagster.settings import LAKE, LAKE_LOCK_TIMEOUT_MINUTES, Settings
+
+# What dbt writes into the project directory itself (git-ignored), not project sources.
+_ARTIFACT_DIRS = {"target", "logs", "dbt_packages"}
+EVENT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S"
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    return max(
+        (
+            path.stat().st_mtime
+            for path in project_dir.rglob("*")
+            if path.is_file() and not _ARTIFACT_DIRS.intersection(path.relative_to(project_dir).parts)
+        ),
+        default=0.0,
+    )
+
+
+def manifest_is_current(project: DbtProject) -> bool:
+    manifest = project.manifest_path
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(
+        project.project_dir
+    )
+
+
+def _parse(project: DbtProject) -> None:
+    dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+
+
+def prepared_project(project_dir: Path = PROJECT_DIR) -> DbtProject:
+    """The dbt project, its manifest parsed first when missing or stale (concurrent loads
+    parse it once: dagster-dbt's own guard)."""
+    project = DbtProject(
+        project_dir=project_dir, profiles_dir=project_dir, profile=PROFILE, target=TARGET
+    )
+    if not manifest_is_current(project):
+        run_with_concurrent_update_guard(project.manifest_path, _parse, project=project)
+    return project
+
+
+@cache
+def warehouse_project() -> DbtProject:
+    """The package's dbt project, prepared once per process."""
+    return prepared_project()
+
+
+def dbt_cli(project: DbtProject) -> DbtCliResource:
+    """dagster-dbt's resource for `project`, with the dbt beside this Python (the venv's `dbt`
+    need not be on PATH: `sparkify run` from .venv/bin works without activating it)."""
+    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+
+
+def event_time_args(days: list[date]) -> list[str]:
+    """The run's days as dbt's microbatch window: from the first day's midnight (UTC) to the
+    midnight after the last, so incremental models rebuild exactly those days."""
+    start = datetime.combine(days[0], time())
+    end = datetime.combine(days[-1] + timedelta(days=1), time())
+    return [
+        "--event-time-start",
+        start.strftime(EVENT_TIME_FORMAT),
+        "--event-time-end",
+        end.strftime(EVENT_TIME_FORMAT),
+    ]
+
+
+def _failed_nodes(invocation) -> str:
+    """What failed in a dbt invocation, in one line: its failing nodes and their messages."""
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except (OSError, ValueError, KeyError):
+        return f"exit code {invocation.process.returncode}; see the run's dbt log lines"
+    failed = [r for r in results if r.get("status") in ("error", "fail", "runtime error")]
+    skipped = sum(1 for r in results if r.get("status") == "skipped")
+    shown = "; ".join(
+        f"{r['unique_id'].split('.', 2)[-1]}: {' '.join(str(r.get('message') or '').split())}"
+        for r in failed[:3]
+    )
+    more = f" (and {len(failed) - 3} more)" if len(failed) > 3 else ""
+    return f"{shown}{more}" + (f"; {skipped} node(s) skipped" if skipped else "")
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The warehouse's DuckDB file beside a local lake, built by dbt holding the lake lock."""
+
+    lake_root: str = Field(default=LAKE.default, description="The lake the sources read.")
+    warehouse_file: str | None = Field(
+        default=None, description="The DuckDB file; unset: <lake>/warehouse/sparkify.duckdb."
+    )
+    lake_lock_timeout_minutes: int = Field(
+        default=LAKE_LOCK_TIMEOUT_MINUTES.default,
+        description="How long a build waits for another run's step on the same lake, then fails.",
+    )
+
+    def warehouse(self) -> Warehouse:
+        return Warehouse.from_settings(Settings(lake=self.lake_root, warehouse=self.warehouse_file))
+
+    def build(
+        self, context: dg.AssetExecutionContext, dbt: DbtCliResource, days: list[date]
+    ) -> Iterator:
+        """One `dbt build` of the selected models for `days`, streamed as Dagster events; on
+        success the read copy is published. Fails in a line or two naming what failed."""
+        try:
+            warehouse = self.warehouse()
+        except WarehouseUnavailable as error:
+            raise StepFailed(str(error)) from None
+        warehouse.prepare()
+        args = ["build", *warehouse.dbt_vars_arg(), *event_time_args(days)]
+        with (
+            lake_lock(
+                str(warehouse.lake),
+                context.run.run_id,
+                context.log,
+                timeout_s=self.lake_lock_timeout_minutes * 60,
+            ),
+            tempfile.TemporaryDirectory(prefix="sparkify-dbt-") as target,
+        ):
+            # A target directory per invocation, outside the package (which may be read-only).
+            invocation = dbt.cli(
+                args, context=context, target_path=Path(target), raise_on_error=False
+            )
+            yield from invocation.stream()
+            if not invocation.is_successful():
+                raise StepFailed(f"dbt build failed: {_failed_nodes(invocation)}")
+            warehouse.publish_read_copy()
