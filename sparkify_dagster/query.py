@@ -22,6 +22,8 @@ from sparkify_dagster.tables import ALL_TABLES, PARTITION_COLUMN, Table
 
 # The warehouse's read copy, attached read-only under this name.
 WAREHOUSE_CATALOG = "warehouse"
+# A view whose SQL calls one of these reads files when queried.
+_FILE_FUNCTIONS = r"\b(read_[a-z_]+|parquet_scan|glob)\s*\("
 # The `date=YYYY-MM-DD` directories of daily tables become a DATE column of their views.
 DAY_PARTITIONING = ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.date32())]), flavor="hive")
 
@@ -44,18 +46,33 @@ def _table_schema(table: Table, files: list[str]) -> pa.Schema:
     raise LakeReadError(f"Cannot read table {table.name}: {unreadable[0]}")
 
 
+def models_reading_files(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The warehouse's views that read lake files themselves when queried (dbt views over
+    external sources): no query here may read a file, so they are left out; the lake tables
+    they select from are views here already."""
+    return sorted(
+        name
+        for (name,) in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE database_name = ? AND "
+            f"regexp_matches(sql, '{_FILE_FUNCTIONS}')",
+            [WAREHOUSE_CATALOG],
+        ).fetchall()
+    )
+
+
 def _warehouse_views(con: duckdb.DuckDBPyConnection, read_copy: Path) -> None:
     """The warehouse's read copy attached read-only, each model a view by its name, whatever
-    its schema (a lake table of the same name keeps the name)."""
+    its schema (a lake table of the same name keeps the name); not models_reading_files."""
     con.execute(f"ATTACH '{_sql_text(str(read_copy))}' AS {WAREHOUSE_CATALOG} (READ_ONLY)")
     taken = set(available_tables(con))
+    reads_files = set(models_reading_files(con))
     relations = con.execute(
         "SELECT table_schema, table_name FROM information_schema.tables "
         "WHERE table_catalog = ? ORDER BY table_schema, table_name",
         [WAREHOUSE_CATALOG],
     ).fetchall()
     for schema, name in relations:
-        if name in taken:
+        if name in taken or name in reads_files:
             continue
         taken.add(name)
         con.execute(

@@ -41,7 +41,8 @@ def _newest_source_mtime(project_dir: Path) -> float:
         (
             path.stat().st_mtime
             for path in project_dir.rglob("*")
-            if path.is_file() and not _ARTIFACT_DIRS.intersection(path.relative_to(project_dir).parts)
+            if path.is_file()
+            and not _ARTIFACT_DIRS.intersection(path.relative_to(project_dir).parts)
         ),
         default=0.0,
     )
