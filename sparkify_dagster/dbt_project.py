@@ -2,7 +2,7 @@
 the vars dbt gets, and the read copy readers open.
 
 DuckDB lets one process hold a database file for writing and then blocks every other process,
-readers included. So dbt writes `SPARKIFY_WAREHOUSE` (the build file) while holding the lake lock,
+readers included. So dbt writes `Settings.warehouse_file` (the build file) while holding the lake lock,
 and after each successful build the file is copied whole and renamed over `<name>_read.duckdb`
 (`publish_read_copy`): readers (`sparkify query`, dashboards) open that copy read-only, are never
 blocked by a build and never see a half-built table; a failed build leaves the previous copy.

@@ -30,6 +30,20 @@ DAILY_ASSET_KEYS = {
     "songplays",
 }
 UNPARTITIONED_ASSET_KEYS = {"songs", "artists", "quarantined_song_records"}
+# The dbt warehouse's models (sparkify_dagster/warehouse/) are assets of this kind.
+DBT_KIND = "dbt"
+
+
+def platform_asset_keys(graph) -> set[dg.AssetKey]:
+    """The Spark steps' table assets of an asset graph (every asset but the dbt models)."""
+    return {key for key in graph.get_all_asset_keys() if DBT_KIND not in graph.get(key).kinds}
+
+
+def warehouse_asset_keys(graph) -> set[dg.AssetKey]:
+    """The dbt models of an asset graph."""
+    return {key for key in graph.get_all_asset_keys() if DBT_KIND in graph.get(key).kinds}
+
+
 # Every check the steps declare, as (asset, check name).
 ASSET_CHECKS = {(check.table.name, check.name) for check in ALL_CHECKS}
 

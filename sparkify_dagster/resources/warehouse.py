@@ -9,6 +9,7 @@ server never parses.
 """
 
 import tempfile
+import warnings
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -16,8 +17,16 @@ from pathlib import Path
 
 import dagster as dg
 from dagster._utils import run_with_concurrent_update_guard
-from dagster_dbt import DbtCliResource, DbtProject
 from pydantic import Field
+
+# dagster-dbt requires sqlglot[rs], whose sqlglotrs warns on import that it is deprecated: a
+# notice for dagster-dbt's maintainers that every `sparkify run` and code-location load would
+# print. Exactly that warning is silenced, here where it is raised.
+with warnings.catch_warnings():
+    warnings.filterwarnings(
+        "ignore", message="sqlglotrs is deprecated", category=DeprecationWarning
+    )
+    from dagster_dbt import DbtCliResource, DbtProject
 
 from sparkify_dagster.dbt_project import (
     PROFILE,
