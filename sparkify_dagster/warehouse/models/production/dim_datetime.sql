@@ -1,0 +1,45 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='microbatch',
+    event_time='event_date',
+    batch_size='day',
+    begin=microbatch_begin(),
+) }}
+{#-
+  Hour grain, the 24 hours of every day a run builds, whatever it holds: open-ended, so no play
+  falls outside it. ISO weekdays (Monday 1 ... Sunday 7); the weekend is Saturday and Sunday.
+-#}
+{%- set batch = model.get('batch') -%}
+{%- if batch %}
+    {%- set first_day = run_day(batch.event_time_start) -%}
+    {%- set end_day = run_day(batch.event_time_end) -%}
+{%- else %}
+    {#- A compile outside a batch: one day, to show the SQL. -#}
+    {%- set first_day = microbatch_begin() -%}
+    {%- set end_day = first_day -%}
+{%- endif %}
+with hours as (
+    select cast(date_hour as timestamp with time zone) as hour_start
+    from (
+        {{ dbt.date_spine(
+            'hour',
+            "cast('" ~ first_day ~ " 00:00:00+00' as timestamp with time zone)",
+            "cast('" ~ end_day ~ " 00:00:00+00' as timestamp with time zone)",
+        ) }}
+    ) as spine
+    where date_hour < cast('{{ end_day }} 00:00:00+00' as timestamp with time zone)
+)
+
+select
+    hour_start as datetime_key,
+    cast(hour_start as date) as event_date,
+    extract(year from hour_start) as year,
+    extract(quarter from hour_start) as quarter,
+    extract(month from hour_start) as month,
+    extract(day from hour_start) as day,
+    extract(hour from hour_start) as hour,
+    extract(week from hour_start) as iso_week,
+    extract(isodow from hour_start) as day_of_week,
+    dayname(hour_start) as day_name,
+    extract(isodow from hour_start) in (6, 7) as is_weekend
+from hours
