@@ -22,8 +22,6 @@ from sparkify_dagster.tables import ALL_TABLES, PARTITION_COLUMN, Table
 
 # The warehouse's read copy, attached read-only under this name.
 WAREHOUSE_CATALOG = "warehouse"
-# A view whose SQL calls one of these reads files when queried.
-_FILE_FUNCTIONS = r"\b(read_[a-z_]+|parquet_scan|glob)\s*\("
 # The `date=YYYY-MM-DD` directories of daily tables become a DATE column of their views.
 DAY_PARTITIONING = ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.date32())]), flavor="hive")
 
@@ -46,39 +44,37 @@ def _table_schema(table: Table, files: list[str]) -> pa.Schema:
     raise LakeReadError(f"Cannot read table {table.name}: {unreadable[0]}")
 
 
-def models_reading_files(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """The warehouse's views that read lake files themselves when queried (dbt views over
-    external sources): no query here may read a file, so they are left out; the lake tables
-    they select from are views here already."""
-    return sorted(
-        name
-        for (name,) in con.execute(
-            "SELECT view_name FROM duckdb_views() WHERE database_name = ? AND "
-            f"regexp_matches(sql, '{_FILE_FUNCTIONS}')",
-            [WAREHOUSE_CATALOG],
-        ).fetchall()
-    )
-
-
-def _warehouse_views(con: duckdb.DuckDBPyConnection, read_copy: Path) -> None:
-    """The warehouse's read copy attached read-only, each model a view by its name, whatever
-    its schema (a lake table of the same name keeps the name); not models_reading_files."""
-    con.execute(f"ATTACH '{_sql_text(str(read_copy))}' AS {WAREHOUSE_CATALOG} (READ_ONLY)")
-    taken = set(available_tables(con))
-    reads_files = set(models_reading_files(con))
-    relations = con.execute(
+def _warehouse_relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    return con.execute(
         "SELECT table_schema, table_name FROM information_schema.tables "
         "WHERE table_catalog = ? ORDER BY table_schema, table_name",
         [WAREHOUSE_CATALOG],
     ).fetchall()
-    for schema, name in relations:
-        if name in taken or name in reads_files:
+
+
+def models_reading_files(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The warehouse's models left out of `connect`'s views: dbt views that read lake files when
+    queried (over external sources, directly or through another view), which no query here may
+    do; the lake tables they select from are views here already."""
+    shown = set(available_tables(con))
+    return sorted({name for _, name in _warehouse_relations(con)} - shown)
+
+
+def _warehouse_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Each model of the attached read copy a view by its name, whatever its schema (a lake
+    table of the same name keeps the name), if it can be read with file access switched off:
+    binding it tells (a view over read_parquet is refused then)."""
+    taken = set(available_tables(con))
+    for schema, name in _warehouse_relations(con):
+        qualified = f"{WAREHOUSE_CATALOG}.{_identifier(schema)}.{_identifier(name)}"
+        if name in taken:
+            continue
+        try:
+            con.execute(f"DESCRIBE SELECT * FROM {qualified}")
+        except duckdb.PermissionException:
             continue
         taken.add(name)
-        con.execute(
-            f"CREATE VIEW {_identifier(name)} AS SELECT * FROM "
-            f"{WAREHOUSE_CATALOG}.{_identifier(schema)}.{_identifier(name)}"
-        )
+        con.execute(f"CREATE VIEW {_identifier(name)} AS SELECT * FROM {qualified}")
 
 
 def _sql_text(text: str) -> str:
@@ -111,13 +107,16 @@ def connect(lake_root: str | Path, warehouse: Path | None = None) -> duckdb.Duck
             partition_base_dir=lake.path(table),
         )
         con.register(table.name, dataset)
-    if warehouse is not None and warehouse.is_file():
-        _warehouse_views(con, warehouse)
+    attached = warehouse is not None and warehouse.is_file()
+    if attached:
+        con.execute(f"ATTACH '{_sql_text(str(warehouse))}' AS {WAREHOUSE_CATALOG} (READ_ONLY)")
     # From here on DuckDB opens no file, URL or extension; the settings cannot be changed back.
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     con.execute("SET lock_configuration = true")
+    if attached:
+        _warehouse_views(con)
     return con
 
 
