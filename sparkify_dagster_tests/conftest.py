@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from sparkify_dagster_tests.helpers import (
@@ -52,12 +53,19 @@ def sample_copy(tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_lake(spark, tmp_path_factory) -> Path:
-    """The whole sample month materialized once, shared read-only by the figure tests."""
+def sample_run(spark, tmp_path_factory) -> tuple[Path, dg.ExecuteInProcessResult]:
+    """The whole sample month materialized once (star tables and warehouse): its lake, and the
+    run's result for tests of what the run did."""
     lake = tmp_path_factory.mktemp("sample") / "lake"
     result = run_pipeline(SAMPLE, lake, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)
     assert result.success, "materializing the sample month failed"
-    return lake
+    return lake, result
+
+
+@pytest.fixture(scope="session")
+def sample_lake(sample_run) -> Path:
+    """The whole sample month materialized once, shared read-only by the figure tests."""
+    return sample_run[0]
 
 
 @pytest.fixture(scope="session")

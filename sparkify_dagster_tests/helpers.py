@@ -78,6 +78,39 @@ def run_pipeline(
     )
 
 
+def materialize_warehouse(
+    lake: Path,
+    start: date,
+    end: date,
+    instance: dg.DagsterInstance | None = None,
+    settings: Settings | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Build the dbt warehouse of a materialized lake for a range of days (the dbt assets only),
+    as one real Dagster run."""
+    defs = build_definitions(settings or Settings(source=str(SAMPLE), lake=str(lake)))
+    return dg.materialize(
+        defs.assets,
+        selection=dg.AssetSelection.kind(DBT_KIND),
+        instance=instance,
+        resources=defs.resources,
+        tags={
+            "dagster/asset_partition_range_start": start.isoformat(),
+            "dagster/asset_partition_range_end": end.isoformat(),
+        },
+        raise_on_error=False,
+    )
+
+
+def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """What the first failed step of a run raised, as the run log shows it."""
+    failures = result.get_step_failure_events()
+    assert failures, "the run has no failed step"
+    error = failures[0].event_specific_data.error
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def lake_snapshot(lake: Path) -> dict[str, tuple[list[dict], set[tuple[int, int]]]]:
     """Every partition / table directory → (its rows in stored order, (inode, mtime) per file).
 
