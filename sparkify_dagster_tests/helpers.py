@@ -102,13 +102,15 @@ def materialize_warehouse(
 
 
 def failure_message(result: dg.ExecuteInProcessResult) -> str:
-    """What the first failed step of a run raised, as the run log shows it."""
+    """What the first failed step of a run raised, without the error's class (as the CLI shows
+    it)."""
     failures = result.get_step_failure_events()
     assert failures, "the run has no failed step"
     error = failures[0].event_specific_data.error
     while error.cause is not None:
         error = error.cause
-    return error.message.strip()
+    raised_as, _, said = error.message.strip().partition(": ")
+    return said if raised_as.rsplit(".", 1)[-1] == error.cls_name else error.message.strip()
 
 
 def lake_snapshot(lake: Path) -> dict[str, tuple[list[dict], set[tuple[int, int]]]]:
