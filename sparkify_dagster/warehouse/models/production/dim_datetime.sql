@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='microbatch',
-    event_time='event_date',
-    batch_size='day',
-    begin=microbatch_begin(),
-) }}
+{{ config(**daily_microbatch()) }}
 {#-
   Hour grain, the 24 hours of every day a run builds, whatever it holds: open-ended, so no play
   falls outside it. ISO weekdays (Monday 1 ... Sunday 7); the weekend is Saturday and Sunday.
