@@ -36,12 +36,20 @@
   {%- set end = invocation_args_dict.get('event_time_end') -%}
   {%- if not (start and end) -%}{%- do return('') -%}{%- endif -%}
   {%- do return(day_column ~ " >= cast('" ~ run_day(start) ~ "' as date) and "
-                ~ day_column ~ " < cast('" ~ run_day(end) ~ "' as date)") -%}
+                ~ day_column ~ " < cast('" ~ run_day(end, round_up=true) ~ "' as date)") -%}
 {%- endmacro %}
 
-{# The day of an --event-time-start/end value (a datetime, or its text), as YYYY-MM-DD. #}
-{% macro run_day(value) -%}
-  {%- do return((value | string)[:10]) -%}
+{#
+  The day of an --event-time-start/end value (a datetime or its text) as YYYY-MM-DD: its own
+  day, or with round_up the next one unless it is a midnight (the end of daily batches).
+#}
+{% macro run_day(value, round_up=false) -%}
+  {%- set moment = modules.datetime.datetime.fromisoformat((value | string).replace('Z', '+00:00')) -%}
+  {%- set day = moment.date() -%}
+  {%- if round_up and moment.time() != modules.datetime.time(0) -%}
+    {%- set day = day + modules.datetime.timedelta(days=1) -%}
+  {%- endif -%}
+  {%- do return(day.isoformat()) -%}
 {%- endmacro %}
 
 {#

@@ -6,7 +6,7 @@
 {%- set batch = model.get('batch') -%}
 {%- if batch %}
     {%- set first_day = run_day(batch.event_time_start) -%}
-    {%- set end_day = run_day(batch.event_time_end) -%}
+    {%- set end_day = run_day(batch.event_time_end, round_up=true) -%}
 {%- else %}
     {#- A compile outside a batch: one day, to show the SQL. -#}
     {%- set first_day = microbatch_begin() -%}
