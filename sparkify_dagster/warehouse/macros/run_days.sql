@@ -19,22 +19,37 @@
 {%- endmacro %}
 
 {% macro run_days_condition(relation) -%}
-  {%- set start = invocation_args_dict.get('event_time_start') -%}
-  {%- set end = invocation_args_dict.get('event_time_end') -%}
-  {%- if not (execute and start and end) -%}{%- do return('') -%}{%- endif -%}
-  {%- for node in graph.nodes.values() -%}
-    {%- if node.resource_type == 'model' and node.alias == relation.identifier
-          and node.schema == relation.schema and node.config.event_time -%}
-      {%- do return(node.config.event_time ~ " >= cast('" ~ run_day(start) ~ "' as date) and "
-                    ~ node.config.event_time ~ " < cast('" ~ run_day(end) ~ "' as date)") -%}
-    {%- endif -%}
-  {%- endfor -%}
+  {%- if execute -%}
+    {%- for node in graph.nodes.values() -%}
+      {%- if node.resource_type == 'model' and node.alias == relation.identifier
+            and node.schema == relation.schema and node.config.event_time -%}
+        {%- do return(run_days_filter(node.config.event_time)) -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
   {%- do return('') -%}
 {%- endmacro %}
 
-{# The day of an --event-time-start/end value (a datetime, or its text), as YYYY-MM-DD. #}
-{% macro run_day(value) -%}
-  {%- do return((value | string)[:10]) -%}
+{# A condition on a day column: the run's days, or '' when the run gives no event times. #}
+{% macro run_days_filter(day_column) -%}
+  {%- set start = invocation_args_dict.get('event_time_start') -%}
+  {%- set end = invocation_args_dict.get('event_time_end') -%}
+  {%- if not (start and end) -%}{%- do return('') -%}{%- endif -%}
+  {%- do return(day_column ~ " >= cast('" ~ run_day(start) ~ "' as date) and "
+                ~ day_column ~ " < cast('" ~ run_day(end, round_up=true) ~ "' as date)") -%}
+{%- endmacro %}
+
+{#
+  The day of an --event-time-start/end value (a datetime or its text) as YYYY-MM-DD: its own
+  day, or with round_up the next one unless it is a midnight (the end of daily batches).
+#}
+{% macro run_day(value, round_up=false) -%}
+  {%- set moment = modules.datetime.datetime.fromisoformat((value | string).replace('Z', '+00:00')) -%}
+  {%- set day = moment.date() -%}
+  {%- if round_up and moment.time() != modules.datetime.time(0) -%}
+    {%- set day = day + modules.datetime.timedelta(days=1) -%}
+  {%- endif -%}
+  {%- do return(day.isoformat()) -%}
 {%- endmacro %}
 
 {#
@@ -44,4 +59,18 @@
 #}
 {% macro microbatch_begin() -%}
   {%- do return(var('first_day', run_started_at.strftime('%Y-%m-%d'))) -%}
+{%- endmacro %}
+
+{#
+  The config of every day-grained table: rebuilt one UTC day (batch) at a time, a batch's rows
+  deleted by day whatever they were before (a rerun of a day that lost rows leaves none behind).
+#}
+{% macro daily_microbatch() -%}
+  {%- do return({
+      'materialized': 'incremental',
+      'incremental_strategy': 'microbatch',
+      'event_time': 'event_date',
+      'batch_size': 'day',
+      'begin': microbatch_begin(),
+  }) -%}
 {%- endmacro %}

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='microbatch',
-    event_time='event_date',
-    batch_size='day',
-    begin=microbatch_begin(),
-) }}
+{{ config(**daily_microbatch()) }}
 {#-
   Hour grain, the 24 hours of every day a run builds, whatever it holds: open-ended, so no play
   falls outside it. ISO weekdays (Monday 1 ... Sunday 7); the weekend is Saturday and Sunday.
@@ -12,7 +6,7 @@
 {%- set batch = model.get('batch') -%}
 {%- if batch %}
     {%- set first_day = run_day(batch.event_time_start) -%}
-    {%- set end_day = run_day(batch.event_time_end) -%}
+    {%- set end_day = run_day(batch.event_time_end, round_up=true) -%}
 {%- else %}
     {#- A compile outside a batch: one day, to show the SQL. -#}
     {%- set first_day = microbatch_begin() -%}

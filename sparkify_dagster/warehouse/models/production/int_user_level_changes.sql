@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='microbatch',
-    event_time='event_date',
-    batch_size='day',
-    begin=microbatch_begin(),
-) }}
+{{ config(**daily_microbatch()) }}
 {#-
   The events where a user's level may start: each user's first event of the day and every
   event of the day whose level differs from the user's previous one that day. A day's rows depend

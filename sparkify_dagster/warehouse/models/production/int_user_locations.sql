@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='microbatch',
-    event_time='event_date',
-    batch_size='day',
-    begin=microbatch_begin(),
-) }}
+{{ config(**daily_microbatch()) }}
 {#- The distinct user locations of each day: dim_location is built from these few rows. -#}
 select distinct
     location,
