@@ -105,19 +105,21 @@ def event_time_args(days: list[date]) -> list[str]:
 
 
 def _failed_nodes(invocation) -> str:
-    """What failed in a dbt invocation, in one line: its failing nodes and their messages."""
+    """What failed in a dbt invocation, in one line: the failed models and tests by name, the
+    first one's message, and how many nodes dbt skipped because of them."""
     try:
         results = invocation.get_artifact("run_results.json")["results"]
     except (OSError, ValueError, KeyError):
         return f"exit code {invocation.process.returncode}; see the run's dbt log lines"
     failed = [r for r in results if r.get("status") in ("error", "fail", "runtime error")]
+    if not failed:
+        return f"exit code {invocation.process.returncode}; see the run's dbt log lines"
     skipped = sum(1 for r in results if r.get("status") == "skipped")
-    shown = "; ".join(
-        f"{r['unique_id'].split('.', 2)[-1]}: {' '.join(str(r.get('message') or '').split())}"
-        for r in failed[:3]
+    names = ", ".join(r["unique_id"].split(".")[2] for r in failed)
+    first = " ".join(str(failed[0].get("message") or "").split())
+    return f"{len(failed)} failed ({names}); first: {first}" + (
+        f"; {skipped} node(s) skipped" if skipped else ""
     )
-    more = f" (and {len(failed) - 3} more)" if len(failed) > 3 else ""
-    return f"{shown}{more}" + (f"; {skipped} node(s) skipped" if skipped else "")
 
 
 class WarehouseResource(dg.ConfigurableResource):

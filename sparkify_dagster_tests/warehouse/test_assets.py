@@ -10,8 +10,11 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from sparkify_dagster import tables
 from sparkify_dagster.dbt_project import PROJECT_DIR, Warehouse
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources.warehouse import (
@@ -166,3 +169,29 @@ def test_the_manifest_is_parsed_when_missing_and_again_when_a_model_is_newer(tmp
     prepared_project(project_dir)
     assert project.manifest_path.stat().st_mtime > parsed - 60
     assert manifest_is_current(project)
+
+
+def test_a_failing_dbt_test_fails_its_blocking_check_and_nothing_built_on_it_materializes(
+    warehouse_lake, graph
+):
+    partition = warehouse_lake / tables.SONGPLAYS.relative_path / f"date={DAY.isoformat()}"
+    (file,) = [path for path in partition.glob("*.parquet") if pq.read_metadata(path).num_rows]
+    plays = pq.read_table(file)
+    pq.write_table(pa.concat_tables([plays, plays.slice(0, 1)]), file)  # one play twice
+
+    result = materialize_warehouse(warehouse_lake, DAY, DAY)
+
+    assert not result.success
+    failed = {
+        (e.asset_key.to_user_string(), e.check_name): e
+        for e in result.get_asset_check_evaluations()
+        if not e.passed
+    }
+    unique = failed[("fact_streams", "unique_fact_streams_songplay_id")]
+    assert graph.get_check_spec(unique.asset_check_key).blocking
+    built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {"wide_stream", "daily_plays_by_hour"}.isdisjoint(built)
+    assert {"fact_streams", "dim_users"} <= built  # built before its test / not reading it
+    message = failure_message(result)
+    assert message.startswith("dbt build failed: ") and "\n" not in message
+    assert "unique_fact_streams_songplay_id" in message
