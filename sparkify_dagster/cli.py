@@ -533,9 +533,14 @@ def query(sql: str, lake: Path, as_csv: bool) -> None:
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     add_help_option=False,
 )
-@lake_option
+@click.option(
+    "--lake",
+    default=lambda: LAKE.value(),
+    show_default=LAKE.default_text,
+    help=f"The lake whose warehouse dbt builds. [env {LAKE.name}]",
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def dbt(lake: Path, args: tuple[str, ...]) -> None:
+def dbt(lake: str, args: tuple[str, ...]) -> None:
     """Run dbt on the warehouse: the project, profile, lake and DuckDB file from the settings
     (e.g. `sparkify dbt build --event-time-start 2018-11-05 --event-time-end 2018-11-06`,
     `sparkify dbt docs generate`). Holds the lake lock while dbt runs, and publishes the read
@@ -545,7 +550,7 @@ def dbt(lake: Path, args: tuple[str, ...]) -> None:
     from sparkify_dagster.dbt_project import Warehouse, WarehouseUnavailable, dbt_command
     from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
 
-    settings = replace(_settings(), lake=str(lake.expanduser().resolve()))
+    settings = replace(_settings(), lake=lake)
     try:
         warehouse = Warehouse.from_settings(settings)
     except WarehouseUnavailable as error:

@@ -3,6 +3,9 @@
 Fixtures stay in conftest.py; everything a test module imports comes from here.
 """
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -46,6 +49,36 @@ def warehouse_asset_keys(graph) -> set[dg.AssetKey]:
 
 # Every check the steps declare, as (asset, check name).
 ASSET_CHECKS = {(check.table.name, check.name) for check in ALL_CHECKS}
+
+# The `sparkify` command as a new process, and the venv it is installed in.
+SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]
+VENV_BIN = Path(sys.executable).parent
+
+
+def path_without_the_venv() -> str:
+    """PATH as after `make demo` in a new shell: the virtualenv is not activated."""
+    return os.pathsep.join(
+        p for p in os.environ["PATH"].split(os.pathsep) if Path(p).resolve() != VENV_BIN.resolve()
+    )
+
+
+def cli_environment() -> dict[str, str]:
+    """The environment without any SPARKIFY_* setting or DAGSTER_HOME, the venv not on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
+    return {**env, "PATH": path_without_the_venv()}
+
+
+def sparkify(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`sparkify ARGS` in a new process, as a user runs it; its output captured."""
+    return subprocess.run(
+        [*SPARKIFY, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=cli_environment(),
+        cwd=cwd,
+    )
+
 
 # The same settings the pipeline uses, fewer shuffle partitions: test data is small.
 TEST_SPARK = SparkResource(master="local[2]", driver_memory="2g", shuffle_partitions=2)

@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -14,28 +13,19 @@ import pytest
 from sparkify_dagster.cli import _this_command
 from sparkify_dagster.query import connect
 from sparkify_dagster.steps.events import QUARANTINE_SHARE_BELOW_THRESHOLD
-from sparkify_dagster_tests.helpers import PROJECT_ROOT, SAMPLE
+from sparkify_dagster_tests.helpers import (
+    PROJECT_ROOT,
+    SAMPLE,
+    SPARKIFY,
+    VENV_BIN,
+    cli_environment,
+    path_without_the_venv,
+    sparkify,
+)
 
-SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]
-VENV_BIN = Path(sys.executable).parent
-
-
-def _path_without_the_venv() -> str:
-    """PATH as after `make demo` in a new shell: the virtualenv is not activated."""
-    return os.pathsep.join(
-        p for p in os.environ["PATH"].split(os.pathsep) if Path(p).resolve() != VENV_BIN.resolve()
-    )
-
-
-def _environment() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
-    return {**env, "PATH": _path_without_the_venv()}
-
-
-def _sparkify(*args, cwd=None, check=False):
-    return subprocess.run(
-        [*SPARKIFY, *args], capture_output=True, text=True, timeout=600, env=_environment(), cwd=cwd
-    )
+_path_without_the_venv = path_without_the_venv
+_environment = cli_environment
+_sparkify = sparkify
 
 
 @pytest.mark.slow  # a whole `sparkify run` in a new process
