@@ -8,6 +8,8 @@ build time (the Dockerfile runs `sparkify dbt parse`... through `prepared_projec
 server never parses.
 """
 
+import contextlib
+import io
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -122,6 +124,25 @@ def _failed_nodes(invocation) -> str:
     )
 
 
+def _dbt_lines_to_debug_log(events: Iterator, log) -> Iterator:
+    """dagster-dbt's events, with the dbt log lines it prints on stdout (a few hundred a build)
+    sent to the run's debug log instead: `sparkify run` prints progress in a line per step.
+    Only the pulling of each event is redirected, never the code that runs while it is yielded."""
+    lines = io.StringIO()
+    iterator = iter(events)
+    while True:
+        with contextlib.redirect_stdout(lines):
+            event = next(iterator, None)
+        for line in lines.getvalue().splitlines():
+            if line.strip():
+                log.debug(line)
+        lines.seek(0)
+        lines.truncate()
+        if event is None:
+            return
+        yield event
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The warehouse's DuckDB file beside a local lake, built by dbt holding the lake lock."""
 
@@ -161,7 +182,7 @@ class WarehouseResource(dg.ConfigurableResource):
             invocation = dbt.cli(
                 args, context=context, target_path=Path(target), raise_on_error=False
             )
-            yield from invocation.stream()
+            yield from _dbt_lines_to_debug_log(invocation.stream(), context.log)
             if not invocation.is_successful():
                 raise StepFailed(f"dbt build failed: {_failed_nodes(invocation)}")
             warehouse.publish_read_copy()
