@@ -1,9 +1,11 @@
 """The Dagster UI as a user runs it: `dagster dev` (webserver + daemon) from the project root.
 
-Through the webserver's GraphQL API: every asset and check is listed; a 3-day backfill runs as
+Through the webserver's GraphQL API: every asset and check is listed, the dbt models with their
+descriptions and lineage from the lake's tables; a 3-day backfill runs as
 ONE run and writes exactly what 3 daily runs write. A headless Chromium renders the lineage page.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from sparkify_dagster.resources.warehouse import warehouse_project
 from sparkify_dagster_tests.helpers import (
     ASSET_CHECKS,
     DAILY_ASSET_KEYS,
@@ -90,13 +93,44 @@ def test_webserver_lists_every_asset_and_check(dagster_dev):
     )
     nodes = data["assetNodes"]
     keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
-    assert keys == DAILY_ASSET_KEYS | UNPARTITIONED_ASSET_KEYS
+    models = _warehouse_models()
+    assert keys == DAILY_ASSET_KEYS | UNPARTITIONED_ASSET_KEYS | set(models)
     checks = {
         ("/".join(n["assetKey"]["path"]), c["name"])
         for n in nodes
         for c in n["assetChecksOrError"].get("checks", [])
     }
-    assert checks == ASSET_CHECKS
+    assert checks - ASSET_CHECKS == _warehouse_checks(models)
+
+
+def _warehouse_models() -> dict[str, dict]:
+    manifest = json.loads(warehouse_project().manifest_path.read_text())
+    return {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+
+
+def _warehouse_checks(models: dict[str, dict]) -> set[tuple[str, str]]:
+    """(model, test) for each dbt test of a model, as the webserver should list them."""
+    manifest = json.loads(warehouse_project().manifest_path.read_text())
+    by_id = {m["unique_id"]: name for name, m in models.items()}
+    return {
+        (by_id[test["attached_node"]], test["name"])
+        for test in manifest["nodes"].values()
+        if test["resource_type"] == "test" and test.get("attached_node") in by_id
+    }
+
+
+def test_the_ui_shows_each_dbt_model_with_its_description_and_lineage_from_the_lake(dagster_dev):
+    data = dagster_dev.graphql(
+        "{ assetNodes { assetKey { path } description groupName dependencyKeys { path } } }"
+    )
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in data["assetNodes"]}
+    for name, model in _warehouse_models().items():
+        node = nodes[name]
+        assert node["description"].startswith(model["description"]), name
+        assert node["groupName"] == model["fqn"][1], name
+    # The lake's tables are the staging models' parents; the star reads staging.
+    assert [d["path"] for d in nodes["stg_songplays"]["dependencyKeys"]] == [["songplays"]]
+    assert ["stg_songplays"] in [d["path"] for d in nodes["fact_streams"]["dependencyKeys"]]
 
 
 def test_a_three_day_backfill_is_one_run_equal_to_three_daily_runs(dagster_dev, tmp_path):
