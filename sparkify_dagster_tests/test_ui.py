@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources.warehouse import warehouse_project
+from sparkify_dagster.settings import Settings
 from sparkify_dagster_tests.helpers import (
     ASSET_CHECKS,
     DAILY_ASSET_KEYS,
@@ -100,23 +102,18 @@ def test_webserver_lists_every_asset_and_check(dagster_dev):
         for n in nodes
         for c in n["assetChecksOrError"].get("checks", [])
     }
-    assert checks - ASSET_CHECKS == _warehouse_checks(models)
+    # The platform's checks, and the dbt tests, each on its model.
+    graph = build_definitions(Settings()).resolve_asset_graph()
+    dbt_tests = {
+        (k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys
+    } - ASSET_CHECKS
+    assert {model for model, _ in dbt_tests} <= set(models)
+    assert checks == ASSET_CHECKS | dbt_tests
 
 
 def _warehouse_models() -> dict[str, dict]:
     manifest = json.loads(warehouse_project().manifest_path.read_text())
     return {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
-
-
-def _warehouse_checks(models: dict[str, dict]) -> set[tuple[str, str]]:
-    """(model, test) for each dbt test of a model, as the webserver should list them."""
-    manifest = json.loads(warehouse_project().manifest_path.read_text())
-    by_id = {m["unique_id"]: name for name, m in models.items()}
-    return {
-        (by_id[test["attached_node"]], test["name"])
-        for test in manifest["nodes"].values()
-        if test["resource_type"] == "test" and test.get("attached_node") in by_id
-    }
 
 
 def test_the_ui_shows_each_dbt_model_with_its_description_and_lineage_from_the_lake(dagster_dev):
@@ -216,7 +213,8 @@ def test_lineage_page_renders_every_asset_in_headless_chromium(dagster_dev):
             executable_path=_chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
         )
         try:
-            context = browser.new_context(viewport={"width": 2200, "height": 2400})
+            # Wide enough for the lineage from the log files to the warehouse's marts.
+            context = browser.new_context(viewport={"width": 4400, "height": 2400})
             # A new browser profile: skip the one-time "join the community" dialog.
             context.add_init_script("localStorage.setItem('communityNux', JSON.stringify('1'))")
             page = context.new_page()
@@ -226,7 +224,7 @@ def test_lineage_page_renders_every_asset_in_headless_chromium(dagster_dev):
             page.get_by_text("log_events", exact=True).first.wait_for()
             for _ in range(2):  # zoom out until the whole graph fits, names still in full
                 page.locator("button:has([aria-label='zoom_out'])").first.click()
-            for key in sorted(DAILY_ASSET_KEYS | UNPARTITIONED_ASSET_KEYS):
+            for key in sorted(DAILY_ASSET_KEYS | UNPARTITIONED_ASSET_KEYS | {*_warehouse_models()}):
                 page.get_by_text(key, exact=True).first.wait_for(state="visible", timeout=15_000)
             page.screenshot(path=str(png))
         finally:

@@ -3,9 +3,8 @@ builds the warehouse for a run's days (one `dbt build`), one writer at a time.
 
 The manifest (what the assets are made from) is parsed here when it is missing or older than a
 project file: dagster-dbt's `prepare_if_dev` only acts under `dagster dev`, and `sparkify run`,
-the tests and a deployed code server load the definitions without it. A deployment prepares it at
-build time (the Dockerfile runs `sparkify dbt parse`... through `prepared_project`), so a code
-server never parses.
+the tests and a deployed code server load the definitions without it. The image parses it at
+build time (Dockerfile: `warehouse_project()`), so a deployed code server never parses.
 """
 
 import contextlib
