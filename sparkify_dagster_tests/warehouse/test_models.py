@@ -146,7 +146,7 @@ def test_marts_reconcile_with_the_star_and_clean_tables(sample_warehouse, sample
         tables.LISTEN_EVENTS,
         """
         SELECT song, artist, count(*) FROM {table} WHERE "date" = DATE '2018-11-15'
-        GROUP BY ALL QUALIFY rank() OVER (ORDER BY count(*) DESC) = 1 ORDER BY ALL
+        GROUP BY song, artist QUALIFY rank() OVER (ORDER BY count(*) DESC) = 1 ORDER BY ALL
         """,
     )
 
