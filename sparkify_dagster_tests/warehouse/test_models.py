@@ -146,7 +146,7 @@ def test_marts_reconcile_with_the_star_and_clean_tables(sample_warehouse, sample
         tables.LISTEN_EVENTS,
         """
         SELECT song, artist, count(*) FROM {table} WHERE "date" = DATE '2018-11-15'
-        GROUP BY ALL QUALIFY rank() OVER (ORDER BY count(*) DESC) = 1 ORDER BY ALL
+        GROUP BY song, artist QUALIFY rank() OVER (ORDER BY count(*) DESC) = 1 ORDER BY ALL
         """,
     )
 
@@ -198,6 +198,17 @@ def test_every_model_and_each_of_its_columns_is_described(manifest, sample_wareh
     assert all(model["description"] for model in models)
     assert {name: columns for name, columns in undescribed.items() if columns} == {}
     assert all(columns for columns in built.values())  # every model was built
+
+
+def test_no_column_is_a_128_bit_integer_or_a_4_byte_float(sample_warehouse):
+    """DuckDB sums counts into HUGEINT and dbt's type_float is REAL: readers (pandas, Arrow, a
+    dashboard) expect BIGINT counts and DOUBLE measures."""
+    with connect(sample_warehouse) as warehouse:
+        odd = warehouse.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE data_type IN ('HUGEINT', 'FLOAT') OR data_type LIKE 'DECIMAL%'"
+        ).fetchall()
+    assert odd == []
 
 
 def test_models_are_in_their_groups_and_read_the_lake_through_its_sources(manifest):

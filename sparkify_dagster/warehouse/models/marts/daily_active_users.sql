@@ -30,6 +30,6 @@ select
     level,
     count(*) as active_users,
     count(*) filter (where plays > 0) as listening_users,
-    sum(plays) as plays
+    cast(sum(plays) as {{ dbt.type_bigint() }}) as plays
 from user_days
 group by event_date, level

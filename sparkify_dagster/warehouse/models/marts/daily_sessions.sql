@@ -17,10 +17,10 @@ with sessions as (
 select
     event_date,
     count(*) as sessions,
-    sum(events) as events,
-    sum(plays) as plays,
+    cast(sum(events) as {{ dbt.type_bigint() }}) as events,
+    cast(sum(plays) as {{ dbt.type_bigint() }}) as plays,
     avg(length_seconds) / 60.0 as average_minutes,
-    median(length_seconds) / 60.0 as median_minutes,
+    {{ median('length_seconds') }} / 60.0 as median_minutes,
     max(length_seconds) / 60.0 as longest_minutes,
     avg(plays) as average_plays
 from sessions

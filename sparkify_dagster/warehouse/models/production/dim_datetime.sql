@@ -13,15 +13,15 @@
     {%- set end_day = first_day -%}
 {%- endif %}
 with hours as (
-    select cast(date_hour as timestamp with time zone) as hour_start
+    select cast(date_hour as {{ type_instant() }}) as hour_start
     from (
         {{ dbt.date_spine(
             'hour',
-            "cast('" ~ first_day ~ " 00:00:00+00' as timestamp with time zone)",
-            "cast('" ~ end_day ~ " 00:00:00+00' as timestamp with time zone)",
+            "cast('" ~ first_day ~ " 00:00:00+00' as " ~ type_instant() ~ ")",
+            "cast('" ~ end_day ~ " 00:00:00+00' as " ~ type_instant() ~ ")",
         ) }}
     ) as spine
-    where date_hour < cast('{{ end_day }} 00:00:00+00' as timestamp with time zone)
+    where date_hour < cast('{{ end_day }} 00:00:00+00' as {{ type_instant() }})
 )
 
 select
@@ -33,7 +33,15 @@ select
     extract(day from hour_start) as day,
     extract(hour from hour_start) as hour,
     extract(week from hour_start) as iso_week,
-    extract(isodow from hour_start) as day_of_week,
-    dayname(hour_start) as day_name,
-    extract(isodow from hour_start) in (6, 7) as is_weekend
-from hours
+    day_of_week,
+    case day_of_week
+        when 1 then 'Monday'
+        when 2 then 'Tuesday'
+        when 3 then 'Wednesday'
+        when 4 then 'Thursday'
+        when 5 then 'Friday'
+        when 6 then 'Saturday'
+        when 7 then 'Sunday'
+    end as day_name,
+    day_of_week in (6, 7) as is_weekend
+from (select hour_start, {{ iso_weekday('hour_start') }} as day_of_week from hours) as hours

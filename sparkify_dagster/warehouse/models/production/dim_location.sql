@@ -8,7 +8,7 @@ select
     min(city) as city,
     min(state) as state,
     cast(null as {{ dbt.type_string() }}) as zip,
-    cast(null as {{ dbt.type_float() }}) as latitude,
-    cast(null as {{ dbt.type_float() }}) as longitude
+    cast(null as {{ type_double() }}) as latitude,
+    cast(null as {{ type_double() }}) as longitude
 from {{ ref('int_user_locations') }}
 group by location
