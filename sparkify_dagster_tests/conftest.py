@@ -57,7 +57,7 @@ def sample_run(spark, tmp_path_factory) -> tuple[Path, dg.ExecuteInProcessResult
     """The whole sample month materialized once (star tables and warehouse): its lake, and the
     run's result for tests of what the run did."""
     lake = tmp_path_factory.mktemp("sample") / "lake"
-    result = run_pipeline(SAMPLE, lake, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)
+    result = run_pipeline(SAMPLE, lake, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY, warehouse=True)
     assert result.success, "materializing the sample month failed"
     return lake, result
 

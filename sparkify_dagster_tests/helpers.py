@@ -92,11 +92,16 @@ def run_pipeline(
     selection=None,
     instance: dg.DagsterInstance | None = None,
     run_config: dict | None = None,
+    warehouse: bool = False,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize the assets for a range of days as one real Dagster run."""
+    """Materialize the assets for a range of days as one real Dagster run: the Spark steps'
+    tables, and the dbt warehouse after them with `warehouse` (~15 s more; the sample month's
+    run has it, sample_run)."""
     defs = build_definitions(
         Settings(source=str(source), lake=str(lake)), compute=LocalSparkCompute(spark=TEST_SPARK)
     )
+    if selection is None and not warehouse:
+        selection = dg.AssetSelection.all() - dg.AssetSelection.kind(DBT_KIND)
     return dg.materialize(
         defs.assets,
         selection=selection,
