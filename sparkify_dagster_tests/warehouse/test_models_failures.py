@@ -6,9 +6,12 @@ from datetime import date
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from sparkify_dagster import tables
 from sparkify_dagster_tests.warehouse.helpers import dbt_build
+
+pytestmark = pytest.mark.slow  # a dbt build of its own over a copy of the lake
 
 
 def test_a_duplicated_songplay_fails_the_fact_test_and_skips_its_dependents(sample_lake, tmp_path):
