@@ -16,6 +16,7 @@ from sparkify_dagster.partitions import daily_partitions, partition_days
 from sparkify_dagster.resources.warehouse import WarehouseResource, warehouse_project
 
 WAREHOUSE_ASSETS_NAME = "warehouse"
+WAREHOUSE_POOL = "sparkify_warehouse"
 
 
 class WarehouseTranslator(DagsterDbtTranslator):
@@ -49,6 +50,9 @@ def build_warehouse_assets(
         dagster_dbt_translator=WarehouseTranslator(),
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
+        # One build at a time writes the DuckDB file: concurrent runs of one instance queue
+        # here in the UI instead of waiting on the lake lock (which guards it in any case).
+        pool=WAREHOUSE_POOL,
     )
     def dbt_models(
         context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource

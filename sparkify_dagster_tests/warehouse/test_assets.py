@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from sparkify_dagster import tables
+from sparkify_dagster.assets.warehouse import WAREHOUSE_POOL
 from sparkify_dagster.dbt_project import PROJECT_DIR, Warehouse
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources.warehouse import (
@@ -115,6 +116,9 @@ def test_the_daily_job_schedule_and_sensor_build_the_warehouse_with_the_star_tab
     assert dg.AssetKey("songplays") in selected
     assert defs.resolve_schedule_def("daily_star_schema_schedule").job_name == job.name
     assert defs.resolve_sensor_def("new_log_files").job_name == job.name
+    # One build at a time per instance: the warehouse's pool (limited to 1 in deploy/).
+    (models,) = [a for a in defs.assets if a.keys & warehouse_asset_keys(graph)]
+    assert models.op.pool == WAREHOUSE_POOL
 
 
 def test_the_sample_months_run_built_the_star_tables_then_the_warehouse(sample_run, graph):
