@@ -63,6 +63,7 @@ def test_every_model_is_a_view_or_left_out_by_name_and_the_warehouse_stays_read_
     assert con.execute("SELECT count(*) FROM dim_users WHERE current_row").fetchone() == (97,)
 
 
+@pytest.mark.slow  # a warehouse build in a new process (sparkify dbt build)
 def test_sparkify_dbt_runs_the_project_on_the_lake_and_publishes_the_read_copy(warehouse_lake):
     listed = sparkify(
         "dbt", "--lake", str(warehouse_lake), "ls", "--resource-type", "model", "--output", "name"

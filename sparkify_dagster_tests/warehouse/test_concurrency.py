@@ -33,6 +33,7 @@ def _digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.slow  # a whole warehouse build in a new process (sparkify dbt build), ~30 s
 def test_a_run_waits_for_a_sparkify_dbt_build_on_the_same_lake_and_both_succeed(warehouse_lake):
     """Two dbt processes on one DuckDB file at once would fail the second (DuckDB's lock);
     with the lake lock the run waits for the command and both build."""
