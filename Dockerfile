@@ -24,6 +24,9 @@ COPY sparkify_dagster ./sparkify_dagster
 # The generator, so `sparkify generate` works in the container too (the pipeline never imports it).
 COPY sparkify_generator ./sparkify_generator
 RUN pip install .
+# The dbt warehouse's manifest (what its Dagster assets are made from), parsed once here as the
+# package's owner: code servers and runs then load it without parsing the project.
+RUN python -c "from sparkify_dagster.resources.warehouse import warehouse_project; warehouse_project()"
 
 COPY deploy/dagster.yaml deploy/workspace.yaml ./deploy/
 

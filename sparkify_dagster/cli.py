@@ -3,6 +3,7 @@
 sparkify generate --out DIR|s3://bucket/prefix [--days N --events-per-day N ...]
 sparkify run --source DIR --lake DIR [--start YYYY-MM-DD --end YYYY-MM-DD]
 sparkify query "SELECT count(*) FROM songplays" [--lake DIR]
+sparkify dbt build|test|docs generate|... [dbt's own options]
 """
 
 import logging
@@ -159,10 +160,7 @@ def main() -> None:
 @click.option("--end", help="Last UTC day (YYYY-MM-DD). Default: the last day with a log file.")
 def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
     """Materialize every asset for a range of days, as one Dagster run, and summarise the tables."""
-    try:
-        configured = Settings.from_env()
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from None
+    configured = _settings()
     source, lake = source.expanduser().resolve(), lake.expanduser().resolve()
     for required in (SONG_DATA, LOG_DATA):
         if not (source / required).is_dir():
@@ -221,10 +219,37 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
             f"run {result.run_id} failed after {elapsed:.1f} s"
             f"{' in ' + ', '.join(failed) if failed else ''}: see the messages above"
         )
-    _print_summary(lake, result, elapsed, sessions_started())
+    _print_summary(settings, lake, result, elapsed, sessions_started())
 
 
-def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> None:
+def _print_warehouse(settings: Settings) -> None:
+    """Each model of the warehouse's read copy with its rows (the copy the last build published:
+    no lock needed, a build running now replaces it whole)."""
+    import duckdb
+
+    from sparkify_dagster.dbt_project import Warehouse, WarehouseUnavailable
+
+    try:
+        read_copy = Warehouse.from_settings(settings).read_copy
+    except WarehouseUnavailable:
+        return
+    if not read_copy.is_file():
+        return
+    click.echo("")
+    click.echo(f"{'warehouse model':<32}{'rows':>12}  {read_copy}")
+    with duckdb.connect(str(read_copy), read_only=True) as con:
+        relations = con.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "ORDER BY table_schema, table_name"
+        ).fetchall()
+        for schema, name in relations:
+            rows = con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]
+            click.echo(f"{name:<32}{rows:>12,}")
+
+
+def _print_summary(
+    settings: Settings, lake: Path, result, elapsed: float, spark_sessions: int
+) -> None:
     from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
     from sparkify_dagster.storage import ParquetLake
 
@@ -244,6 +269,7 @@ def _print_summary(lake: Path, result, elapsed: float, spark_sessions: int) -> N
                 click.echo(f"{table.name:<26}{tables.row_count(table):>12,}  {days:>5}  {path}")
     except LakeBusyError as busy:
         click.echo(f"No table summary: {busy}")
+    _print_warehouse(settings)
     click.echo("")
     _print_checks(result)
     click.echo(f"Run {result.run_id} succeeded in {elapsed:.1f} s")
@@ -431,6 +457,24 @@ def generate(
         click.echo(f"Damaged lines added: {summary.damaged_lines:,} ({kinds})")
 
 
+def _read_copy(lake: Path) -> Path | None:
+    """The warehouse read copy of `lake` (Settings.warehouse, or the lake's own), if any."""
+    from sparkify_dagster.dbt_project import Warehouse, WarehouseUnavailable
+
+    try:
+        settings = replace(_settings(), lake=str(lake))
+        return Warehouse.from_settings(settings).read_copy
+    except WarehouseUnavailable:
+        return None
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
 @main.command()
 @click.argument("sql")
 @lake_option
@@ -442,12 +486,17 @@ def query(sql: str, lake: Path, as_csv: bool) -> None:
 
     import duckdb
 
-    from sparkify_dagster.query import LakeReadError, available_tables, connect
+    from sparkify_dagster.query import (
+        LakeReadError,
+        available_tables,
+        connect,
+        models_reading_files,
+    )
 
     if not lake.is_dir():
         raise click.ClickException(f"No lake at {lake}: run `sparkify run` first")
     try:
-        con = connect(lake)
+        con = connect(lake, _read_copy(lake))
     except LakeReadError as error:
         raise click.ClickException(str(error)) from None
     try:
@@ -468,9 +517,71 @@ def query(sql: str, lake: Path, as_csv: bool) -> None:
         ) from None
     except duckdb.CatalogException as error:
         names = ", ".join(available_tables(con)) or "none"
-        raise click.ClickException(f"{error}\nTables in {lake}: {names}") from None
+        left_out = models_reading_files(con)
+        note = (
+            f"\nNot here (dbt views over lake files; query their lake tables): "
+            f"{', '.join(left_out)}"
+            if left_out
+            else ""
+        )
+        raise click.ClickException(f"{error}\nTables in {lake}: {names}{note}") from None
     except duckdb.Error as error:  # e.g. a damaged parquet file, named in the message
         raise click.ClickException(str(error)) from None
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.option(
+    "--lake",
+    default=lambda: LAKE.value(),
+    show_default=LAKE.default_text,
+    help=f"The lake whose warehouse dbt builds. [env {LAKE.name}]",
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def dbt(lake: str, args: tuple[str, ...]) -> None:
+    """Run dbt on the warehouse: the project, profile, lake and DuckDB file from the settings
+    (e.g. `sparkify dbt build --event-time-start 2018-11-05 --event-time-end 2018-11-06`,
+    `sparkify dbt docs generate`). Holds the lake lock while dbt runs, and publishes the read
+    copy after a command that succeeded."""
+    import subprocess
+
+    from sparkify_dagster.dbt_project import Warehouse, WarehouseUnavailable, dbt_command
+    from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
+
+    settings = replace(_settings(), lake=lake)
+    try:
+        warehouse = Warehouse.from_settings(settings)
+    except WarehouseUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    if not args:
+        click.echo(click.get_current_context().get_help())
+        return
+    warehouse.prepare()
+    command, env = dbt_command(warehouse, list(args))
+    try:
+        with lake_lock(
+            str(warehouse.lake),
+            f"sparkify dbt {' '.join(args[:1])}".strip(),
+            _EchoLog(),
+            timeout_s=settings.lake_lock_timeout_minutes * 60,
+        ):
+            code = subprocess.run(command, env=env, check=False).returncode
+            if code == 0 and warehouse.file.is_file():
+                warehouse.publish_read_copy()
+    except LakeBusyError as busy:
+        raise click.ClickException(str(busy)) from None
+    sys.exit(code)
+
+
+class _EchoLog:
+    """The lake lock's wait messages on stderr."""
+
+    def info(self, msg: str) -> None:
+        click.echo(msg, err=True)
+
+    warning = info
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 import dagster as dg
 
 from sparkify_dagster.assets import ALL_ASSETS
+from sparkify_dagster.assets.warehouse import build_warehouse_assets
 from sparkify_dagster.jobs import ALL_JOBS
 from sparkify_dagster.partitions import daily_partitions_for, day_deadline_for
 from sparkify_dagster.resources import LakeResource, SparkCompute, build_resources
@@ -19,7 +20,8 @@ from sparkify_dagster.settings import Settings
 
 def configured_assets(settings: Settings) -> list[dg.AssetsDefinition]:
     """The assets with the configured daily partitions and deadline in place of the defaults
-    they declare (partitions.daily_partitions, partitions.DAY_DEADLINE)."""
+    they declare (partitions.daily_partitions, partitions.DAY_DEADLINE), and the dbt warehouse's
+    models on the same partitions."""
     partitions = daily_partitions_for(settings)
     deadline = day_deadline_for(settings)
 
@@ -31,7 +33,8 @@ def configured_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             freshness_policy=deadline if spec.freshness_policy is not None else None,
         )
 
-    return [asset.map_asset_specs(configure) for asset in ALL_ASSETS]
+    spark_assets = [asset.map_asset_specs(configure) for asset in ALL_ASSETS]
+    return [*spark_assets, build_warehouse_assets(partitions)]
 
 
 def build_definitions(

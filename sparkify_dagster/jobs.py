@@ -11,10 +11,12 @@ from sparkify_dagster.emr.stale_clusters import find_stale_clusters, terminate
 from sparkify_dagster.resources import EmrClusterResource
 
 # Every asset of a run in one process, so the run starts one SparkSession, not one per asset.
+# The dbt warehouse's models (kind dbt) are built after the star tables they read, in the same run.
 daily_star_schema_job = dg.define_asset_job(
     name="daily_star_schema",
-    description="One UTC day (or a range, as one run): clean events, time, users, songplays.",
-    selection=dg.AssetSelection.assets(*DAILY_ASSETS),
+    description="One UTC day (or a range, as one run): clean events, time, users, songplays, "
+    "then the dbt warehouse.",
+    selection=dg.AssetSelection.assets(*DAILY_ASSETS) | dg.AssetSelection.kind("dbt"),
     executor_def=dg.in_process_executor,
 )
 

@@ -1,5 +1,7 @@
 """Read-only SQL over the lake with DuckDB: every table is a view named after it.
 
+The warehouse's models (dbt_project.Warehouse.read_copy) are views too, by their names.
+
 The lake is shared with the pipeline, so a query must not change it nor reach past it. DuckDB's
 own settings enforce that rather than a reading of the SQL: each table is handed to DuckDB as
 a pyarrow dataset (opened here, by Python), then DuckDB's external access is switched off and
@@ -18,6 +20,8 @@ import pyarrow.parquet as pq
 from sparkify_dagster.storage import ParquetLake
 from sparkify_dagster.tables import ALL_TABLES, PARTITION_COLUMN, Table
 
+# The warehouse's read copy, attached read-only under this name.
+WAREHOUSE_CATALOG = "warehouse"
 # The `date=YYYY-MM-DD` directories of daily tables become a DATE column of their views.
 DAY_PARTITIONING = ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.date32())]), flavor="hive")
 
@@ -40,8 +44,50 @@ def _table_schema(table: Table, files: list[str]) -> pa.Schema:
     raise LakeReadError(f"Cannot read table {table.name}: {unreadable[0]}")
 
 
-def connect(lake_root: str | Path) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with one read-only view per materialized table of a local lake.
+def _warehouse_relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    return con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_catalog = ? ORDER BY table_schema, table_name",
+        [WAREHOUSE_CATALOG],
+    ).fetchall()
+
+
+def models_reading_files(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The warehouse's models left out of `connect`'s views: dbt views that read lake files when
+    queried (over external sources, directly or through another view), which no query here may
+    do; the lake tables they select from are views here already."""
+    shown = set(available_tables(con))
+    return sorted({name for _, name in _warehouse_relations(con)} - shown)
+
+
+def _warehouse_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Each model of the attached read copy a view by its name, whatever its schema (a lake
+    table of the same name keeps the name), if it can be read with file access switched off:
+    binding it tells (a view over read_parquet is refused then)."""
+    taken = set(available_tables(con))
+    for schema, name in _warehouse_relations(con):
+        qualified = f"{WAREHOUSE_CATALOG}.{_identifier(schema)}.{_identifier(name)}"
+        if name in taken:
+            continue
+        try:
+            con.execute(f"DESCRIBE SELECT * FROM {qualified}")
+        except duckdb.PermissionException:
+            continue
+        taken.add(name)
+        con.execute(f"CREATE VIEW {_identifier(name)} AS SELECT * FROM {qualified}")
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect(lake_root: str | Path, warehouse: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with one read-only view per materialized table of a local lake, and
+    one per model of the warehouse's read copy `warehouse` when it exists.
 
     Daily tables have their `date` partition as a DATE column. A damaged file fails the
     queries that scan it, with an error naming the file.
@@ -61,16 +107,24 @@ def connect(lake_root: str | Path) -> duckdb.DuckDBPyConnection:
             partition_base_dir=lake.path(table),
         )
         con.register(table.name, dataset)
+    attached = warehouse is not None and warehouse.is_file()
+    if attached:
+        con.execute(f"ATTACH '{_sql_text(str(warehouse))}' AS {WAREHOUSE_CATALOG} (READ_ONLY)")
     # From here on DuckDB opens no file, URL or extension; the settings cannot be changed back.
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     con.execute("SET lock_configuration = true")
+    if attached:
+        _warehouse_views(con)
     return con
 
 
 def available_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return sorted(
         row[0]
-        for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+        for row in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal AND database_name <> ?",
+            [WAREHOUSE_CATALOG],
+        ).fetchall()
     )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 ENVIRONMENTS = ("local", "emr")
 _ON = ("on", "1", "true", "yes")
@@ -105,6 +106,11 @@ SOURCE = Variable(
     "SPARKIFY_SOURCE", "data/raw", "directory or s3:// URL with song_data/, log_data/"
 )
 LAKE = Variable("SPARKIFY_LAKE", "data/lake", "directory or s3:// URL of the output lake")
+# Unset, the warehouse is a file in a local lake (WAREHOUSE_IN_LAKE); an s3:// lake has none.
+WAREHOUSE = Variable(
+    "SPARKIFY_WAREHOUSE", None, "the DuckDB file the dbt warehouse is built in (local path)"
+)
+WAREHOUSE_IN_LAKE = "warehouse/sparkify.duckdb"
 # Unset, the daily partitions start at the sample's first day, and `sparkify run` at its data's.
 SAMPLE_FIRST_DAY = date(2018, 11, 1)
 START_DATE = Variable("SPARKIFY_START_DATE", None, "first daily partition", _day)
@@ -178,6 +184,7 @@ class Settings:
     env: str = _from(ENV)
     source: str = _from(SOURCE)
     lake: str = _from(LAKE)
+    warehouse: str | None = _from(WAREHOUSE)
     start_date: date | None = _from(START_DATE)
     automation: bool = _from(AUTOMATION)
     schedule_hour_utc: int = _from(SCHEDULE_HOUR_UTC)
@@ -205,6 +212,18 @@ class Settings:
     @property
     def first_partition_day(self) -> date:
         return self.start_date or SAMPLE_FIRST_DAY
+
+    @property
+    def warehouse_file(self) -> str | None:
+        """The warehouse's DuckDB file: as set, or `<lake>/warehouse/sparkify.duckdb` for a local
+        lake; None for an s3:// lake without a setting (DuckDB here cannot write to S3)."""
+        if self.warehouse:
+            return self.warehouse
+        parsed = urlparse(self.lake)
+        if len(parsed.scheme) > 1 and parsed.scheme != "file":  # one letter: a Windows drive
+            return None
+        lake = unquote(parsed.path) if parsed.scheme == "file" else self.lake
+        return os.path.join(lake, WAREHOUSE_IN_LAKE)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":

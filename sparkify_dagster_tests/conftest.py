@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from sparkify_dagster_tests.helpers import (
@@ -112,13 +113,20 @@ def _build_once_across_workers(fixture: str, tmp_path_factory) -> None:
 
 
 @pytest.fixture(scope="session")
-def sample_lake(spark, tmp_path_factory) -> Path:
-    """The whole sample month materialized once, shared read-only by the figure tests."""
-    _build_once_across_workers("sample_lake", tmp_path_factory)
+def sample_run(spark, tmp_path_factory) -> tuple[Path, dg.ExecuteInProcessResult]:
+    """The whole sample month materialized once (star tables and warehouse): its lake, and the
+    run's result for tests of what the run did."""
+    _build_once_across_workers("sample_run", tmp_path_factory)
     lake = tmp_path_factory.mktemp("sample") / "lake"
-    result = run_pipeline(SAMPLE, lake, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY)
+    result = run_pipeline(SAMPLE, lake, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY, warehouse=True)
     assert result.success, "materializing the sample month failed"
-    return lake
+    return lake, result
+
+
+@pytest.fixture(scope="session")
+def sample_lake(sample_run) -> Path:
+    """The whole sample month materialized once, shared read-only by the figure tests."""
+    return sample_run[0]
 
 
 @pytest.fixture(scope="session")

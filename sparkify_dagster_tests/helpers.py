@@ -3,6 +3,9 @@
 Fixtures stay in conftest.py; everything a test module imports comes from here.
 """
 
+import os
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -30,8 +33,52 @@ DAILY_ASSET_KEYS = {
     "songplays",
 }
 UNPARTITIONED_ASSET_KEYS = {"songs", "artists", "quarantined_song_records"}
+# The dbt warehouse's models (sparkify_dagster/warehouse/) are assets of this kind.
+DBT_KIND = "dbt"
+
+
+def platform_asset_keys(graph) -> set[dg.AssetKey]:
+    """The Spark steps' table assets of an asset graph (every asset but the dbt models)."""
+    return {key for key in graph.get_all_asset_keys() if DBT_KIND not in graph.get(key).kinds}
+
+
+def warehouse_asset_keys(graph) -> set[dg.AssetKey]:
+    """The dbt models of an asset graph."""
+    return {key for key in graph.get_all_asset_keys() if DBT_KIND in graph.get(key).kinds}
+
+
 # Every check the steps declare, as (asset, check name).
 ASSET_CHECKS = {(check.table.name, check.name) for check in ALL_CHECKS}
+
+# The `sparkify` command as a new process, and the venv it is installed in.
+SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]
+VENV_BIN = Path(sys.executable).parent
+
+
+def path_without_the_venv() -> str:
+    """PATH as after `make demo` in a new shell: the virtualenv is not activated."""
+    return os.pathsep.join(
+        p for p in os.environ["PATH"].split(os.pathsep) if Path(p).resolve() != VENV_BIN.resolve()
+    )
+
+
+def cli_environment() -> dict[str, str]:
+    """The environment without any SPARKIFY_* setting or DAGSTER_HOME, the venv not on PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
+    return {**env, "PATH": path_without_the_venv()}
+
+
+def sparkify(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`sparkify ARGS` in a new process, as a user runs it; its output captured."""
+    return subprocess.run(
+        [*SPARKIFY, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=cli_environment(),
+        cwd=cwd,
+    )
+
 
 # The same settings the pipeline uses, fewer shuffle partitions: test data is small.
 TEST_SPARK = SparkResource(master="local[2]", driver_memory="2g", shuffle_partitions=2)
@@ -45,11 +92,16 @@ def run_pipeline(
     selection=None,
     instance: dg.DagsterInstance | None = None,
     run_config: dict | None = None,
+    warehouse: bool = False,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize the assets for a range of days as one real Dagster run."""
+    """Materialize the assets for a range of days as one real Dagster run: the Spark steps'
+    tables, and the dbt warehouse after them with `warehouse` (~15 s more; the sample month's
+    run has it, sample_run)."""
     defs = build_definitions(
         Settings(source=str(source), lake=str(lake)), compute=LocalSparkCompute(spark=TEST_SPARK)
     )
+    if selection is None and not warehouse:
+        selection = dg.AssetSelection.all() - dg.AssetSelection.kind(DBT_KIND)
     return dg.materialize(
         defs.assets,
         selection=selection,
@@ -62,6 +114,41 @@ def run_pipeline(
         run_config=run_config,
         raise_on_error=False,
     )
+
+
+def materialize_warehouse(
+    lake: Path,
+    start: date,
+    end: date,
+    instance: dg.DagsterInstance | None = None,
+    settings: Settings | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Build the dbt warehouse of a materialized lake for a range of days (the dbt assets only),
+    as one real Dagster run."""
+    defs = build_definitions(settings or Settings(source=str(SAMPLE), lake=str(lake)))
+    return dg.materialize(
+        defs.assets,
+        selection=dg.AssetSelection.kind(DBT_KIND),
+        instance=instance,
+        resources=defs.resources,
+        tags={
+            "dagster/asset_partition_range_start": start.isoformat(),
+            "dagster/asset_partition_range_end": end.isoformat(),
+        },
+        raise_on_error=False,
+    )
+
+
+def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """What the first failed step of a run raised, without the error's class (as the CLI shows
+    it)."""
+    failures = result.get_step_failure_events()
+    assert failures, "the run has no failed step"
+    error = failures[0].event_specific_data.error
+    while error.cause is not None:
+        error = error.cause
+    raised_as, _, said = error.message.strip().partition(": ")
+    return said if raised_as.rsplit(".", 1)[-1] == error.cls_name else error.message.strip()
 
 
 def lake_snapshot(lake: Path) -> dict[str, tuple[list[dict], set[tuple[int, int]]]]:

@@ -13,6 +13,7 @@ from sparkify_dagster_tests.helpers import (
     DAILY_ASSET_KEYS,
     PROJECT_ROOT,
     UNPARTITIONED_ASSET_KEYS,
+    platform_asset_keys,
 )
 
 DAILY = DAILY_ASSET_KEYS
@@ -21,7 +22,7 @@ UNPARTITIONED = UNPARTITIONED_ASSET_KEYS
 
 def test_every_table_is_an_asset_and_daily_ones_backfill_in_one_run():
     graph = defs.resolve_asset_graph()
-    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    keys = {k.to_user_string() for k in platform_asset_keys(graph)}
     assert keys == DAILY | UNPARTITIONED
     for key in DAILY:
         node = graph.get(dg.AssetKey(key))
@@ -78,7 +79,7 @@ def test_loading_the_code_location_prints_no_beta_warning():
 
 def test_every_asset_shows_its_table_columns_and_their_descriptions_before_any_run():
     graph = defs.resolve_asset_graph()
-    for key in graph.get_all_asset_keys():
+    for key in platform_asset_keys(graph):
         name = key.to_user_string()
         shown = graph.get(key).metadata["dagster/column_schema"]
         assert [(c.name, c.type, c.description) for c in shown.columns] == [

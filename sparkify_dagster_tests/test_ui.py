@@ -1,9 +1,11 @@
 """The Dagster UI as a user runs it: `dagster dev` (webserver + daemon) from the project root.
 
-Through the webserver's GraphQL API: every asset and check is listed; a 3-day backfill runs as
+Through the webserver's GraphQL API: every asset and check is listed, the dbt models with their
+descriptions and lineage from the lake's tables; a 3-day backfill runs as
 ONE run and writes exactly what 3 daily runs write. A headless Chromium renders the lineage page.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -15,6 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.resources.warehouse import warehouse_project
+from sparkify_dagster.settings import Settings
 from sparkify_dagster_tests.helpers import (
     ASSET_CHECKS,
     DAILY_ASSET_KEYS,
@@ -90,13 +95,46 @@ def test_webserver_lists_every_asset_and_check(dagster_dev):
     )
     nodes = data["assetNodes"]
     keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
-    assert keys == DAILY_ASSET_KEYS | UNPARTITIONED_ASSET_KEYS
+    models = _warehouse_models()
+    assert keys == DAILY_ASSET_KEYS | UNPARTITIONED_ASSET_KEYS | set(models)
     checks = {
         ("/".join(n["assetKey"]["path"]), c["name"])
         for n in nodes
         for c in n["assetChecksOrError"].get("checks", [])
     }
-    assert checks == ASSET_CHECKS
+    # The platform's checks, and the dbt tests, each on its model.
+    graph = build_definitions(Settings()).resolve_asset_graph()
+    dbt_tests = {
+        (k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys
+    } - ASSET_CHECKS
+    assert {model for model, _ in dbt_tests} <= set(models)
+    assert checks == ASSET_CHECKS | dbt_tests
+
+
+def _warehouse_models() -> dict[str, dict]:
+    manifest = json.loads(warehouse_project().manifest_path.read_text())
+    return {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+
+
+def test_the_ui_shows_each_dbt_model_with_its_description_and_lineage_from_the_lake(dagster_dev):
+    data = dagster_dev.graphql(
+        "{ assetNodes { assetKey { path } description groupName dependencyKeys { path } } }"
+    )
+    nodes = {"/".join(n["assetKey"]["path"]): n for n in data["assetNodes"]}
+    for name, model in _warehouse_models().items():
+        node = nodes[name]
+        assert node["description"].startswith(model["description"]), name
+        assert node["groupName"] == model["fqn"][1], name
+    # The lake's tables are the staging models' parents, and the lineage runs on to the fact.
+    assert [d["path"] for d in nodes["stg_songplays"]["dependencyKeys"]] == [["songplays"]]
+    upstream, todo = set(), ["fact_streams"]
+    while todo:
+        for parent in nodes[todo.pop()]["dependencyKeys"]:
+            name = "/".join(parent["path"])
+            if name not in upstream:
+                upstream.add(name)
+                todo.append(name)
+    assert {"stg_songplays", "songplays", "listen_events", "log_events"} <= upstream
 
 
 def test_a_three_day_backfill_is_one_run_equal_to_three_daily_runs(dagster_dev, tmp_path):
@@ -172,7 +210,9 @@ def _chromium() -> str | None:
     _chromium() is None,
     reason="no Chromium: `make test` installs Debian's chromium (scripts/ensure-chromium.sh)",
 )
-def test_lineage_page_renders_every_asset_in_headless_chromium(dagster_dev):
+def test_lineage_page_renders_the_groups_from_the_lake_to_the_warehouse_in_headless_chromium(
+    dagster_dev,
+):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -187,13 +227,16 @@ def test_lineage_page_renders_every_asset_in_headless_chromium(dagster_dev):
             context.add_init_script("localStorage.setItem('communityNux', JSON.stringify('1'))")
             page = context.new_page()
             page.goto(f"{dagster_dev.url}/asset-groups", wait_until="networkidle")
-            page.get_by_text("star", exact=True).first.wait_for()
+            # Every group in the sidebar: the platform's zones and the warehouse's folders.
+            for group in ("clean", "star", "quarantine", "staging", "production", "marts"):
+                page.get_by_text(group, exact=True).first.wait_for()
             page.keyboard.press("Alt+e")  # the graph's "Expand all groups"
-            page.get_by_text("log_events", exact=True).first.wait_for()
-            for _ in range(2):  # zoom out until the whole graph fits, names still in full
-                page.locator("button:has([aria-label='zoom_out'])").first.click()
-            for key in sorted(DAILY_ASSET_KEYS | UNPARTITIONED_ASSET_KEYS):
-                page.get_by_text(key, exact=True).first.wait_for(state="visible", timeout=15_000)
+            # The graph no longer fits one screen with names in full (the dbt models' names
+            # are shortened when zoomed out, and only what is in view is drawn): the lake's
+            # first table and the staging model on it, drawn side by side; every asset, with its
+            # lineage and description, is checked through GraphQL above.
+            for key in ("log_events", "stg_log_events"):
+                page.get_by_text(key, exact=True).first.wait_for(state="visible", timeout=30_000)
             page.screenshot(path=str(png))
         finally:
             browser.close()

@@ -15,6 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 import sparkify_dagster
+from sparkify_dagster.dbt_project import PROJECT_DIR
 from sparkify_dagster.filesystems import split_s3_url
 
 ZIP_NAME = "sparkify_dagster.zip"
@@ -65,12 +66,18 @@ echo /opt/sparkify/{ZIP_NAME} | sudo tee "$site_packages/sparkify_dagster.pth"
 
 
 def package_zip(package_dir: Path | None = None) -> bytes:
-    """The package's files in a zip with sorted names and fixed timestamps (reproducible)."""
+    """The package's files in a zip with sorted names and fixed timestamps (reproducible).
+
+    Not the dbt project (with its target/): the warehouse is built by the orchestrator, never
+    by a step, and its artifacts would change the hash on every parse."""
     root = Path(package_dir or Path(sparkify_dagster.__file__).parent)
     files = sorted(
         p
         for p in root.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".pyo")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.suffix not in (".pyc", ".pyo")
+        and p.relative_to(root).parts[0] != PROJECT_DIR.name
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -12,6 +12,7 @@ from sparkify_dagster.resources.compute import LocalSparkCompute, SparkCompute
 from sparkify_dagster.resources.emr import EmrClusterResource, EmrSparkCompute
 from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.resources.spark import SparkResource
+from sparkify_dagster.resources.warehouse import WarehouseResource, dbt_cli, warehouse_project
 from sparkify_dagster.settings import EMR_ARTIFACTS_URI, Settings
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "LocalSparkCompute",
     "SparkCompute",
     "SparkResource",
+    "WarehouseResource",
     "build_resources",
 ]
 
@@ -64,10 +66,17 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     """Every path, the Spark master and the EMR settings, from the Settings.
 
     `s3` lists an s3:// source for the sensors: credentials come from the default AWS chain,
-    Settings.s3_endpoint_url points it at another S3 API (a moto server in tests).
+    Settings.s3_endpoint_url points it at another S3 API (a moto server in tests). `dbt` runs
+    the warehouse's dbt project, `warehouse` says where it is built (Settings.warehouse).
     """
     return {
         "lake": LakeResource(source_root=settings.source, lake_root=settings.lake),
+        "dbt": dbt_cli(warehouse_project()),
+        "warehouse": WarehouseResource(
+            lake_root=settings.lake,
+            warehouse_file=settings.warehouse,
+            lake_lock_timeout_minutes=settings.lake_lock_timeout_minutes,
+        ),
         "compute": build_compute(settings),
         "emr_cluster": emr_cluster(settings),
         "s3": S3Resource(endpoint_url=settings.s3_endpoint_url),

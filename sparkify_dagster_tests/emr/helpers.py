@@ -10,6 +10,7 @@ import dagster as dg
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import EmrClusterResource, EmrSparkCompute
 from sparkify_dagster.settings import Settings
+from sparkify_dagster_tests.helpers import DBT_KIND
 
 DAY = date(2018, 11, 6)
 # Test JVMs live seconds: skip the optimizing compiler and the parallel collector (halves CPU).
@@ -55,7 +56,8 @@ def run_on_emr(
     defs = build_definitions(Settings(source=str(source), lake=str(lake)), compute=compute)
     return dg.materialize(
         defs.assets if assets is None else assets,
-        selection=selection,
+        # The Spark steps; the dbt warehouse is built by the orchestrator, never on EMR.
+        selection=selection or dg.AssetSelection.all() - dg.AssetSelection.kind(DBT_KIND),
         instance=instance or dg.DagsterInstance.ephemeral(),
         resources=defs.resources,
         tags=tags,

@@ -9,6 +9,7 @@ from pathlib import Path
 import boto3
 
 import sparkify_dagster
+from sparkify_dagster.dbt_project import PROJECT_DIR
 from sparkify_dagster.emr.packaging import CodePackage, package_zip, publish
 from sparkify_dagster.emr.stale_clusters import find_stale_clusters
 from sparkify_dagster.emr.tags import MANAGED_TAG, MANAGED_VALUE, RUN_ID_TAG
@@ -60,11 +61,13 @@ def test_code_is_uploaded_once_per_content_hash(aws, s3_bucket, tmp_path):
     assert "sparkify_dagster.pth" in bootstrap
 
 
-def test_the_code_package_holds_the_pipeline_and_not_the_generator():
+def test_the_code_package_holds_the_pipeline_and_not_the_generator_nor_the_dbt_project():
     names = zipfile.ZipFile(io.BytesIO(package_zip())).namelist()
     assert "sparkify_dagster/steps/entrypoint.py" in names
     assert {n.split("/", 1)[0] for n in names} == {"sparkify_dagster"}
     assert not [n for n in names if "generator" in n.split("/")]
+    assert (PROJECT_DIR / "dbt_project.yml").is_file()
+    assert not [n for n in names if n.startswith(f"sparkify_dagster/{PROJECT_DIR.name}/")]
 
 
 def _state(cluster_id: str) -> str:
