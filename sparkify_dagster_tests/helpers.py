@@ -42,6 +42,11 @@ def platform_asset_keys(graph) -> set[dg.AssetKey]:
     return {key for key in graph.get_all_asset_keys() if DBT_KIND not in graph.get(key).kinds}
 
 
+def local_asset_graph():
+    """The asset graph of a code location on a local lake (the warehouse's models included)."""
+    return build_definitions(Settings()).resolve_asset_graph()
+
+
 def warehouse_asset_keys(graph) -> set[dg.AssetKey]:
     """The dbt models of an asset graph."""
     return {key for key in graph.get_all_asset_keys() if DBT_KIND in graph.get(key).kinds}

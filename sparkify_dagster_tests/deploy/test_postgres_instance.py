@@ -41,7 +41,13 @@ from sparkify_dagster_tests.deploy.postgres_server import (
     find_postgres_bindir,
     postgres_server,
 )
-from sparkify_dagster_tests.helpers import DAILY_ASSET_KEYS, PROJECT_ROOT, UNPARTITIONED_ASSET_KEYS
+from sparkify_dagster_tests.helpers import (
+    DAILY_ASSET_KEYS,
+    PROJECT_ROOT,
+    UNPARTITIONED_ASSET_KEYS,
+    local_asset_graph,
+    warehouse_asset_keys,
+)
 from sparkify_dagster_tests.webserver_client import Webserver, free_port
 from sparkify_generator import generate_lake, open_sink
 
@@ -249,14 +255,18 @@ def test_a_partition_run_queued_through_the_webserver_succeeds_with_its_events_i
         "WHERE run_id = %s AND dagster_event_type = 'ASSET_MATERIALIZATION'",
         (run_id,),
     )
+    # The star tables, then the warehouse's models, in the same run.
+    models = {key.to_user_string() for key in warehouse_asset_keys(local_asset_graph())}
     assert sorted(materialized) == sorted(
-        (json.dumps([key]), DAYS[0].isoformat()) for key in DAILY_ASSET_KEYS
+        (json.dumps([key]), DAYS[0].isoformat()) for key in DAILY_ASSET_KEYS | models
     )
-    # The pool of `users` got the instance's default limit of 1 (one run at a time merges
-    # users), as in `make dev`.
-    assert deployment.postgres.query(
-        'SELECT concurrency_key, "limit", using_default_limit FROM concurrency_limits'
-    ) == [("sparkify_user_state", 1, True)]
+    # The pools of `users` and of the dbt build got the instance's default limit of 1 (one run
+    # at a time merges users, one writes the DuckDB file), as in `make dev`.
+    assert sorted(
+        deployment.postgres.query(
+            'SELECT concurrency_key, "limit", using_default_limit FROM concurrency_limits'
+        )
+    ) == [("sparkify_user_state", 1, True), ("sparkify_warehouse", 1, True)]
 
 
 def test_restarting_the_daemon_loses_no_run_and_duplicates_none(deployment):

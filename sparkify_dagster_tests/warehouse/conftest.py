@@ -6,25 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from sparkify_dagster_tests.helpers import SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY
-from sparkify_dagster_tests.warehouse.helpers import DbtBuild, dbt_build
+from sparkify_dagster.dbt_project import Warehouse
+from sparkify_dagster.settings import Settings
 
 
 @pytest.fixture(scope="session")
-def sample_warehouse_build(sample_lake, tmp_path_factory) -> tuple[Path, DbtBuild]:
-    """dbt build of the whole sample month in one invocation, over the sample lake; shared
-    read-only (copy the file to change it)."""
-    work = tmp_path_factory.mktemp("sample_warehouse")
-    warehouse = work / "warehouse" / "sparkify.duckdb"
-    build = dbt_build(sample_lake, warehouse, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY, work_dir=work)
-    return warehouse, build
-
-
-@pytest.fixture(scope="session")
-def sample_warehouse(sample_warehouse_build) -> Path:
-    warehouse, build = sample_warehouse_build
-    assert build.success, {name: s for name, s in build.statuses.items() if s != "success"}
-    return warehouse
+def sample_warehouse(sample_run) -> Path:
+    """The warehouse the sample month's Dagster run built after its star tables, in one dbt
+    build; shared read-only (copy the file to change it)."""
+    lake, _ = sample_run
+    return Warehouse.from_settings(Settings(lake=str(lake))).file
 
 
 @pytest.fixture

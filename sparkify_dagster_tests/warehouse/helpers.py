@@ -4,7 +4,6 @@ the warehouse's tables read back, lakes assembled day by day from another lake's
 import json
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,11 +11,8 @@ from pathlib import Path
 import duckdb
 
 from sparkify_dagster import tables
-
-PROJECT_DIR = Path(tables.__file__).resolve().parent / "warehouse"
-# The venv's dbt, in its own process as Dagster's DbtCliResource runs it (in-process, dbt-duckdb
-# keeps the DuckDB file open after the build).
-DBT = Path(sys.executable).parent / "dbt"
+from sparkify_dagster.dbt_project import PROJECT_DIR, Warehouse, dbt_executable
+from sparkify_dagster.resources.warehouse import event_time_args
 
 
 @dataclass(frozen=True)
@@ -49,22 +45,16 @@ def dbt_build(
         str(work_dir / "target"),
         "--log-path",
         str(work_dir / "logs"),
-        "--vars",
-        json.dumps({"lake": str(lake), "warehouse_path": str(warehouse)}),
+        *Warehouse(lake=lake, file=warehouse).dbt_vars_arg(),
         "--quiet",
         "--no-use-colors",
     ]
     if first_day is not None:
-        end = (last_day or first_day) + timedelta(days=1)
-        args += [
-            "--event-time-start",
-            f"{first_day.isoformat()}T00:00:00",
-            "--event-time-end",
-            f"{end.isoformat()}T00:00:00",
-        ]
+        days = [first_day, last_day or first_day]
+        args += event_time_args(days)
     results = work_dir / "target" / "run_results.json"
     results.unlink(missing_ok=True)  # a previous build's
-    process = subprocess.run([str(DBT), *args], capture_output=True, text=True)
+    process = subprocess.run([dbt_executable(), *args], capture_output=True, text=True)
     if process.returncode not in (0, 1) or not results.is_file():
         raise RuntimeError(f"dbt build did not run:\n{process.stdout}{process.stderr}")
     statuses = {
