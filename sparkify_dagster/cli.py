@@ -227,13 +227,10 @@ def _print_warehouse(settings: Settings) -> None:
     no lock needed, a build running now replaces it whole)."""
     import duckdb
 
-    from sparkify_dagster.dbt_project import Warehouse, WarehouseUnavailable
+    from sparkify_dagster.dbt_project import read_copy_of
 
-    try:
-        read_copy = Warehouse.from_settings(settings).read_copy
-    except WarehouseUnavailable:
-        return
-    if not read_copy.is_file():
+    read_copy = read_copy_of(settings)
+    if read_copy is None or not read_copy.is_file():
         return
     click.echo("")
     click.echo(f"{'warehouse model':<32}{'rows':>12}  {read_copy}")
@@ -459,13 +456,9 @@ def generate(
 
 def _read_copy(lake: Path) -> Path | None:
     """The warehouse read copy of `lake` (Settings.warehouse, or the lake's own), if any."""
-    from sparkify_dagster.dbt_project import Warehouse, WarehouseUnavailable
+    from sparkify_dagster.dbt_project import read_copy_of
 
-    try:
-        settings = replace(_settings(), lake=str(lake))
-        return Warehouse.from_settings(settings).read_copy
-    except WarehouseUnavailable:
-        return None
+    return read_copy_of(replace(_settings(), lake=str(lake)))
 
 
 def _settings() -> Settings:

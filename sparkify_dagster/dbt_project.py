@@ -88,6 +88,15 @@ class Warehouse:
         return self.read_copy
 
 
+def read_copy_of(settings: Settings) -> Path | None:
+    """The read copy readers open for these settings; None where there is no warehouse (an
+    s3:// lake)."""
+    try:
+        return Warehouse.from_settings(settings).read_copy
+    except WarehouseUnavailable:
+        return None
+
+
 def dbt_executable() -> str:
     """The `dbt` beside this Python (the venv's, on PATH or not), else the one on PATH."""
     beside = Path(sys.executable).parent / "dbt"

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from sparkify_dagster import tables
-from sparkify_dagster.dbt_project import PROJECT_DIR, Warehouse, dbt_executable
+from sparkify_dagster.dbt_project import Warehouse, dbt_command
 from sparkify_dagster.resources.warehouse import event_time_args
 
 
@@ -37,24 +37,19 @@ def dbt_build(
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     args = [
         "build",
-        "--project-dir",
-        str(PROJECT_DIR),
-        "--profiles-dir",
-        str(PROJECT_DIR),
         "--target-path",
         str(work_dir / "target"),
         "--log-path",
         str(work_dir / "logs"),
-        *Warehouse(lake=lake, file=warehouse).dbt_vars_arg(),
         "--quiet",
         "--no-use-colors",
     ]
     if first_day is not None:
-        days = [first_day, last_day or first_day]
-        args += event_time_args(days)
+        args += event_time_args([first_day, last_day or first_day])
+    command, env = dbt_command(Warehouse(lake=lake, file=warehouse), args)
     results = work_dir / "target" / "run_results.json"
     results.unlink(missing_ok=True)  # a previous build's
-    process = subprocess.run([dbt_executable(), *args], capture_output=True, text=True)
+    process = subprocess.run(command, env=env, capture_output=True, text=True)
     if process.returncode not in (0, 1) or not results.is_file():
         raise RuntimeError(f"dbt build did not run:\n{process.stdout}{process.stderr}")
     statuses = {

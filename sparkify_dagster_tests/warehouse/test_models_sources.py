@@ -9,12 +9,13 @@ import yaml
 from dbt.cli.main import dbtRunner
 
 from sparkify_dagster import tables
+from sparkify_dagster.dbt_project import PROJECT_DIR
 from sparkify_dagster_tests.helpers import (
     DAILY_ASSET_KEYS,
     PROJECT_ROOT,
     UNPARTITIONED_ASSET_KEYS,
 )
-from sparkify_dagster_tests.warehouse.helpers import PROJECT_DIR, connect, dbt_build
+from sparkify_dagster_tests.warehouse.helpers import connect, dbt_build
 
 
 def test_sources_and_staging_models_are_the_ones_generated_from_the_registry():
