@@ -17,7 +17,14 @@ from pathlib import Path
 from benchmarks.report import machine, markdown, table, write_json
 from benchmarks.scale import FULL, QUICK
 
-BENCHMARKS = ("generator_speed", "spark_sessions", "small_files", "throughput", "history")
+BENCHMARKS = (
+    "generator_speed",
+    "spark_sessions",
+    "small_files",
+    "throughput",
+    "history",
+    "warehouse",
+)
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

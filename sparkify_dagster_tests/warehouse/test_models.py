@@ -149,6 +149,15 @@ def test_marts_reconcile_with_the_star_and_clean_tables(sample_warehouse, sample
             "SELECT count(*) FILTER (WHERE page = 'Submit Upgrade'), "
             "count(*) FILTER (WHERE page = 'Submit Downgrade') FROM {table}",
         )
+        # The funnel's cancellations and the registrations submitted, from the auth events.
+        assert mart(
+            "SELECT (SELECT sum(cancellations) FROM daily_level_funnel), "
+            "(SELECT sum(registrations_submitted) FROM daily_new_users)"
+        ) == lake(
+            tables.AUTH_EVENTS,
+            "SELECT count(*) FILTER (WHERE page = 'Cancellation Confirmation'), "
+            "count(*) FILTER (WHERE page = 'Submit Registration') FROM {table}",
+        )
         assert mart("SELECT count(*) FROM daily_quarantined_lines") == lake(
             tables.QUARANTINED_LOG_LINES, "SELECT count(*) FROM {table}"
         )
