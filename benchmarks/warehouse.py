@@ -50,8 +50,8 @@ def incremental_figure(first: float, last: float, days: int, events: dict[date, 
         b=first,
         goal="<= 1.2",
         detail=(
-            f"the dbt step of the daily run; {days - 1} days in the warehouse before day {days}; "
-            f"events day 1 {events[FIRST_DAY]:,}, day {days} {events[last_day]:,}"
+            f"the dbt step of the daily run; days 1 … {days - 1} in the warehouse before day "
+            f"{days}; events day 1 {events[FIRST_DAY]:,}, day {days} {events[last_day]:,}"
         ),
     )
 
