@@ -6,13 +6,15 @@ The lake is shared with the pipeline, so a query must not change it nor reach pa
 enforces that, not a reading of the SQL by us: each table is handed to DuckDB as a pyarrow
 dataset (opened here, by Python); then DuckDB's external access is switched off but for the
 lake's table directories (`allowed_directories`: the warehouse's staging views read their
-parquet there when queried), and its configuration locked, so no statement reads or attaches a
-file anywhere else (`read_text('/etc/passwd')`, `ATTACH 'x.db'`). DuckDB lets a statement write
-where it may read, so `run_query` runs only what DuckDB's parser calls a SELECT (or a SET, which
-the lock refuses but for variables): `COPY … TO`, `EXPLAIN ANALYZE COPY …`, `ATTACH` are refused
-before anything runs.
+parquet there when queried) and an empty spill directory of our own, and its configuration
+locked, so no statement reads or attaches a file anywhere else (`read_text('/etc/passwd')`,
+`ATTACH 'x.db'`). DuckDB lets a statement write where it may read, so `run_query` runs only
+what DuckDB's parser calls a SELECT (or a SET, which the lock refuses but for variables):
+`COPY … TO`, `EXPLAIN ANALYZE COPY …`, `ATTACH` are refused before anything runs.
 """
 
+import tempfile
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -94,6 +96,19 @@ def _identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+@cache
+def _spill_root() -> tempfile.TemporaryDirectory:
+    """This process's directory for DuckDB's spill files, removed when the process ends."""
+    return tempfile.TemporaryDirectory(prefix="sparkify-query-")
+
+
+def _spill_directory() -> str:
+    """A new directory for one connection's spill files. DuckDB lets statements read and write
+    its temporary directory even with external access off, and by default that is `.tmp` in
+    the current directory, where anything may be: so it is one of our own, empty."""
+    return tempfile.mkdtemp(dir=_spill_root().name)
+
+
 def table_directories(lake_root: str | Path) -> list[str]:
     """The lake's table directories, as the warehouse's views name them (the lake's resolved
     path: dbt_project.Warehouse), each ending in a slash: what DuckDB may open."""
@@ -128,8 +143,9 @@ def connect(lake_root: str | Path, warehouse: Path | None = None) -> duckdb.Duck
     attached = warehouse is not None and warehouse.is_file()
     if attached:
         con.execute(f"ATTACH '{_sql_text(str(warehouse))}' AS {WAREHOUSE_CATALOG} (READ_ONLY)")
-    # From here on DuckDB opens no file but in the lake's table directories, no URL and no
-    # extension; the settings cannot be changed back.
+    # From here on DuckDB opens no file but in the lake's table directories (and its spill
+    # directory), no URL and no extension; the settings cannot be changed back.
+    con.execute(f"SET temp_directory = '{_sql_text(_spill_directory())}'")
     allowed = ", ".join(f"'{_sql_text(d)}'" for d in table_directories(lake_root))
     con.execute(f"SET allowed_directories = [{allowed}]")
     con.execute("SET enable_external_access = false")

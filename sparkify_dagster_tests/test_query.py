@@ -84,6 +84,18 @@ def test_files_outside_the_lake_cannot_be_read(sample_lake, tmp_path):
     assert "42" not in parquet.output
 
 
+def test_duckdbs_temporary_directory_is_not_the_current_directorys(
+    sample_lake, tmp_path, monkeypatch
+):
+    """DuckDB opens its temporary directory with external access off; by default `./.tmp`."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".tmp").mkdir()
+    (tmp_path / ".tmp" / "notes.txt").write_text("not the lake's")
+    result = _query(sample_lake, "SELECT content FROM read_text('.tmp/notes.txt')")
+    _refused_in_one_line(result)
+    assert "not the lake's" not in result.output
+
+
 def test_only_the_lake_tables_files_can_be_read_by_path(sample_lake):
     songs = sample_lake / tables.SONGS.relative_path
     by_path = _query(
