@@ -9,6 +9,7 @@ purpose (see ../shared/notes/anchors.md); do not use it for anything but compari
 """
 
 import json
+import os
 import sys
 import time
 from datetime import datetime
@@ -91,6 +92,9 @@ def process_log_data(spark: SparkSession, input_data: str, output_data: str) -> 
 
 def main() -> None:
     source, output = sys.argv[1].rstrip("/") + "/", sys.argv[2].rstrip("/") + "/"
+    # Its UDF runs in Python workers: they must be this interpreter (the venv's, with pyarrow
+    # and pandas), not whatever `python3` is first on PATH. Local Spark reads only the variable.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     # The original ran with Spark's defaults; only the driver gets the memory ours has.
     spark = (
         SparkSession.builder.master("local[*]")
