@@ -6,13 +6,18 @@ import re
 import subprocess
 import sys
 import time
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
 
 from sparkify_dagster.cli import _this_command
+from sparkify_dagster.partitions import each_day
 from sparkify_dagster.query import connect
 from sparkify_dagster.steps.events import QUARANTINE_SHARE_BELOW_THRESHOLD
+from sparkify_dagster.storage import ParquetLake
+from sparkify_dagster.tables import LOG_EVENTS
+from sparkify_dagster.transforms.star import user_state_from_events, users_from_state
 from sparkify_dagster_tests.helpers import (
     PROJECT_ROOT,
     SAMPLE,
@@ -260,18 +265,22 @@ def test_a_warning_check_says_which_day_what_share_and_which_threshold(sample_co
 
 @pytest.mark.slow
 def test_two_runs_at_once_on_one_lake_take_turns_step_by_step_and_lose_nothing(
-    sample_lake, tmp_path
+    sample_lake, spark, tmp_path
 ):
     lake = tmp_path / "lake"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
     env.update(PYTHONPATH=str(PROJECT_ROOT), SPARKIFY_SPARK_DRIVER_MEMORY="1g")
-    halves = [("2018-11-01", "2018-11-15"), ("2018-11-16", "2018-11-30")]
+    # Two ranges, each a run in its own process, with users changing level in both (11-08: 29
+    # and 80; 11-09: 85 and 36).
+    first, last = date(2018, 11, 6), date(2018, 11, 11)
+    halves = [(first, date(2018, 11, 8)), (date(2018, 11, 9), last)]
     runs = [
         subprocess.Popen(
             [
                 *SPARKIFY,
                 "run",
-                *("--source", SAMPLE, "--lake", lake, "--start", start, "--end", end),
+                *("--source", SAMPLE, "--lake", lake),
+                *("--start", start.isoformat(), "--end", end.isoformat()),
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -285,13 +294,20 @@ def test_two_runs_at_once_on_one_lake_take_turns_step_by_step_and_lose_nothing(
     for run, (out, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, out[-3000:] + err[-3000:]
         # The platform's 11 checks and the warehouse's dbt tests.
-    checks = re.search(r"^Checks: (\d+) of (\d+) passed$", out, re.MULTILINE)
-    assert checks and checks[1] == checks[2] and int(checks[1]) > 11, out[-3000:]
+        checks = re.search(r"^Checks: (\d+) of (\d+) passed$", out, re.MULTILINE)
+        assert checks and checks[1] == checks[2] and int(checks[1]) > 11, out[-3000:]
+    # Each day's songplays are the sample month's of that day; users are those of one run
+    # over the whole range (the pure transforms on the month's clean events of those days).
     tables = connect(lake)
-    assert tables.execute("SELECT count(*) FROM users").fetchone()[0] == 97
-    assert tables.execute("SELECT count(*) FROM songplays").fetchone()[0] == 6_820
-    for query in ("SELECT * FROM users ORDER BY user_id", "SELECT * FROM songplays ORDER BY 1"):
-        assert tables.execute(query).fetchall() == connect(sample_lake).execute(query).fetchall()
+    in_range = f"\"date\" BETWEEN DATE '{first}' AND DATE '{last}'"
+    plays = "SELECT * FROM songplays WHERE " + in_range + " ORDER BY songplay_id"
+    expected_plays = connect(sample_lake).execute(plays).fetchall()
+    assert len(expected_plays) > 500
+    assert tables.execute(plays).fetchall() == expected_plays
+    events = ParquetLake(sample_lake).read_partitions(spark, LOG_EVENTS, each_day(first, last))
+    one_run = users_from_state(user_state_from_events(events))
+    expected_users = sorted(tuple(row) for row in one_run.collect())
+    assert tables.execute("SELECT * FROM users ORDER BY user_id").fetchall() == expected_users
 
 
 def test_a_failed_step_is_reported_in_one_line_with_its_own_error_not_dagsters_wrapper(capsys):

@@ -77,7 +77,7 @@ def test_a_rerun_day_that_lost_its_rows_keeps_none_of_them(sample_lake, sample_w
 def test_a_backfill_in_reverse_day_order_gives_the_tables_of_one_build(sample_lake, tmp_path):
     """The lake grows backwards as in a reverse backfill (each day's tables arrive, then that
     day's warehouse build), across user 15's level changes of the 21st."""
-    first, last = date(2018, 11, 17), date(2018, 11, 23)
+    first, last = date(2018, 11, 20), date(2018, 11, 22)
     lake = tmp_path / "lake"
     reverse = tmp_path / "reverse" / "sparkify.duckdb"
     for day in reversed(days(first, last)):
@@ -92,5 +92,5 @@ def test_a_backfill_in_reverse_day_order_gives_the_tables_of_one_build(sample_la
     assert reverse_tables.keys() == at_once_tables.keys()
     for name, rows in at_once_tables.items():
         assert reverse_tables[name] == rows, name
-    assert len(at_once_tables["fact_streams"]) > 1000
+    assert len(at_once_tables["fact_streams"]) > 500
     assert len([row for row in at_once_tables["dim_users"] if row[1] == 15]) == 3
