@@ -4,6 +4,7 @@ sparkify generate --out DIR|s3://bucket/prefix [--days N --events-per-day N ...]
 sparkify run --source DIR --lake DIR [--start YYYY-MM-DD --end YYYY-MM-DD]
 sparkify query "SELECT count(*) FROM songplays" [--lake DIR]
 sparkify dbt build|test|docs generate|... [dbt's own options]
+sparkify broker [--port 9092] [--storage memory://tansu/]
 """
 
 import logging
@@ -18,7 +19,14 @@ from pathlib import Path
 import click
 
 from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, list_log_files
-from sparkify_dagster.settings import LAKE, S3_ENDPOINT_URL, SOURCE, Settings, SettingsError
+from sparkify_dagster.settings import (
+    KAFKA_BOOTSTRAP_SERVERS,
+    LAKE,
+    S3_ENDPOINT_URL,
+    SOURCE,
+    Settings,
+    SettingsError,
+)
 from sparkify_dagster.tables import ALL_TABLES
 
 
@@ -575,6 +583,47 @@ class _EchoLog:
         click.echo(msg, err=True)
 
     warning = info
+
+
+# ---- Streaming: the local broker -----------------------------------------------------------------
+
+
+@main.command()
+@click.option("--port", default=9092, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--storage",
+    default="memory://tansu/",
+    show_default=True,
+    help="Tansu's storage: memory:// (gone when the broker stops) or s3://BUCKET/ (kept; "
+    "AWS_ENDPOINT etc. for a local S3 API). This Tansu build cannot store in a directory.",
+)
+def broker(port: int, storage: str) -> None:
+    """Run a local Kafka-compatible broker (Tansu) on 127.0.0.1 until Ctrl-C: for development,
+    tests and demos; production points the settings' Kafka bootstrap servers at any Kafka."""
+    import signal
+
+    from sparkify_dagster.streaming.broker import BrokerError, LocalBroker
+
+    local = LocalBroker(port, storage)
+    try:
+        local.start()
+    except BrokerError as error:
+        raise click.ClickException(str(error)) from None
+    # SIGTERM (make, a process manager) stops the broker as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo(
+        f"Kafka-compatible broker (Tansu) on {local.bootstrap_servers}, storage {storage}; "
+        f"Ctrl-C stops it. Clients: --kafka {local.bootstrap_servers} or "
+        f"{KAFKA_BOOTSTRAP_SERVERS.name}={local.bootstrap_servers}"
+    )
+    try:
+        code = local.wait()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        local.stop()
+    if code:
+        raise click.ClickException(f"the broker exited with code {code}")
 
 
 if __name__ == "__main__":
