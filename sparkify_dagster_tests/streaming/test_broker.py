@@ -47,4 +47,6 @@ def test_a_second_broker_on_a_port_in_use_is_refused_in_one_line(kafka_broker):
         [*SPARKIFY, "broker", "--port", str(port)], capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 1
-    assert result.stderr.strip() == f"Error: port {port} on 127.0.0.1 is in use: pick another --port"
+    assert (
+        result.stderr.strip() == f"Error: port {port} on 127.0.0.1 is in use: pick another --port"
+    )
