@@ -5,6 +5,7 @@ sparkify run --source DIR --lake DIR [--start YYYY-MM-DD --end YYYY-MM-DD]
 sparkify query "SELECT count(*) FROM songplays" [--lake DIR]
 sparkify dbt build|test|docs generate|... [dbt's own options]
 sparkify broker [--port 9092] [--storage memory://tansu/]
+sparkify ingest [--kafka HOST:PORT] [--lake DIR]
 """
 
 import logging
@@ -740,6 +741,49 @@ def broker(port: int, storage: str) -> None:
         local.stop()
     if code:
         raise click.ClickException(f"the broker exited with code {code}")
+
+
+@main.command()
+@lake_option
+@click.option(
+    "--kafka",
+    metavar="HOST:PORT",
+    default=lambda: KAFKA_BOOTSTRAP_SERVERS.given(),
+    help=f"The Kafka to read. [env {KAFKA_BOOTSTRAP_SERVERS.name}]",
+)
+def ingest(lake: Path, kafka: str | None) -> None:
+    """Land every new message of the Kafka topics in the lake's raw zone, once: one Spark
+    Structured Streaming micro-batch per topic (availableNow), checkpointed in the lake."""
+    from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
+    from sparkify_dagster.resources.spark import SparkResource
+    from sparkify_dagster.streaming.ingest import IngestError, ingest_raw, raw_path
+
+    settings = replace(_settings(), lake=str(lake))
+    try:
+        config = settings.kafka_client_config(kafka)
+    except SettingsError as error:
+        raise click.ClickException(f"{error} (or pass --kafka HOST:PORT)") from None
+    started = time.monotonic()
+    spark = SparkResource(
+        master=settings.spark_master, driver_memory=settings.spark_driver_memory
+    ).get_session()
+    try:
+        with lake_lock(
+            str(lake),
+            "sparkify ingest",
+            _EchoLog(),
+            timeout_s=settings.lake_lock_timeout_minutes * 60,
+        ):
+            reports = ingest_raw(spark, str(lake), settings.kafka_topics, config)
+    except (IngestError, LakeBusyError) as error:
+        raise click.ClickException(str(error)) from None
+    for report in reports:
+        ends = ", ".join(f"{p}:{o}" for p, o in sorted(report.end_offsets.items())) or "none"
+        click.echo(
+            f"{report.topic}: {report.messages:,} new message(s) in {report.batches} batch(es) "
+            f"→ {raw_path(str(lake), report.topic)} (next offsets {ends})"
+        )
+    click.echo(f"Ingested in {time.monotonic() - started:.1f} s")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,16 @@
 """The raw zone: every Kafka message lands once, however often and wherever a run stops."""
 
+import os
+import signal
+import subprocess
+import time
+from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
 
+from sparkify_dagster.settings import KAFKA_TOPICS, SPARK_DRIVER_MEMORY, SPARK_MASTER
 from sparkify_dagster.streaming.broker import LocalBroker, free_port
 from sparkify_dagster.streaming.ingest import (
     IngestError,
@@ -14,7 +20,10 @@ from sparkify_dagster.streaming.ingest import (
 )
 from sparkify_dagster.streaming.kafka import ensure_topics
 from sparkify_dagster.tables import raw_table
+from sparkify_dagster_tests.helpers import SPARKIFY
 from sparkify_dagster_tests.streaming.helpers import client_config, produce, unique_topics
+from sparkify_generator.lake import make_world
+from sparkify_generator.streamify import StreamifyEncoder, produce_world
 
 IDLE_S = 0.3  # how long a run waits for a partition's tail: short on a local broker
 
@@ -97,3 +106,77 @@ def test_a_broker_that_lost_the_messages_already_read_fails_the_run_naming_them(
     assert str(failed.value).startswith(f"{topic}[0] ends at offset 1 on the broker, before ")
     assert "\n" not in str(failed.value)
     assert len(_raw(spark, tmp_path, topic)) == 50
+
+
+def test_generated_messages_land_in_their_topics_raw_zone_once_on_their_events_day(
+    spark, kafka_broker, tmp_path
+):
+    def world():
+        return make_world(start=date(2018, 11, 5), days=1, events_per_day=400, songs=30, seed=3)
+
+    expected: dict[str, list[tuple]] = {}
+    encoder, same = StreamifyEncoder(world()), world()
+    for _day, windows in same.days_of_events():
+        for events in windows:
+            for m in encoder.encode(events):
+                expected.setdefault(m.topic, []).append((m.key, m.value, m.timestamp_ms))
+    topics = unique_topics()
+    produce_world(world(), client_config(kafka_broker), topics=topics, partitions=2)
+    reports = ingest_raw(spark, str(tmp_path), topics.values(), client_config(kafka_broker), IDLE_S)
+
+    assert {r.topic: r.messages for r in reports} == {
+        topics[t]: len(sent) for t, sent in expected.items()
+    }
+    for streamify_topic, topic in topics.items():
+        raw = spark.read.parquet(raw_path(str(tmp_path), topic))
+        assert {r.date for r in raw.select("date").distinct().collect()} == {date(2018, 11, 5)}
+        landed = [
+            (bytes(r.key), bytes(r.value), int(r.timestamp.timestamp() * 1000))
+            for r in raw.collect()
+        ]
+        assert sorted(landed) == sorted(expected[streamify_topic]), streamify_topic
+
+
+def _first_file(root: Path, pattern: str) -> bool:
+    return root.is_dir() and next(root.rglob(pattern), None) is not None
+
+
+@pytest.mark.parametrize(
+    ("watched", "pattern"),
+    [
+        pytest.param("checkpoint", "offsets/0", id="killed once the batch is planned"),
+        pytest.param("raw", "*.parquet", id="killed once the batch writes files"),
+    ],
+)
+def test_an_ingest_process_killed_mid_batch_then_rerun_loses_and_duplicates_nothing(
+    spark, kafka_broker, tmp_path, watched, pattern
+):
+    values = [f"message {i:05d}".encode() for i in range(3_000)]
+    topic = _topic_with(kafka_broker, values)
+    environment = {
+        **os.environ,
+        KAFKA_TOPICS.name: topic,
+        SPARK_MASTER.name: "local[2]",
+        SPARK_DRIVER_MEMORY.name: "1g",
+    }
+    command = [*SPARKIFY, "ingest", "--kafka", kafka_broker, "--lake", str(tmp_path)]
+    # Its own process group: the JVM and Python workers die with it, as in a machine's crash.
+    process = subprocess.Popen(
+        command,
+        env=environment,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    root = {
+        "checkpoint": Path(checkpoint_path(str(tmp_path), topic)),
+        "raw": Path(raw_path(str(tmp_path), topic)),
+    }[watched]
+    deadline = time.monotonic() + 240
+    while not _first_file(root, pattern) and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)
+    output = process.communicate()[0].decode(errors="replace")
+    assert process.returncode == -signal.SIGKILL, f"the run ended before the kill: {output}"
+    _ingest(spark, tmp_path, topic, kafka_broker)
+    assert sorted(v for _p, _o, v in _raw(spark, tmp_path, topic)) == values
