@@ -57,21 +57,31 @@ def ingest_raw(
     topics: Iterable[str],
     kafka_config: Mapping[str, str],
     idle_s: float = 0.5,
+    fail_on_data_loss: bool = True,
 ) -> list[TopicIngest]:
-    """Lands every message not yet in the raw zone of each topic; returns what each read."""
+    """Lands every message not yet in the raw zone of each topic; returns what each read.
+    Messages deleted by the topic's retention before they were read fail the run, or with
+    `fail_on_data_loss` off are skipped (as Spark's Kafka source's option of that name)."""
     _register(spark)
     started = []
-    for topic in topics:
-        stream = spark.readStream.format(NAME).options(**options_for(topic, kafka_config, idle_s))
-        query = (
-            stream.load()
-            .writeStream.format("parquet")
-            .partitionBy("date")
-            .option("checkpointLocation", checkpoint_path(lake, topic))
-            .trigger(availableNow=True)
-            .start(raw_path(lake, topic))
-        )
-        started.append((topic, query))
+    try:
+        for topic in topics:
+            stream = spark.readStream.format(NAME).options(
+                **options_for(topic, kafka_config, idle_s, fail_on_data_loss)
+            )
+            query = (
+                stream.load()
+                .writeStream.format("parquet")
+                .partitionBy("date")
+                .option("checkpointLocation", checkpoint_path(lake, topic))
+                .trigger(availableNow=True)
+                .start(raw_path(lake, topic))
+            )
+            started.append((topic, query))
+    except BaseException:
+        for _topic, query in started:  # none left running behind an error
+            query.stop()
+        raise
     reports, failures = [], []
     for topic, query in started:
         try:

@@ -27,16 +27,21 @@ NAME = "sparkify_kafka"
 TOPIC_OPTION = "topic"
 KAFKA_PREFIX = "kafka."
 IDLE_OPTION = "tailIdleSeconds"
+# As Spark's Kafka source: messages deleted before they were read fail the batch, unless false.
+FAIL_ON_DATA_LOSS_OPTION = "failOnDataLoss"
 # Rows go to Spark as Arrow record batches of this many rows.
 _ROWS_PER_BATCH = 20_000
 _NO_TIMESTAMP = 0  # confluent_kafka.TIMESTAMP_NOT_AVAILABLE
 
 
-def options_for(topic: str, config: Mapping[str, str], idle_s: float = 0.5) -> dict[str, str]:
+def options_for(
+    topic: str, config: Mapping[str, str], idle_s: float = 0.5, fail_on_data_loss: bool = True
+) -> dict[str, str]:
     """readStream options for one topic from a confluent-kafka config dict."""
     return {
         TOPIC_OPTION: topic,
         IDLE_OPTION: str(idle_s),
+        FAIL_ON_DATA_LOSS_OPTION: str(fail_on_data_loss).lower(),
         **{KAFKA_PREFIX + key: str(value) for key, value in config.items()},
     }
 
@@ -64,6 +69,7 @@ class KafkaStreamReader(DataSourceStreamReader):
         self.topic = options[TOPIC_OPTION]
         self.config = _kafka_config(options)
         self.idle_s = float(options.get(IDLE_OPTION, "0.5"))
+        self.fail_on_data_loss = options.get(FAIL_ON_DATA_LOSS_OPTION, "true").lower() != "false"
 
     def _ranges(self):
         return end_offsets(self.config, self.topic, idle_s=self.idle_s)
@@ -76,22 +82,35 @@ class KafkaStreamReader(DataSourceStreamReader):
         """Every partition's end (all available: availableNow). A partition that ends before
         the checkpoint's offset lost messages on the broker (a topic recreated, an in-memory
         broker restarted): reading on would skip or misnumber messages, so the batch fails."""
-        ends = {str(p): r.end for p, r in self._ranges().items()}
+        ranges = {str(p): r for p, r in self._ranges().items()}
         for p, offset in sorted(start.items()):
-            if ends.get(p, 0) < offset:
+            end = ranges[p].end if p in ranges else 0
+            if end < offset:
                 raise KafkaError(
-                    f"{self.topic}[{p}] ends at offset {ends.get(p, 0)} on the broker, before "
+                    f"{self.topic}[{p}] ends at offset {end} on the broker, before "
                     f"offset {offset} already read: the broker lost messages (topic recreated, "
                     f"or an in-memory broker restarted); this stream's checkpoint no longer fits"
                 )
-        return {p: ends[p] for p in ends}
+            if ranges[p].low > offset and self.fail_on_data_loss:
+                raise KafkaError(
+                    f"{self.topic}[{p}]: offsets {offset}..{ranges[p].low - 1} were deleted "
+                    f"(the topic's retention) before they were read; option "
+                    f"{FAIL_ON_DATA_LOSS_OPTION}=false skips them"
+                )
+        self._low = {p: r.low for p, r in ranges.items()}
+        return {p: r.end for p, r in ranges.items()}
 
     def partitions(self, start: dict, end: dict) -> Sequence[InputPartition]:
-        return [
-            TopicPartitionRange(self.topic, int(p), start.get(p, 0), stop)
-            for p, stop in sorted(end.items(), key=lambda item: int(item[0]))
-            if stop > start.get(p, 0)
-        ]
+        """One task per partition with new messages; a partition new since the checkpoint
+        starts at its first kept offset, and deleted offsets (allowed by the option) are
+        skipped, not asked for."""
+        low = getattr(self, "_low", {})
+        tasks = []
+        for p, stop in sorted(end.items(), key=lambda item: int(item[0])):
+            first = max(start.get(p, low.get(p, 0)), low.get(p, 0))
+            if stop > first:
+                tasks.append(TopicPartitionRange(self.topic, int(p), first, stop))
+        return tasks
 
     def read(self, partition: TopicPartitionRange) -> Iterator:
         return read_range(self.config, partition)
