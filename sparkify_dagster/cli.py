@@ -781,7 +781,8 @@ def ingest(lake: Path, kafka: str | None) -> None:
         ends = ", ".join(f"{p}:{o}" for p, o in sorted(report.end_offsets.items())) or "none"
         click.echo(
             f"{report.topic}: {report.messages:,} new message(s) in {report.batches} batch(es) "
-            f"→ {raw_path(str(lake), report.topic)} (next offsets {ends})"
+            f"→ {raw_path(str(lake), report.topic)} (next offsets {ends}; "
+            f"{report.total_lag:,} arrived since)"
         )
     click.echo(f"Ingested in {time.monotonic() - started:.1f} s")
 

@@ -18,7 +18,7 @@ from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 
 from sparkify_dagster.filesystems import join
-from sparkify_dagster.streaming.kafka import KafkaError
+from sparkify_dagster.streaming.kafka import KafkaError, end_offsets
 from sparkify_dagster.streaming.source import NAME, KafkaDataSource, options_for
 from sparkify_dagster.tables import raw_table
 
@@ -45,6 +45,25 @@ class TopicIngest:
     messages: int = 0
     batches: int = 0
     end_offsets: dict[int, int] = field(default_factory=dict)  # partition → next offset
+    # Messages on the broker past end_offsets when the run ended (arrived during the run).
+    lag: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def total_lag(self) -> int:
+        return sum(self.lag.values())
+
+
+def lag(
+    kafka_config: Mapping[str, str],
+    topic: str,
+    read_up_to: Mapping[int, int],
+    idle_s: float = 0.5,
+) -> dict[int, int]:
+    """Per partition: messages on the broker from `read_up_to` (next offsets) to its end."""
+    return {
+        p: r.end - max(read_up_to.get(p, r.low), r.low)
+        for p, r in sorted(end_offsets(kafka_config, topic, idle_s=idle_s).items())
+    }
 
 
 def _register(spark: SparkSession) -> None:
@@ -98,6 +117,7 @@ def ingest_raw(
         last = query.lastProgress
         if last is not None and last.sources and last.sources[0].endOffset:
             report.end_offsets = {int(p): int(o) for p, o in _offsets(last.sources[0].endOffset)}
+        report.lag = lag(kafka_config, topic, report.end_offsets, idle_s)
         reports.append(report)
     if failures:
         raise IngestError("; ".join(failures))

@@ -16,6 +16,7 @@ from sparkify_dagster.streaming.ingest import (
     IngestError,
     checkpoint_path,
     ingest_raw,
+    lag,
     raw_path,
 )
 from sparkify_dagster.streaming.kafka import ensure_topics
@@ -50,11 +51,14 @@ def _topic_with(bootstrap_servers: str, values: list[bytes], partitions: int = 2
 def test_each_message_lands_once_and_a_later_run_reads_only_new_ones(spark, kafka_broker, tmp_path):
     first = [f"first {i}".encode() for i in range(200)]
     topic = _topic_with(kafka_broker, first)
-    assert _ingest(spark, tmp_path, topic, kafka_broker).messages == 200
+    first_run = _ingest(spark, tmp_path, topic, kafka_broker)
+    assert first_run.messages == 200 and first_run.total_lag == 0
     later = [f"later {i}".encode() for i in range(100)]
     produce(kafka_broker, topic, later, **{"linger.ms": 50})
+    assert sum(lag(client_config(kafka_broker), topic, first_run.end_offsets).values()) == 100
     report = _ingest(spark, tmp_path, topic, kafka_broker)
     assert report.messages == 100 and sum(report.end_offsets.values()) == 300
+    assert report.lag == {0: 0, 1: 0}
     assert _ingest(spark, tmp_path, topic, kafka_broker).messages == 0
 
     rows = _raw(spark, tmp_path, topic)
