@@ -12,8 +12,9 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-# librdkafka logs connection chatter at info level (every idle disconnect); errors only.
-QUIET = {"log_level": 3}
+# librdkafka logs every failed connection attempt to stderr (20 lines a second while a broker is
+# down) and every idle disconnect; what matters reaches us as an exception or a delivery error.
+QUIET = {"log_level": 0}
 
 
 class KafkaError(RuntimeError):
@@ -37,6 +38,10 @@ def _consumer(config: Mapping[str, str]):
     )
 
 
+def _unreachable(config: Mapping[str, str], error) -> str:
+    return f"Kafka at {config['bootstrap.servers']} did not answer: {error.args[0].str()}"
+
+
 def ensure_topics(config: Mapping[str, str], topics: Iterable[str], partitions: int) -> None:
     """Creates the topics that do not exist yet, with `partitions` partitions each."""
     from confluent_kafka import KafkaException
@@ -46,7 +51,7 @@ def ensure_topics(config: Mapping[str, str], topics: Iterable[str], partitions: 
     try:
         existing = set(admin.list_topics(timeout=10).topics)
     except KafkaException as error:
-        raise KafkaError(f"{config['bootstrap.servers']}: {error.args[0].str()}") from None
+        raise KafkaError(_unreachable(config, error)) from None
     wanted = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
     if not wanted:
         return
@@ -68,7 +73,7 @@ def topic_partitions(config: Mapping[str, str], topic: str, timeout_s: float = 1
     try:
         metadata = admin.list_topics(timeout=timeout_s).topics.get(topic)
     except KafkaException as error:
-        raise KafkaError(f"{config['bootstrap.servers']}: {error.args[0].str()}") from None
+        raise KafkaError(_unreachable(config, error)) from None
     if metadata is None or metadata.error is not None:
         return []
     return sorted(metadata.partitions)

@@ -19,7 +19,7 @@ def produce(bootstrap_servers: str, topic: str, values: list[bytes], **config) -
     """Each value as a message of `topic` (keys cycle over three users); waits for delivery."""
     from confluent_kafka import Producer
 
-    producer = Producer({"bootstrap.servers": bootstrap_servers, "log_level": 3, **config})
+    producer = Producer({"bootstrap.servers": bootstrap_servers, "log_level": 0, **config})
     for i, value in enumerate(values):
         producer.produce(topic, key=str(i % 3).encode(), value=value)
     assert producer.flush(30) == 0, "messages left undelivered"
