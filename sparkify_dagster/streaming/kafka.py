@@ -21,10 +21,11 @@ class KafkaError(RuntimeError):
     """The broker could not be reached or answered unexpectedly; the message says why."""
 
 
-def _consumer(config: Mapping[str, str]):
+def manual_consumer(config: Mapping[str, str]):
+    """A consumer for assign() and seek only: Spark's checkpoint holds the offsets."""
     from confluent_kafka import Consumer
 
-    # Offsets are ours (Spark's checkpoint), never the group's: no commits, no subscription.
+    # Never commits nor subscribes: the group id is only what librdkafka requires.
     return Consumer(
         {
             **QUIET,
@@ -100,7 +101,7 @@ def end_offsets(
     partitions = topic_partitions(config, topic)
     if not partitions:
         return {}
-    consumer = _consumer(config)
+    consumer = manual_consumer(config)
     try:
         marks = {}
         for p in partitions:

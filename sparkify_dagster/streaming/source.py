@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 from pyspark.sql.datasource import DataSource, DataSourceStreamReader, InputPartition
 
-from sparkify_dagster.streaming.kafka import KafkaError, end_offsets
+from sparkify_dagster.streaming.kafka import KafkaError, end_offsets, manual_consumer
 
 NAME = "sparkify_kafka"
 # Options: `topic`, and every librdkafka setting as `kafka.<name>` (as Spark's Kafka source
@@ -70,6 +70,7 @@ class KafkaStreamReader(DataSourceStreamReader):
         self.config = _kafka_config(options)
         self.idle_s = float(options.get(IDLE_OPTION, "0.5"))
         self.fail_on_data_loss = options.get(FAIL_ON_DATA_LOSS_OPTION, "true").lower() != "false"
+        self._low: dict[str, int] = {}  # each partition's first kept offset, as last seen
 
     def _ranges(self):
         return end_offsets(self.config, self.topic, idle_s=self.idle_s)
@@ -91,6 +92,8 @@ class KafkaStreamReader(DataSourceStreamReader):
                     f"offset {offset} already read: the broker lost messages (topic recreated, "
                     f"or an in-memory broker restarted); this stream's checkpoint no longer fits"
                 )
+            if p not in ranges:  # a partition gone before anything was read from it
+                continue
             if ranges[p].low > offset and self.fail_on_data_loss:
                 raise KafkaError(
                     f"{self.topic}[{p}]: offsets {offset}..{ranges[p].low - 1} were deleted "
@@ -104,7 +107,7 @@ class KafkaStreamReader(DataSourceStreamReader):
         """One task per partition with new messages; a partition new since the checkpoint
         starts at its first kept offset, and deleted offsets (allowed by the option) are
         skipped, not asked for."""
-        low = getattr(self, "_low", {})
+        low = self._low
         tasks = []
         for p, stop in sorted(end.items(), key=lambda item: int(item[0])):
             first = max(start.get(p, low.get(p, 0)), low.get(p, 0))
@@ -127,9 +130,7 @@ def read_range(
     import pyarrow as pa
     from confluent_kafka import Consumer, TopicPartition
 
-    from sparkify_dagster.streaming.kafka import _consumer
-
-    consumer: Consumer = _consumer(config)
+    consumer: Consumer = manual_consumer(config)
     schema = RAW_ARROW_SCHEMA
     columns: dict[str, list] = {name: [] for name in schema.names}
     try:

@@ -57,3 +57,12 @@ def test_a_partition_that_went_back_fails_the_batch(broker_holds):
         KafkaError, match=r"^t\[0\] ends at offset 3 on the broker, before offset 7"
     ):
         _reader().latestOffset({"0": 7}, None)
+
+
+def test_a_partition_gone_before_anything_was_read_from_it_is_left_out(broker_holds):
+    broker_holds.update({0: PartitionRange(0, 4)})
+    reader = _reader()
+    start = {"0": 2, "1": 0}
+    end = reader.latestOffset(start, None)
+    assert end == {"0": 4}
+    assert reader.partitions(start, end) == [TopicPartitionRange("t", 0, 2, 4)]
