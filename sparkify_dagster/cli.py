@@ -4,6 +4,8 @@ sparkify generate --out DIR|s3://bucket/prefix [--days N --events-per-day N ...]
 sparkify run --source DIR --lake DIR [--start YYYY-MM-DD --end YYYY-MM-DD]
 sparkify query "SELECT count(*) FROM songplays" [--lake DIR]
 sparkify dbt build|test|docs generate|... [dbt's own options]
+sparkify broker [--port 9092] [--storage memory://tansu/]
+sparkify ingest [--kafka HOST:PORT] [--lake DIR]
 """
 
 import logging
@@ -18,7 +20,14 @@ from pathlib import Path
 import click
 
 from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, list_log_files
-from sparkify_dagster.settings import LAKE, S3_ENDPOINT_URL, SOURCE, Settings, SettingsError
+from sparkify_dagster.settings import (
+    KAFKA_BOOTSTRAP_SERVERS,
+    LAKE,
+    S3_ENDPOINT_URL,
+    SOURCE,
+    Settings,
+    SettingsError,
+)
 from sparkify_dagster.tables import ALL_TABLES
 
 
@@ -321,8 +330,8 @@ def _days_ending_yesterday(days: int) -> date:
 @main.command()
 @click.option(
     "--out",
-    required=True,
-    help="Where to write the raw lake: a directory or s3://bucket/prefix.",
+    help="Where to write the raw lake: a directory or s3://bucket/prefix (with --kafka: "
+    "song_data/ only, when given).",
 )
 @click.option("--days", default=30, show_default=True, type=click.IntRange(min=1))
 @click.option(
@@ -375,8 +384,32 @@ def _days_ending_yesterday(days: int) -> date:
     help=f"S3 API endpoint for s3:// output (e.g. a moto server). [env {S3_ENDPOINT_URL.name}]",
 )
 @click.option("--overwrite", is_flag=True, help="Replace song_data/ and log_data/ already there.")
+@click.option(
+    "--kafka",
+    metavar="HOST:PORT",
+    help="Send the events as Streamify messages to this Kafka's topics instead of writing "
+    "log_data/ (security options from the settings).",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    help="With --kafka: at most this many events a second (default: as fast as possible).",
+)
+@click.option(
+    "--realtime",
+    is_flag=True,
+    help="With --kafka: send each event at its own time (past ones at once); --start "
+    "defaults to today, so the stream catches up, then runs live.",
+)
+@click.option(
+    "--partitions",
+    default=3,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="With --kafka: partitions of the topics it creates.",
+)
 def generate(
-    out: str,
+    out: str | None,
     days: int,
     start: str | None,
     events_per_day: int,
@@ -388,11 +421,44 @@ def generate(
     log_quirks: bool,
     endpoint_url: str | None,
     overwrite: bool,
+    kafka: str | None,
+    rate: float | None,
+    realtime: bool,
+    partitions: int,
 ) -> None:
-    """Write an eventsim-like raw lake: song_data/ and one log_data/ file a day."""
+    """Write an eventsim-like raw lake: song_data/ and one log_data/ file a day; or send its
+    events to Kafka as Streamify messages (--kafka)."""
     from sparkify_generator import generate_lake, open_sink
     from sparkify_generator.lake import windows_per_day
 
+    if kafka:
+        if bad_line_rate:
+            raise click.UsageError("--bad-line-rate damages log lines: not with --kafka")
+        first = _parse_day(start, "--start") or (
+            datetime.now(UTC).date() if realtime else _days_ending_yesterday(days)
+        )
+        _generate_to_kafka(
+            kafka,
+            out,
+            endpoint_url,
+            overwrite,
+            rate,
+            realtime,
+            partitions,
+            start=first,
+            days=days,
+            events_per_day=events_per_day,
+            songs=songs,
+            seed=seed,
+            users=users,
+            absent_song_share=absent_song_share,
+            log_quirks=log_quirks,
+        )
+        return
+    if rate or realtime:
+        raise click.UsageError("--rate and --realtime pace a stream: use them with --kafka")
+    if not out:
+        raise click.UsageError("Missing option '--out' (or --kafka HOST:PORT).")
     first = _parse_day(start, "--start") or _days_ending_yesterday(days)
     sink = _generating(open_sink, out, endpoint_url=endpoint_url)
     if _generating(sink.holds_a_lake):
@@ -452,6 +518,65 @@ def generate(
     if summary.damaged_lines:
         kinds = ", ".join(f"{k} {n:,}" for k, n in sorted(summary.damaged_by_kind.items()))
         click.echo(f"Damaged lines added: {summary.damaged_lines:,} ({kinds})")
+
+
+def _generate_to_kafka(
+    bootstrap_servers: str,
+    out: str | None,
+    endpoint_url: str | None,
+    overwrite: bool,
+    rate: float | None,
+    realtime: bool,
+    partitions: int,
+    **world_args,
+) -> None:
+    """`generate --kafka`: the world's song_data/ to --out (if given), its events to Kafka."""
+    from sparkify_dagster.streaming.kafka import KafkaError
+    from sparkify_generator import open_sink
+    from sparkify_generator.lake import make_world, windows_per_day
+    from sparkify_generator.streamify import Pacer, produce_world
+
+    world = _generating(make_world, **world_args)
+    if out:
+        sink = _generating(open_sink, out, endpoint_url=endpoint_url)
+        if _generating(sink.holds_a_lake):
+            if not overwrite:
+                raise click.ClickException(
+                    f"{sink.describe()} already holds song_data/ or log_data/: "
+                    "pass --overwrite to replace them"
+                )
+            _generating(sink.clear)
+        _generating(sink.write_text_files, world.catalogue.song_files)
+    try:
+        config = _settings().kafka_client_config(bootstrap_servers)
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    pacing = f", {rate:g} events/s at most" if rate else ""
+    pacing += ", each at its own time" if realtime else ""
+    click.echo(
+        f"Sending {world.days} day(s) from {world.start}, ~{world.events_per_day:,} events a "
+        f"day, seed {world_args['seed']} → Kafka {bootstrap_servers}{pacing}"
+    )
+    started = time.monotonic()
+    with click.progressbar(
+        length=world.days * windows_per_day(world.events_per_day), label="Sending", file=sys.stderr
+    ) as bar:
+        try:
+            summary = produce_world(
+                world,
+                config,
+                partitions=partitions,
+                pacer=Pacer(rate=rate, realtime=realtime) if rate or realtime else None,
+                on_window=lambda _events: bar.update(1),
+            )
+        except KafkaError as error:
+            raise click.ClickException(str(error)) from None
+    elapsed = time.monotonic() - started
+    topics = ", ".join(f"{t} {n:,}" for t, n in sorted(summary.messages_by_topic.items()))
+    click.echo(
+        f"Sent {summary.events:,} events ({summary.events / max(elapsed, 1e-9):,.0f}/s) in "
+        f"{elapsed:.1f} s: {topics}"
+    )
 
 
 def _read_copy(lake: Path) -> Path | None:
@@ -578,6 +703,91 @@ class _EchoLog:
         click.echo(msg, err=True)
 
     warning = info
+
+
+# ---- Streaming: the local broker -----------------------------------------------------------------
+
+
+@main.command()
+@click.option("--port", default=9092, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--storage",
+    default="memory://tansu/",
+    show_default=True,
+    help="Tansu's storage: memory:// (gone when the broker stops) or s3://BUCKET/ (kept; "
+    "AWS_ENDPOINT etc. for a local S3 API). This Tansu build cannot store in a directory.",
+)
+def broker(port: int, storage: str) -> None:
+    """Run a local Kafka-compatible broker (Tansu) on 127.0.0.1 until Ctrl-C: for development,
+    tests and demos; production points the settings' Kafka bootstrap servers at any Kafka."""
+    import signal
+
+    from sparkify_dagster.streaming.broker import BrokerError, LocalBroker
+
+    local = LocalBroker(port, storage)
+    try:
+        local.start()
+    except BrokerError as error:
+        raise click.ClickException(str(error)) from None
+    # SIGTERM (make, a process manager) stops the broker as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo(
+        f"Kafka-compatible broker (Tansu) on {local.bootstrap_servers}, storage {storage}; "
+        f"Ctrl-C stops it. Clients: --kafka {local.bootstrap_servers} or "
+        f"{KAFKA_BOOTSTRAP_SERVERS.name}={local.bootstrap_servers}"
+    )
+    try:
+        code = local.wait()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        local.stop()
+    if code:
+        raise click.ClickException(f"the broker exited with code {code}")
+
+
+@main.command()
+@lake_option
+@click.option(
+    "--kafka",
+    metavar="HOST:PORT",
+    default=lambda: KAFKA_BOOTSTRAP_SERVERS.given(),
+    help=f"The Kafka to read. [env {KAFKA_BOOTSTRAP_SERVERS.name}]",
+)
+def ingest(lake: Path, kafka: str | None) -> None:
+    """Land every new message of the Kafka topics in the lake's raw zone, once: one Spark
+    Structured Streaming micro-batch per topic (availableNow), checkpointed in the lake."""
+    from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
+    from sparkify_dagster.resources.spark import SparkResource
+    from sparkify_dagster.streaming.ingest import IngestError, ingest_raw, raw_path
+
+    settings = replace(_settings(), lake=str(lake))
+    try:
+        config = settings.kafka_client_config(kafka)
+    except SettingsError as error:
+        raise click.ClickException(f"{error} (or pass --kafka HOST:PORT)") from None
+    started = time.monotonic()
+    spark = SparkResource(
+        master=settings.spark_master, driver_memory=settings.spark_driver_memory
+    ).get_session()
+    try:
+        with lake_lock(
+            str(lake),
+            "sparkify ingest",
+            _EchoLog(),
+            timeout_s=settings.lake_lock_timeout_minutes * 60,
+        ):
+            reports = ingest_raw(spark, str(lake), settings.kafka_topics, config)
+    except (IngestError, LakeBusyError) as error:
+        raise click.ClickException(str(error)) from None
+    for report in reports:
+        ends = ", ".join(f"{p}:{o}" for p, o in sorted(report.end_offsets.items())) or "none"
+        click.echo(
+            f"{report.topic}: {report.messages:,} new message(s) in {report.batches} batch(es) "
+            f"→ {raw_path(str(lake), report.topic)} (next offsets {ends}; "
+            f"{report.total_lag:,} arrived since)"
+        )
+    click.echo(f"Ingested in {time.monotonic() - started:.1f} s")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from sparkify_dagster.streaming import streamify
+
 ENVIRONMENTS = ("local", "emr")
 _ON = ("on", "1", "true", "yes")
 _OFF = ("off", "0", "false", "no")
@@ -65,6 +67,23 @@ def _number(text: str) -> float:
         raise ValueError("expected a number") from None
 
 
+def _names(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    if not names:
+        raise ValueError("expected one or more names, comma-separated")
+    return names
+
+
+def _choice(*choices: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().upper()
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
 @dataclass(frozen=True)
 class Variable:
     """One environment variable: its name, typed default (None: unset), parser and meaning."""
@@ -83,6 +102,8 @@ class Variable:
             return "on" if self.default else "off"
         if isinstance(self.default, date):
             return self.default.isoformat()
+        if isinstance(self.default, tuple):
+            return ",".join(self.default)
         return str(self.default)
 
     def given(self, environ: Mapping[str, str] | None = None) -> Any:
@@ -172,6 +193,30 @@ EMR_STEP_TIMEOUT_MINUTES = Variable(
 )
 
 
+# ---- Kafka: the streaming source (Streamify's topics) ------------------------------------------
+# Any Kafka (MSK, Confluent, Redpanda, the local Tansu of `sparkify broker`); unset, no stream.
+KAFKA_BOOTSTRAP_SERVERS = Variable(
+    "SPARKIFY_KAFKA_BOOTSTRAP_SERVERS", None, "Kafka brokers to ingest from, HOST:PORT[,HOST:PORT]"
+)
+KAFKA_TOPICS = Variable(
+    "SPARKIFY_KAFKA_TOPICS",
+    streamify.TOPICS,
+    "the topics ingested into the raw zone, comma-separated",
+    _names,
+)
+KAFKA_SECURITY_PROTOCOL = Variable(
+    "SPARKIFY_KAFKA_SECURITY_PROTOCOL",
+    "PLAINTEXT",
+    "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL",
+    _choice("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"),
+)
+KAFKA_SASL_MECHANISM = Variable(
+    "SPARKIFY_KAFKA_SASL_MECHANISM", None, "SASL mechanism, e.g. PLAIN, SCRAM-SHA-512"
+)
+KAFKA_SASL_USERNAME = Variable("SPARKIFY_KAFKA_SASL_USERNAME", None, "SASL user name")
+KAFKA_SASL_PASSWORD = Variable("SPARKIFY_KAFKA_SASL_PASSWORD", None, "SASL password (a secret)")
+
+
 # ruff: noqa: RUF009 - _from returns a dataclasses.field, as field() does: no shared default.
 def _from(variable: Variable):
     return field(default=variable.default, metadata={"variable": variable})
@@ -208,6 +253,16 @@ class Settings:
     emr_idle_timeout_minutes: int = _from(EMR_IDLE_TIMEOUT_MINUTES)
     emr_python: str = _from(EMR_PYTHON)
     emr_step_timeout_minutes: int = _from(EMR_STEP_TIMEOUT_MINUTES)
+    kafka_bootstrap_servers: str | None = _from(KAFKA_BOOTSTRAP_SERVERS)
+    kafka_topics: tuple[str, ...] = _from(KAFKA_TOPICS)
+    kafka_security_protocol: str = _from(KAFKA_SECURITY_PROTOCOL)
+    kafka_sasl_mechanism: str | None = _from(KAFKA_SASL_MECHANISM)
+    kafka_sasl_username: str | None = _from(KAFKA_SASL_USERNAME)
+    kafka_sasl_password: str | None = field(
+        default=KAFKA_SASL_PASSWORD.default,
+        metadata={"variable": KAFKA_SASL_PASSWORD},
+        repr=False,  # a secret: never in logs or reprs
+    )
 
     @property
     def first_partition_day(self) -> date:
@@ -224,6 +279,22 @@ class Settings:
             return None
         lake = unquote(parsed.path) if parsed.scheme == "file" else self.lake
         return os.path.join(lake, WAREHOUSE_IN_LAKE)
+
+    def kafka_client_config(self, bootstrap_servers: str | None = None) -> dict[str, str]:
+        """librdkafka's connection settings (confluent-kafka's config dict) from these settings;
+        `bootstrap_servers` overrides the setting (a CLI option)."""
+        servers = bootstrap_servers or self.kafka_bootstrap_servers
+        if not servers:
+            raise SettingsError(f"{KAFKA_BOOTSTRAP_SERVERS.name} is not set: no Kafka to talk to")
+        config = {"bootstrap.servers": servers, "security.protocol": self.kafka_security_protocol}
+        for key, value in (
+            ("sasl.mechanism", self.kafka_sasl_mechanism),
+            ("sasl.username", self.kafka_sasl_username),
+            ("sasl.password", self.kafka_sasl_password),
+        ):
+            if value:
+                config[key] = value
+        return config
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":

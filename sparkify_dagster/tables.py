@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from pyspark.sql import types as T
 
+from sparkify_dagster.streaming import streamify
+
 # Daily tables are stored as <zone>/<directory>/date=YYYY-MM-DD/part-*.parquet; their
 # DataFrames carry the day in this column, which the files themselves do not hold.
 PARTITION_COLUMN = "date"
@@ -418,3 +420,41 @@ ALL_TABLES: tuple[Table, ...] = (
 )
 # By name: what a step's report (which may have travelled as JSON) calls each table.
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in ALL_TABLES}
+
+
+# ---- The raw zone: Kafka messages as received (the streaming source) ---------------------------
+
+_RAW_MESSAGES = T.StructType(
+    [
+        _column("topic", T.StringType(), "The Kafka topic the message was read from."),
+        _column("partition", T.IntegerType(), "Its partition of the topic."),
+        _column("offset", T.LongType(), "Its offset in the partition: unique with `partition`."),
+        _column(
+            "timestamp",
+            T.TimestampType(),
+            "Its Kafka timestamp (UTC): the producer's or the broker's time; `date` is its day.",
+        ),
+        _column("key", T.BinaryType(), "The message key's bytes (Streamify: the user or session)."),
+        _column("value", T.BinaryType(), "The message's bytes as received (Streamify: JSON)."),
+    ]
+)
+
+
+def raw_table(topic: str) -> Table:
+    """The raw zone's table of a Kafka topic: <lake>/raw/<topic>/date=YYYY-MM-DD/. Written by
+    Spark's file sink (streaming/ingest.py), whose manifest <lake>/raw/<topic>/_spark_metadata
+    says which files are committed: read it with Spark at the table's root, never file by file.
+    Not in ALL_TABLES (what the batch steps write through ParquetLake)."""
+    return Table(
+        f"raw_{topic}",
+        "raw",
+        topic,
+        daily=True,
+        sort_by=("partition", "offset"),
+        columns=_RAW_MESSAGES,
+        description=f"Every message of the Kafka topic {topic}, as received, by Kafka day.",
+    )
+
+
+# Streamify's three topics.
+RAW_TABLES: tuple[Table, ...] = tuple(raw_table(topic) for topic in streamify.TOPICS)

@@ -21,13 +21,13 @@ from sparkify_dagster_tests.helpers import (
 
 # Fixtures that start a server (moto's S3 and EMR, `dagster dev`, PostgreSQL with the deployment's
 # services): a test that uses one, directly or through another fixture, is in the slow tier.
-SERVER_FIXTURES = {"s3_endpoint", "dagster_dev", "deployment"}
+SERVER_FIXTURES = {"s3_endpoint", "dagster_dev", "deployment", "kafka_broker"}
 
 
 # Wider-scoped fixtures that each xdist worker may build for itself (`make test` runs two): a
 # SparkSession and a moto server are cheap to start twice. Every other fixture of ours wider than a
 # function is built once, so the tests sharing it go to one worker (xdist_group, --dist loadgroup).
-PER_WORKER_FIXTURES = {"spark", "s3_endpoint"}
+PER_WORKER_FIXTURES = {"spark", "s3_endpoint", "kafka_broker"}
 
 
 def _shared_fixture_keys(item) -> list[str]:
@@ -160,3 +160,17 @@ def s3_bucket(s3_endpoint) -> str:
     name = f"sparkify-{uuid.uuid4().hex[:12]}"
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
     return name
+
+
+# ---- Streaming ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory) -> str:
+    """A real Kafka-compatible broker (Tansu, in memory) on a free 127.0.0.1 port for the test
+    session; its bootstrap servers. Tests use topics of their own (helpers.unique_topics)."""
+    from sparkify_dagster.streaming.broker import LocalBroker, free_port
+
+    log = tmp_path_factory.mktemp("broker") / "tansu.log"
+    with LocalBroker(free_port(), log_file=log) as broker:
+        yield broker.bootstrap_servers

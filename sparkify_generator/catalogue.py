@@ -28,6 +28,10 @@ class Catalogue:
     artist_json: list[str]  # per song + "null": artist name as the logs spell it
     title_json: list[str]
     length_text: list[str]
+    # The same, as plain values per song (Streamify's messages are plain JSON).
+    artist_names: list[str]
+    titles: list[str]
+    lengths_s: list[float]
 
     @property
     def size(self) -> int:
@@ -176,4 +180,7 @@ def make_catalogue(
         + ["null"],
         title_json=[log_json_string(t, double_encode=double_encode) for t in titles] + ["null"],
         length_text=[repr(float(d)) for d in durations] + ["null"],
+        artist_names=[artist_names[a] for a in song_artist.tolist()],
+        titles=titles,
+        lengths_s=durations.tolist(),
     )

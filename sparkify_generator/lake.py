@@ -6,7 +6,7 @@ can precede) are written. Memory holds the population, the catalogue and about o
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -14,9 +14,15 @@ import numpy as np
 
 from sparkify_dagster.layout import log_file_path
 from sparkify_generator import model
-from sparkify_generator.catalogue import make_catalogue
+from sparkify_generator.catalogue import Catalogue, make_catalogue
 from sparkify_generator.log_writer import BackgroundLogFileWriter, LogFileWriter
-from sparkify_generator.population import DAY_MS, PAID, UserFieldTables, make_population
+from sparkify_generator.population import (
+    DAY_MS,
+    PAID,
+    Population,
+    UserFieldTables,
+    make_population,
+)
 from sparkify_generator.sessions import LOGGED_IN, NEXT_SONG, Events, SessionSimulator
 from sparkify_generator.sinks import LakeSink
 
@@ -109,6 +115,80 @@ class _DayTally:
         self.last_level.fill(-1)
 
 
+@dataclass
+class World:
+    """The simulated service of one seed: songs, users and the sessions they play; what log
+    files and Kafka messages are both written from, so both carry the same events."""
+
+    catalogue: Catalogue
+    population: Population
+    simulator: SessionSimulator
+    damage_seed: np.random.SeedSequence
+    start: date
+    days: int
+    events_per_day: int
+
+    @property
+    def users(self) -> int:
+        return self.population.size
+
+    def days_of_events(self) -> Iterator[tuple[date, Iterator[Events]]]:
+        """Each day and its events, window by window in time order (consume each day's
+        windows before asking for the next day)."""
+        windows = windows_per_day(self.events_per_day)
+        window_ms = DAY_MS // windows
+        start_ms = _epoch_ms(self.start)
+        pending = Events.empty()
+        for t0 in range(start_ms - WARM_UP_MS, start_ms, window_ms):
+            warm = Events.concat([pending, self.simulator.window(t0, t0 + window_ms)])
+            pending = warm.take(warm.ts >= start_ms)
+
+        def day_windows(day_ms: int) -> Iterator[Events]:
+            nonlocal pending
+            for w in range(windows):
+                t0, t1 = day_ms + w * window_ms, day_ms + (w + 1) * window_ms
+                batch = Events.concat([pending, self.simulator.window(t0, t1)]).in_time_order()
+                ready = int(np.searchsorted(batch.ts, t1))
+                events, pending = batch.take(slice(0, ready)), batch.take(slice(ready, None))
+                yield events
+
+        for offset in range(self.days):
+            day = self.start + timedelta(days=offset)
+            yield day, day_windows(_epoch_ms(day))
+
+
+def make_world(
+    *,
+    start: date,
+    days: int,
+    events_per_day: int,
+    songs: int,
+    seed: int,
+    users: int | None = None,
+    absent_song_share: float = 0.1,
+    log_quirks: bool = True,
+) -> World:
+    """The world of these arguments; the same arguments always give the same events."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    if events_per_day < 1:
+        raise ValueError("events_per_day must be at least 1")
+    users = users or max(10, round(events_per_day / model.EVENTS_PER_USER_PER_DAY))
+    population_seed, catalogue_seed, session_seed, damage_seed = np.random.SeedSequence(seed).spawn(
+        4
+    )
+    catalogue = make_catalogue(
+        np.random.default_rng(catalogue_seed), songs, absent_song_share, log_quirks
+    )
+    population = make_population(
+        np.random.default_rng(population_seed), users, _epoch_ms(start), days
+    )
+    simulator = SessionSimulator(
+        np.random.default_rng(session_seed), population, catalogue, events_per_day
+    )
+    return World(catalogue, population, simulator, damage_seed, start, days, events_per_day)
+
+
 def generate_lake(
     sink: LakeSink,
     *,
@@ -128,24 +208,19 @@ def generate_lake(
 
     With `background_writer`, lines are formatted and written by a second process.
     """
-    if days < 1:
-        raise ValueError("days must be at least 1")
-    if events_per_day < 1:
-        raise ValueError("events_per_day must be at least 1")
     if not 0 <= bad_line_rate < 1:
         raise ValueError("bad_line_rate must be in [0, 1)")
-    users = users or max(10, round(events_per_day / model.EVENTS_PER_USER_PER_DAY))
-    population_seed, catalogue_seed, session_seed, damage_seed = np.random.SeedSequence(seed).spawn(
-        4
+    world = make_world(
+        start=start,
+        days=days,
+        events_per_day=events_per_day,
+        songs=songs,
+        seed=seed,
+        users=users,
+        absent_song_share=absent_song_share,
+        log_quirks=log_quirks,
     )
-    start_ms = _epoch_ms(start)
-    catalogue = make_catalogue(
-        np.random.default_rng(catalogue_seed), songs, absent_song_share, log_quirks
-    )
-    population = make_population(np.random.default_rng(population_seed), users, start_ms, days)
-    simulator = SessionSimulator(
-        np.random.default_rng(session_seed), population, catalogue, events_per_day
-    )
+    catalogue, population = world.catalogue, world.population
     user_tables = UserFieldTables(log_quirks=log_quirks)
 
     def make_writer() -> LogFileWriter:
@@ -155,37 +230,26 @@ def generate_lake(
             catalogue,
             user_tables,
             bad_line_rate,
-            np.random.default_rng(damage_seed),
+            np.random.default_rng(world.damage_seed),
         )
 
     sink.write_text_files(catalogue.song_files)
     summary = GenerationSummary(
         out=sink.describe(),
-        users=users,
+        users=world.users,
         songs_listed=len(catalogue.song_files),
         songs_unlisted=catalogue.size - len(catalogue.song_files),
         days=[],
         damaged_by_kind=Counter(),
     )
-    windows = windows_per_day(events_per_day)
-    window_ms = DAY_MS // windows
-    pending = Events.empty()
-    for t0 in range(start_ms - WARM_UP_MS, start_ms, window_ms):
-        warm = Events.concat([pending, simulator.window(t0, t0 + window_ms)])
-        pending = warm.take(warm.ts >= start_ms)
-    tally = _DayTally(users)
+    days_of_events = world.days_of_events()
+    tally = _DayTally(world.users)
     writer = BackgroundLogFileWriter(make_writer) if background_writer else make_writer()
     try:
-        for offset in range(days):
-            day = start + timedelta(days=offset)
+        for day, windows in days_of_events:
             figures = DayFigures(day)
-            day_ms = _epoch_ms(day)
             writer.open_day(log_file_path(day))
-            for w in range(windows):
-                t0, t1 = day_ms + w * window_ms, day_ms + (w + 1) * window_ms
-                batch = Events.concat([pending, simulator.window(t0, t1)]).in_time_order()
-                ready = int(np.searchsorted(batch.ts, t1))
-                events, pending = batch.take(slice(0, ready)), batch.take(slice(ready, None))
+            for events in windows:
                 writer.write(events)
                 _count(figures, events, catalogue.present)
                 tally.add(events)

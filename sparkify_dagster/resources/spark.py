@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from importlib import resources as package_files
 
 import dagster as dg
@@ -107,4 +108,9 @@ class SparkResource(dg.ConfigurableResource):
         require_java()
         session = LazyPySparkResource(spark_config=self.spark_config()).spark_session
         _sessions_started += 1
+        if self.master.startswith("local"):
+            # Python workers (the Kafka data source, streaming/source.py) run this process's
+            # Python, the one with the project's packages; PySpark would start whatever
+            # `python3` is on PATH (PYSPARK_PYTHON unset), outside the venv.
+            session.sparkContext.pythonExec = sys.executable
         return session

@@ -1,0 +1,142 @@
+"""One micro-batch of the stream: every new Kafka message into the lake's raw zone, once.
+
+Each topic is one Structured Streaming query, source.KafkaDataSource → Spark's parquet file
+sink at <lake>/raw/<topic>/date=YYYY-MM-DD/ (the Kafka timestamp's UTC day), run with
+`trigger(availableNow=True)`: it reads what exists when it starts and stops. Exactly once, by
+Spark's own protocol: the checkpoint (<lake>/state/stream_checkpoints/<topic>/) logs a batch's
+offset range before the batch runs and marks it done after the sink commits it, and the sink
+lists a batch's files in its manifest (<lake>/raw/<topic>/_spark_metadata/) in one atomic
+step. A run killed mid-batch leaves at most files no manifest lists; the next run redoes that
+batch over the same offsets, and readers that go through the manifest (Spark reading the
+table's root) never see the leftovers. The queries of the topics run side by side.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from pyspark.errors import StreamingQueryException
+from pyspark.sql import SparkSession
+
+from sparkify_dagster.filesystems import join
+from sparkify_dagster.streaming.kafka import KafkaError, end_offsets
+from sparkify_dagster.streaming.source import NAME, KafkaDataSource, options_for
+from sparkify_dagster.tables import raw_table
+
+CHECKPOINTS = "state/stream_checkpoints"
+
+
+class IngestError(RuntimeError):
+    """A topic's micro-batch failed; the message names the topic and the cause in one line."""
+
+
+def raw_path(lake: str, topic: str) -> str:
+    return join(lake, raw_table(topic).relative_path)
+
+
+def checkpoint_path(lake: str, topic: str) -> str:
+    return join(lake, CHECKPOINTS, topic)
+
+
+@dataclass
+class TopicIngest:
+    """What one run read from a topic: messages, micro-batches, and where it stopped."""
+
+    topic: str
+    messages: int = 0
+    batches: int = 0
+    end_offsets: dict[int, int] = field(default_factory=dict)  # partition → next offset
+    # Messages on the broker past end_offsets when the run ended (arrived during the run).
+    lag: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def total_lag(self) -> int:
+        return sum(self.lag.values())
+
+
+def lag(
+    kafka_config: Mapping[str, str],
+    topic: str,
+    read_up_to: Mapping[int, int],
+    idle_s: float = 0.5,
+) -> dict[int, int]:
+    """Per partition: messages on the broker from `read_up_to` (next offsets) to its end."""
+    return {
+        p: r.end - max(read_up_to.get(p, r.low), r.low)
+        for p, r in sorted(end_offsets(kafka_config, topic, idle_s=idle_s).items())
+    }
+
+
+def _register(spark: SparkSession) -> None:
+    spark.dataSource.register(KafkaDataSource)
+
+
+def ingest_raw(
+    spark: SparkSession,
+    lake: str,
+    topics: Iterable[str],
+    kafka_config: Mapping[str, str],
+    idle_s: float = 0.5,
+    fail_on_data_loss: bool = True,
+) -> list[TopicIngest]:
+    """Lands every message not yet in the raw zone of each topic; returns what each read.
+    Messages deleted by the topic's retention before they were read fail the run, or with
+    `fail_on_data_loss` off are skipped (as Spark's Kafka source's option of that name)."""
+    _register(spark)
+    started = []
+    try:
+        for topic in topics:
+            stream = spark.readStream.format(NAME).options(
+                **options_for(topic, kafka_config, idle_s, fail_on_data_loss)
+            )
+            query = (
+                stream.load()
+                .writeStream.format("parquet")
+                .partitionBy("date")
+                .option("checkpointLocation", checkpoint_path(lake, topic))
+                .trigger(availableNow=True)
+                .start(raw_path(lake, topic))
+            )
+            started.append((topic, query))
+    except BaseException:
+        for _topic, query in started:  # none left running behind an error
+            query.stop()
+        raise
+    reports, failures = [], []
+    for topic, query in started:
+        try:
+            query.awaitTermination()
+        except StreamingQueryException as error:
+            failures.append(_cause(error))
+            continue
+        report = TopicIngest(topic)
+        for progress in query.recentProgress:
+            rows = progress.numInputRows
+            if rows:
+                report.messages += rows
+                report.batches += 1
+        last = query.lastProgress
+        if last is not None and last.sources and last.sources[0].endOffset:
+            report.end_offsets = {int(p): int(o) for p, o in _offsets(last.sources[0].endOffset)}
+        report.lag = lag(kafka_config, topic, report.end_offsets, idle_s)
+        reports.append(report)
+    if failures:
+        raise IngestError("; ".join(failures))
+    return reports
+
+
+def _offsets(end_offset) -> Iterable[tuple[str, int]]:
+    import json
+
+    value = json.loads(end_offset) if isinstance(end_offset, str) else end_offset
+    return value.items()
+
+
+def _cause(error: StreamingQueryException) -> str:
+    """What went wrong in one line, without Spark's query dump or the workers' stacks: our
+    source's own message (KafkaError) when it raised one, else Spark's first line."""
+    text = str(error)
+    for line in text.splitlines():
+        if f"{KafkaError.__name__}: " in line:
+            return line.split(f"{KafkaError.__name__}: ", 1)[1].strip()
+    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
+    return first.split("terminated with exception: ", 1)[-1]

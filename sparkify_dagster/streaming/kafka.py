@@ -1,0 +1,130 @@
+"""confluent-kafka clients for the streaming source: topics, and how far a partition really goes.
+
+How far to read is the one fact a stream reader cannot get wrong, and the broker's high watermark
+cannot be trusted for it: Tansu 0.6.0 reports the last *batch's* first offset + 1 (10 messages
+sent as one batch: watermark 1). `end_offsets` therefore reads each partition's tail from one
+before the watermark until nothing more arrives: on Tansu that is the last batch, on a real
+Kafka (where the watermark is right) one message. Pure confluent-kafka; no Spark.
+"""
+
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+# librdkafka logs every failed connection attempt to stderr (20 lines a second while a broker is
+# down) and every idle disconnect; what matters reaches us as an exception or a delivery error.
+QUIET = {"log_level": 0}
+
+
+class KafkaError(RuntimeError):
+    """The broker could not be reached or answered unexpectedly; the message says why."""
+
+
+def manual_consumer(config: Mapping[str, str]):
+    """A consumer for assign() and seek only: Spark's checkpoint holds the offsets."""
+    from confluent_kafka import Consumer
+
+    # Never commits nor subscribes: the group id is only what librdkafka requires.
+    return Consumer(
+        {
+            **QUIET,
+            **config,
+            "group.id": f"sparkify-probe-{uuid.uuid4().hex[:8]}",
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "auto.offset.reset": "earliest",
+            "fetch.wait.max.ms": 50,
+        }
+    )
+
+
+def _unreachable(config: Mapping[str, str], error) -> str:
+    return f"Kafka at {config['bootstrap.servers']} did not answer: {error.args[0].str()}"
+
+
+def ensure_topics(config: Mapping[str, str], topics: Iterable[str], partitions: int) -> None:
+    """Creates the topics that do not exist yet, with `partitions` partitions each."""
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    admin = AdminClient({**QUIET, **config})
+    try:
+        existing = set(admin.list_topics(timeout=10).topics)
+    except KafkaException as error:
+        raise KafkaError(_unreachable(config, error)) from None
+    wanted = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
+    if not wanted:
+        return
+    for topic, future in admin.create_topics(wanted, request_timeout=10).items():
+        try:
+            future.result()
+        except KafkaException as error:
+            if "already exists" not in error.args[0].str().lower():
+                raise KafkaError(f"creating topic {topic}: {error.args[0].str()}") from None
+
+
+def topic_partitions(config: Mapping[str, str], topic: str, timeout_s: float = 10.0) -> list[int]:
+    """The partitions of `topic`, sorted; none when the topic does not exist (yet). Asks for
+    every topic's metadata: asking for one topic by name makes Tansu create it."""
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({**QUIET, **config})
+    try:
+        metadata = admin.list_topics(timeout=timeout_s).topics.get(topic)
+    except KafkaException as error:
+        raise KafkaError(_unreachable(config, error)) from None
+    if metadata is None or metadata.error is not None:
+        return []
+    return sorted(metadata.partitions)
+
+
+@dataclass(frozen=True)
+class PartitionRange:
+    """What a partition holds now: `low` is its first kept offset, `end` one past its last."""
+
+    low: int
+    end: int
+
+
+def end_offsets(
+    config: Mapping[str, str],
+    topic: str,
+    idle_s: float = 0.5,
+    timeout_s: float = 30.0,
+) -> dict[int, PartitionRange]:
+    """Each partition's kept offsets, read to the end (see the module's docstring): the tail
+    from one before the high watermark is polled until `idle_s` pass without a message."""
+    from confluent_kafka import TopicPartition
+
+    partitions = topic_partitions(config, topic)
+    if not partitions:
+        return {}
+    consumer = manual_consumer(config)
+    try:
+        marks = {}
+        for p in partitions:
+            try:
+                marks[p] = consumer.get_watermark_offsets(
+                    TopicPartition(topic, p), timeout=timeout_s
+                )
+            except Exception as error:  # KafkaException, or a timeout as a plain exception
+                raise KafkaError(f"{topic}[{p}]: no offsets from the broker ({error})") from None
+        consumer.assign(
+            [TopicPartition(topic, p, max(low, high - 1)) for p, (low, high) in marks.items()]
+        )
+        last = {p: high - 1 for p, (_low, high) in marks.items()}
+        deadline = time.monotonic() + timeout_s
+        quiet_since = time.monotonic()
+        while time.monotonic() - quiet_since < idle_s:
+            if time.monotonic() > deadline:
+                raise KafkaError(f"{topic}: still reading its tail after {timeout_s:.0f} s")
+            for message in consumer.consume(num_messages=10_000, timeout=0.05):
+                if message.error() is None:
+                    p = message.partition()
+                    last[p] = max(last[p], message.offset())
+                    quiet_since = time.monotonic()
+    finally:
+        consumer.close()
+    return {p: PartitionRange(low=low, end=last[p] + 1) for p, (low, _high) in marks.items()}
