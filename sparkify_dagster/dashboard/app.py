@@ -1,0 +1,27 @@
+"""The dashboard's entry point (`streamlit run app.py`, started by `sparkify dashboard`): the
+pages, the warehouse snapshot of this page load, the sidebar's filters."""
+
+import streamlit as st
+
+from sparkify_dagster.dashboard import PAGES, ui
+
+st.set_page_config(page_title="Sparkify", page_icon=":material/music_note:", layout="wide")
+navigation = st.navigation(
+    [
+        st.Page(
+            page.script,
+            title=page.title,
+            icon=page.icon,
+            url_path=page.url_path,
+            default=index == 0,
+        )
+        for index, page in enumerate(PAGES)
+    ]
+)
+context = ui.open_context()
+ui.set_context(context)
+try:
+    ui.sidebar_filters(context)
+    navigation.run()
+finally:
+    ui.clear_context()
