@@ -101,6 +101,12 @@ class Variable:
         return self.default if given is None else given
 
 
+# The dashboard (`sparkify dashboard`): where people open it; the marts' Dagster assets link there.
+DASHBOARD_URL = Variable(
+    "SPARKIFY_DASHBOARD_URL",
+    "http://127.0.0.1:8501",
+    "where the dashboard is served (the marts' assets in Dagster link to it)",
+)
 ENV = Variable("SPARKIFY_ENV", "local", "where the Spark steps run: `local` or `emr`", _environment)
 SOURCE = Variable(
     "SPARKIFY_SOURCE", "data/raw", "directory or s3:// URL with song_data/, log_data/"
@@ -208,6 +214,7 @@ class Settings:
     emr_idle_timeout_minutes: int = _from(EMR_IDLE_TIMEOUT_MINUTES)
     emr_python: str = _from(EMR_PYTHON)
     emr_step_timeout_minutes: int = _from(EMR_STEP_TIMEOUT_MINUTES)
+    dashboard_url: str = _from(DASHBOARD_URL)
 
     @property
     def first_partition_day(self) -> date:

@@ -106,7 +106,7 @@ def page_context() -> Context:
     """This load's context (opened by app.py), or one opened here for a page run on its own.
     Stops the page with a sentence when there is nothing to show."""
     context = st.session_state.get(_CONTEXT)
-    if context is None or context.con is None and context.problem is None:
+    if context is None or (context.con is None and context.problem is None):
         context = open_context()
         sidebar_filters(context)
     if context.problem:

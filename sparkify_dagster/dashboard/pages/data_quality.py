@@ -75,7 +75,7 @@ with ui.section("Catalogue matches"):
         total, matched = int(matches["plays"].sum()), int(matches["matched_plays"].sum())
         st.metric(
             "Match rate over the range",
-            f"{matched / total:.1%}" if total else "–",
+            f"{matched / total:.1%}" if total else "n/a",
             help=f"{matched:,} of {total:,} plays",
         )
         figure = px.line(matches, x="event_date", y="matched_share", markers=True)

@@ -1,4 +1,4 @@
-"""Listening: when people play (weekday × hour), what they play, and how long sessions last."""
+"""Listening: when people play (weekday by hour), what they play, and how long sessions last."""
 
 import plotly.express as px
 import plotly.graph_objects as go
@@ -40,7 +40,7 @@ with songs_column, ui.section("Top songs"):
     songs = q.top_songs(context.con, filters)
     st.subheader("Top songs (all levels)")
     if not ui.no_rows(songs, "plays", filters):
-        songs["song"] = songs["song_title"] + " – " + songs["artist_name"]
+        songs["song"] = songs["song_title"] + " · " + songs["artist_name"]
         figure = px.bar(songs, x="plays", y="song", orientation="h")
         figure.update_layout(height=380, margin={"t": 10}, yaxis={"autorange": "reversed"})
         figure.update_yaxes(title=None)

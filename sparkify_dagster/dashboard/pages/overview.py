@@ -63,7 +63,7 @@ with ui.section("The latest days"):
     columns = st.columns(len(KPIS))
     for column, (name, label, form) in zip(columns, KPIS, strict=True):
         value, prior = latest[name], previous[name]
-        shown = form.format(value) if value == value else "–"  # NaN: no active users
+        shown = form.format(value) if value == value else "n/a"  # NaN: no active users
         delta = None
         if value == value and prior == prior:
             delta = (
