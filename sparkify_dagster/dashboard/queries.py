@@ -66,6 +66,10 @@ def open_read_copy(read_copy: Path | None) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(read_copy), read_only=True)
     except duckdb.Error as error:
         raise WarehouseNotReady(f"The warehouse at {read_copy} cannot be opened: {error}") from None
+    con.execute("SET TimeZone = 'UTC'")  # the marts' days and hours are UTC
+    # The dashboard reads this file only: no other file, URL or extension, whatever a query says.
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
     present = set(_relations(con))
     missing = [m for m in REQUIRED_MODELS if m not in present]
     if missing:
