@@ -595,6 +595,7 @@ def dashboard(lake: Path, port: int, host: str) -> None:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
     ]  # fmt: skip
     env = {**os.environ, LAKE.name: str(lake)}
     read_copy = _read_copy(lake)

@@ -20,7 +20,8 @@ KPIS = (
 
 context = ui.page_context()
 fresh, filters = context.freshness, context.filters
-st.title("Sparkify: the morning view")
+st.title("Overview")
+st.caption("Sparkify: the morning view of the service.")
 
 # Freshness first, so nobody reads stale numbers without knowing.
 today = ui.now().date()
@@ -64,14 +65,12 @@ with ui.section("The latest days"):
     for column, (name, label, form) in zip(columns, KPIS, strict=True):
         value, prior = latest[name], previous[name]
         shown = form.format(value) if value == value else "n/a"  # NaN: no active users
-        delta = None
+        delta, colour = None, "normal"
         if value == value and prior == prior:
-            delta = (
-                f"{(value - prior) * 100:+.1f} pt"
-                if name == "paid_share"
-                else f"{value - prior:+,.0f}"
-            )
-        column.metric(label, shown, delta)
+            change = (value - prior) * (100 if name == "paid_share" else 1)
+            delta = f"{change:+.1f} pt" if name == "paid_share" else f"{change:+,.0f}"
+            colour = "normal" if change else "off"
+        column.metric(label, shown, delta, delta_color=colour)
 
     st.subheader(f"The 7 days up to {day}")
     figure = make_subplots(rows=2, cols=3, subplot_titles=[label for _, label, _ in KPIS])
