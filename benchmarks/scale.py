@@ -20,6 +20,8 @@ class Scale:
     big_day_songs: int  # the catalogue the big day's plays are matched against
     song_files: int  # small-files figure
     generator_events: int  # generator speed
+    dashboard_days: int  # the dashboard's page renders
+    dashboard_events_per_day: int
 
 
 FULL = Scale(
@@ -31,6 +33,8 @@ FULL = Scale(
     big_day_songs=5_000,
     song_files=10_000,
     generator_events=1_000_000,
+    dashboard_days=30,
+    dashboard_events_per_day=1_000_000,
 )
 # The least that still yields every figure (the test suite runs it): each figure's cost is then
 # mostly the processes and runs it starts, so 2 history days save a run of each kind.
@@ -43,6 +47,8 @@ QUICK = Scale(
     big_day_songs=100,
     song_files=100,
     generator_events=20_000,
+    dashboard_days=2,
+    dashboard_events_per_day=1_000,
 )
 
 

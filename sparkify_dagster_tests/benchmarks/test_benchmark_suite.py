@@ -42,6 +42,7 @@ def test_quick_benchmark_run_prints_every_figure_and_writes_json(tmp_path):
         "incremental:",
         "original design:",
         "backfill:",
+        "dashboard:",
     ):
         assert any(name.startswith(expected) for name in names), (expected, names)
     for figure in document["figures"]:
