@@ -138,8 +138,8 @@ class Freshness:
 
 def freshness(con: duckdb.DuckDBPyConnection, read_copy: Path) -> Freshness:
     """Days built come from dim_datetime (24 hours for every day a run built, events or not);
-    a build only publishes the copy when every dbt test passed, so its mtime is when the last
-    build that passed its tests finished."""
+    a run's build publishes the copy only when every model and test passed, so its mtime is
+    when the last build that passed finished."""
     published = datetime.fromtimestamp(read_copy.stat().st_mtime, tz=UTC)
     built = [
         r[0]
@@ -438,9 +438,9 @@ def quarantine_shares(
                coalesce(quarantined.quarantined, 0) * 1.0
                  / nullif(coalesce(events.events, 0) + coalesce(quarantined.quarantined, 0), 0)
                  AS share,
-               coalesce(quarantined.quarantined, 0) * 1.0
+               coalesce(coalesce(quarantined.quarantined, 0) * 1.0
                  / nullif(coalesce(events.events, 0) + coalesce(quarantined.quarantined, 0), 0)
-                 <= $threshold AS within_threshold
+                 <= $threshold, true) AS within_threshold
         FROM events
         FULL OUTER JOIN quarantined USING (event_date)
         ORDER BY event_date

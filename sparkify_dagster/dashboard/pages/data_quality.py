@@ -16,20 +16,22 @@ st.caption(f"{filters.start} … {filters.end}; every level.")
 st.subheader("Checks")
 with ui.section("The checks"):
     shares = q.quarantine_shares(context.con, filters, threshold)
-    over = shares[shares["within_threshold"] == False]  # noqa: E712 - a pandas mask; NaN is not over
+    over = shares[~shares["within_threshold"].astype(bool)]
     results = [
         (
             "dbt tests of the warehouse",
             "passed",
-            f"every test passed in the build published {fresh.published_at:%Y-%m-%d %H:%M} UTC "
-            "(a build with a failed test publishes nothing)",
+            f"the copy published {fresh.published_at:%Y-%m-%d %H:%M} UTC came from a build whose "
+            "models and tests all passed (a failed test publishes nothing)",
         ),
         (
             f"{QUARANTINE_SHARE_BELOW_THRESHOLD.name} (warning, default {threshold:.0%})",
             "failed" if len(over) else "passed",
             (
                 "above it on "
-                + ", ".join(f"{r.event_date} ({r.share:.1%})" for r in over.head(10).itertuples())
+                + ", ".join(
+                    f"{r.event_date:%Y-%m-%d} ({r.share:.1%})" for r in over.head(10).itertuples()
+                )
                 if len(over)
                 else f"every day of the range at or below {threshold:.0%}"
             ),

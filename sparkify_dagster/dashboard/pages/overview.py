@@ -29,8 +29,8 @@ behind = fresh.days_behind(today)
 published = fresh.published_at.strftime("%Y-%m-%d %H:%M UTC")
 summary = (
     f"**Latest day loaded: {fresh.latest_day}** (days {fresh.first_day} … {fresh.latest_day}), "
-    f"published {published}. Every dbt test passed in the build that published it: a build "
-    "with a failed test publishes nothing, and its days stay missing here."
+    f"published {published} by a build that passed: a run's dbt build publishes the warehouse "
+    "only when every model and test passed, so a failed check leaves its days missing here."
 )
 if behind:
     st.warning(
