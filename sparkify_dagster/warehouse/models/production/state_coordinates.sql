@@ -3,7 +3,11 @@
   Sparkify logs `City, ST` without coordinates, so plays are placed at their state's centre;
   a source that logs coordinates (Streamify's lat/lon) takes precedence (daily_plays_by_location).
 -#}
-select state, state_name, latitude, longitude
+select
+    state,
+    state_name,
+    cast(latitude as {{ type_double() }}) as latitude,
+    cast(longitude as {{ type_double() }}) as longitude
 from (
     values
         ('AL', 'Alabama', 32.8, -86.8), ('AK', 'Alaska', 64.7, -152.3),
