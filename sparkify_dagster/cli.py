@@ -596,6 +596,7 @@ def dashboard(lake: Path, port: int, host: str) -> None:
         "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
         "--client.toolbarMode", "minimal",
+        "--server.fileWatcherType", "none",
     ]  # fmt: skip
     env = {**os.environ, LAKE.name: str(lake)}
     read_copy = _read_copy(lake)
