@@ -39,6 +39,7 @@ def test_every_page_shows_its_charts_and_the_months_plays_on_the_sample(sample_r
     # 2018 is long past: the page says how stale the data is.
     assert "days behind" in overview
     assert "Every check passed" in shown["Data quality"].text
+    assert f"1 of {SAMPLE_PLAYS:,} plays matched" in shown["Data quality"].text
 
 
 def test_without_a_warehouse_every_page_says_so(tmp_path, dashboard_env):

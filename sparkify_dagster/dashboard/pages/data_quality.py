@@ -77,10 +77,11 @@ with ui.section("Catalogue matches"):
         total, matched = int(matches["plays"].sum()), int(matches["matched_plays"].sum())
         st.metric(
             "Match rate over the range",
-            f"{matched / total:.1%}" if total else "n/a",
+            f"{matched / total:.2%}" if total else "n/a",
             help=f"{matched:,} of {total:,} plays",
         )
         figure = px.line(matches, x="event_date", y="matched_share", markers=True)
         figure.update_layout(height=300, margin={"t": 10}, xaxis={"title": None})
-        figure.update_yaxes(tickformat=".0%", rangemode="tozero")
+        figure.update_yaxes(tickformat=".2%", rangemode="tozero")
         ui.chart(figure)
+        st.caption(f"{matched:,} of {total:,} plays matched a song of the catalogue.")
