@@ -109,6 +109,15 @@ def test_every_page_renders_in_chromium_with_its_charts_and_the_months_plays(das
                     page.reload()
                     expect(metric).to_contain_text(f"{plays:,}")
                     assert page.locator(ERRORS).count() == 0
+            # The sidebar's filters keep their values from page to page.
+            page.goto(url)
+            page.get_by_test_id("stSidebar").get_by_role("button", name="free").click()
+            paid = page.get_by_test_id("stMetric").filter(has_text="Plays (paid)")
+            paid.wait_for(timeout=30_000)
+            page.get_by_test_id("stSidebarNav").get_by_text("Listening").click()
+            page.get_by_role("heading", name="Plays by weekday and hour (paid)").wait_for()
+            page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
+            paid.wait_for(timeout=30_000)
         finally:
             browser.close()
     for shown in PAGES:

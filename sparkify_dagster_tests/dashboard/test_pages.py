@@ -97,3 +97,29 @@ def test_a_model_that_cannot_be_read_is_named_and_the_rest_of_the_page_renders(
     assert users.problems == []
     assert "Cohorts cannot be shown" in users.text
     assert users.charts == CHARTS["Users"] - 1
+
+
+def test_the_sidebars_days_and_level_change_the_figures_shown(sample_run, dashboard_env):
+    from streamlit.testing.v1 import AppTest
+
+    from sparkify_dagster.dashboard import APP
+    from sparkify_dagster.query import connect
+
+    dashboard_env(sample_run[0])
+    week = (SAMPLE_FIRST_DAY + timedelta(days=7), SAMPLE_FIRST_DAY + timedelta(days=13))
+    with connect(sample_run[0]) as lake:
+        paid_plays = lake.execute(
+            "SELECT count(*) FROM songplays WHERE level = 'paid' AND date BETWEEN ? AND ?", week
+        ).fetchone()[0]
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    # AppTest's widget ids change from its first run to a page's (a browser's stay the same).
+    app.switch_page(PAGES[0].script).run()
+    app.date_input(key="days").set_value(week)
+    app.button_group(key="levels").unselect("free")
+    app.run()
+    assert [str(e.value) for e in app.exception] == []
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert 0 < paid_plays < SAMPLE_PLAYS
+    assert shown["Plays (paid)"] == f"{paid_plays:,}"
+    assert any(f"{week[1]} against {week[1] - timedelta(days=1)}" in h.value for h in app.subheader)
