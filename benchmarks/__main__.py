@@ -25,6 +25,7 @@ BENCHMARKS = (
     "small_files",
     "throughput",
     "history",
+    "warehouse",
     "dashboard",
 )
 RESULTS = Path(__file__).resolve().parent / "results"

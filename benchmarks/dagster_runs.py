@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +43,18 @@ def refresh_catalogue(source: Path, lake: Path) -> float:
     return time.perf_counter() - started
 
 
+def _partition_options(start: date, end: date) -> dict:
+    """execute_in_process's options for start … end: one partition, or a single-run backfill."""
+    if start == end:
+        return {"partition_key": start.isoformat()}
+    return {
+        "tags": {
+            "dagster/asset_partition_range_start": start.isoformat(),
+            "dagster/asset_partition_range_end": end.isoformat(),
+        }
+    }
+
+
 def run_days(source: Path, lake: Path, start: date, end: date) -> float:
     """The daily star-schema job's star tables for start … end as one run, in this process;
     seconds.
@@ -50,19 +63,59 @@ def run_days(source: Path, lake: Path, start: date, end: date) -> float:
     backfill (what the UI and `sparkify run` launch).
     """
     job = _star_tables_job(_definitions(source, lake))
-    if start == end:
-        options = {"partition_key": start.isoformat()}
-    else:
-        options = {
-            "tags": {
-                "dagster/asset_partition_range_start": start.isoformat(),
-                "dagster/asset_partition_range_end": end.isoformat(),
-            }
-        }
     started = time.perf_counter()
-    result = job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), **options)
+    result = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), **_partition_options(start, end)
+    )
     assert result.success, f"run for {start} … {end} failed"
     return time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class WarehouseRunTimes:
+    """One run of the whole daily job, its steps' seconds split in two."""
+
+    warehouse: float  # the dbt step: one `dbt build` of the run's days, and the read copy
+    star_tables: float  # every other step: clean + star tables, with their checks
+
+
+def warehouse_step_keys(defs: dg.Definitions) -> set[str]:
+    """The steps (ops) that build dbt models: the warehouse's multi-asset."""
+    graph = defs.resolve_asset_graph()
+    return {
+        graph.get(key).assets_def.node_def.name
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).is_executable and "dbt" in graph.get(key).kinds
+    }
+
+
+def split_step_seconds(
+    instance: dg.DagsterInstance, run_id: str, warehouse_steps: set[str]
+) -> WarehouseRunTimes:
+    """A finished run's step durations from its event log (step start to step end), summed as
+    warehouse and star-table steps: both figures come from the same run, and neither includes
+    the run's own start-up. The daily job runs its steps one after another (in_process_executor),
+    so the sums are wall-clock seconds."""
+    seconds = {
+        stats.step_key: stats.end_time - stats.start_time
+        for stats in instance.get_run_step_stats(run_id)
+    }
+    return WarehouseRunTimes(
+        warehouse=sum(s for key, s in seconds.items() if key in warehouse_steps),
+        star_tables=sum(s for key, s in seconds.items() if key not in warehouse_steps),
+    )
+
+
+def run_days_with_warehouse(source: Path, lake: Path, start: date, end: date) -> WarehouseRunTimes:
+    """The whole daily job (star tables, then the dbt warehouse) for start … end as one run, in
+    this process; its warehouse and star-table steps timed apart."""
+    defs = _definitions(source, lake)
+    instance = dg.DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("daily_star_schema").execute_in_process(
+        instance=instance, **_partition_options(start, end)
+    )
+    assert result.success, f"run for {start} … {end} failed"
+    return split_step_seconds(instance, result.run_id, warehouse_step_keys(defs))
 
 
 def run_days_in_new_process(source: Path, lake: Path, start: date, end: date) -> float:

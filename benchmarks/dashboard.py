@@ -41,20 +41,28 @@ def render_seconds(lake: Path) -> dict[str, tuple[float, int, list[str]]]:
 
     from sparkify_dagster.dashboard import APP, PAGES
 
-    os.environ["SPARKIFY_LAKE"] = str(lake)
+    saved = {name: os.environ.get(name) for name in ("SPARKIFY_LAKE", "SPARKIFY_WAREHOUSE")}
+    os.environ["SPARKIFY_LAKE"] = str(lake)  # the app reads its settings from the environment
     os.environ.pop("SPARKIFY_WAREHOUSE", None)
-    app = AppTest.from_file(str(APP), default_timeout=120)
-    app.run()  # imports and the first connection: not a page's cost
-    shown = {}
-    for page in PAGES:
-        best = float("inf")
-        for _ in range(RENDERS):
-            started = time.perf_counter()
-            app.switch_page(page.script).run()
-            best = min(best, time.perf_counter() - started)
-        problems = [str(e.value) for e in app.exception] + [str(e.value) for e in app.error]
-        shown[page.title] = (best, len(app.get("plotly_chart")), problems)
-    return shown
+    try:
+        app = AppTest.from_file(str(APP), default_timeout=120)
+        app.run()  # imports and the first connection: not a page's cost
+        shown = {}
+        for page in PAGES:
+            best = float("inf")
+            for _ in range(RENDERS):
+                started = time.perf_counter()
+                app.switch_page(page.script).run()
+                best = min(best, time.perf_counter() - started)
+            problems = [str(e.value) for e in app.exception] + [str(e.value) for e in app.error]
+            shown[page.title] = (best, len(app.get("plotly_chart")), problems)
+        return shown
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _wait_until_served(url: str, timeout: float = 120) -> None:

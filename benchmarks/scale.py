@@ -20,6 +20,8 @@ class Scale:
     big_day_songs: int  # the catalogue the big day's plays are matched against
     song_files: int  # small-files figure
     generator_events: int  # generator speed
+    warehouse_days: int  # the warehouse's incremental figure (its big-day figure: big_day_*)
+    warehouse_events_per_day: int
     dashboard_days: int  # the dashboard's page renders
     dashboard_events_per_day: int
 
@@ -33,6 +35,8 @@ FULL = Scale(
     big_day_songs=5_000,
     song_files=10_000,
     generator_events=1_000_000,
+    warehouse_days=30,
+    warehouse_events_per_day=100_000,
     dashboard_days=30,
     dashboard_events_per_day=1_000_000,
 )
@@ -47,6 +51,8 @@ QUICK = Scale(
     big_day_songs=100,
     song_files=100,
     generator_events=20_000,
+    warehouse_days=2,
+    warehouse_events_per_day=1_000,
     dashboard_days=2,
     dashboard_events_per_day=1_000,
 )

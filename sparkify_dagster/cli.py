@@ -475,7 +475,8 @@ def _settings() -> Settings:
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 def query(sql: str, lake: Path, as_csv: bool) -> None:
     """Run read-only SQL over the lake with DuckDB; each table is a view by its name (e.g.
-    songplays), daily tables with their `date` column. No file can be read or written."""
+    songplays), daily tables with their `date` column. No file outside the lake's tables can be
+    read, and none written."""
     import csv
 
     import duckdb
@@ -485,6 +486,7 @@ def query(sql: str, lake: Path, as_csv: bool) -> None:
         available_tables,
         connect,
         models_reading_files,
+        run_query,
     )
 
     if not lake.is_dir():
@@ -494,7 +496,7 @@ def query(sql: str, lake: Path, as_csv: bool) -> None:
     except LakeReadError as error:
         raise click.ClickException(str(error)) from None
     try:
-        relation = con.sql(sql)
+        relation = run_query(con, sql)
         if relation is None:
             return
         if as_csv:
@@ -506,14 +508,15 @@ def query(sql: str, lake: Path, as_csv: bool) -> None:
             relation.show(max_rows=100, max_width=200)
     except duckdb.PermissionException as error:
         raise click.ClickException(
-            f"refused: sparkify query is read-only and reads only the lake's tables, by name; "
-            f"it opens no file, directory or URL ({error})"
+            f"refused: sparkify query is read-only and reads only the lake's tables; "
+            f"it writes nothing and opens no file, directory or URL elsewhere ({error})"
         ) from None
     except duckdb.CatalogException as error:
         names = ", ".join(available_tables(con)) or "none"
         left_out = models_reading_files(con)
         note = (
-            f"\nNot here (dbt views over lake files; query their lake tables): "
+            f"\nNot here (dbt views over files outside this lake's tables; query their lake "
+            f"tables, or run `sparkify dbt run --select staging` on this lake): "
             f"{', '.join(left_out)}"
             if left_out
             else ""

@@ -67,15 +67,68 @@ def test_attach_cannot_create_a_database_file(sample_lake, sample_lake_before, t
         assert not target.exists()
 
 
+def _refused_in_one_line(result) -> None:
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and REFUSED in lines[0], result.output
+
+
 def test_files_outside_the_lake_cannot_be_read(sample_lake, tmp_path):
     passwd = _query(sample_lake, "SELECT * FROM read_text('/etc/passwd')")
-    assert passwd.exit_code == 1 and REFUSED in passwd.output
+    _refused_in_one_line(passwd)
     assert "root:" not in passwd.output
     outside = tmp_path / "outside.parquet"
     pq.write_table(pa.table({"secret": [42]}), outside)
     parquet = _query(sample_lake, f"SELECT * FROM read_parquet('{outside}')", "--csv")
-    assert parquet.exit_code == 1 and REFUSED in parquet.output
+    _refused_in_one_line(parquet)
     assert "42" not in parquet.output
+
+
+def test_duckdbs_temporary_directory_is_not_the_current_directorys(
+    sample_lake, tmp_path, monkeypatch
+):
+    """DuckDB opens its temporary directory with external access off; by default `./.tmp`."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".tmp").mkdir()
+    (tmp_path / ".tmp" / "notes.txt").write_text("not the lake's")
+    result = _query(sample_lake, "SELECT content FROM read_text('.tmp/notes.txt')")
+    _refused_in_one_line(result)
+    assert "not the lake's" not in result.output
+
+
+def test_only_the_lake_tables_files_can_be_read_by_path(sample_lake):
+    songs = sample_lake / tables.SONGS.relative_path
+    by_path = _query(
+        sample_lake, f"SELECT count(*) FROM read_parquet('{songs}/*.parquet')", "--csv"
+    )
+    assert by_path.exit_code == 0, by_path.output
+    expected = sum(pq.read_metadata(f).num_rows for f in songs.glob("*.parquet"))
+    assert by_path.output.splitlines()[1] == str(expected)
+    # The lake's other files are not tables: the warehouse's build file, the lake's lock.
+    for other in (sample_lake / "warehouse" / "sparkify.duckdb", sample_lake / "_lock"):
+        _refused_in_one_line(_query(sample_lake, f"SELECT * FROM read_blob('{other}')"))
+    # `..` out of a table's directory is not in it.
+    escape = songs / ".." / ".." / "warehouse" / "sparkify.duckdb"
+    _refused_in_one_line(_query(sample_lake, f"SELECT * FROM read_blob('{escape}')"))
+
+
+def test_statements_that_could_write_into_the_tables_directories_are_refused(
+    sample_lake, sample_lake_before
+):
+    """DuckDB lets a statement write where it may read: the lake's table directories."""
+    songs = sample_lake / tables.SONGS.relative_path
+    before = _files(sample_lake)
+    for sql in (
+        f"COPY (SELECT 1 AS song_id) TO '{songs}/extra.parquet' (FORMAT parquet)",
+        f"EXPLAIN ANALYZE COPY (SELECT 1 AS song_id) TO '{songs}/extra.parquet' (FORMAT parquet)",
+        f"ATTACH '{songs}/extra.duckdb' AS extra",
+        f"SELECT 1; COPY (SELECT 1 AS song_id) TO '{songs}/extra.parquet' (FORMAT parquet)",
+        f"EXPORT DATABASE '{songs}/export'",
+        "CREATE SECRET (TYPE s3, KEY_ID 'k', SECRET 's')",
+    ):
+        _refused_in_one_line(_query(sample_lake, sql))
+    assert _files(sample_lake) == before
+    assert lake_snapshot(sample_lake) == sample_lake_before
 
 
 def test_the_settings_that_confine_a_query_cannot_be_changed(sample_lake):

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from benchmarks.__main__ import BENCHMARKS
 from benchmarks.report import Figure, table
 from sparkify_dagster_tests.helpers import PROJECT_ROOT
 
@@ -24,8 +25,23 @@ def test_figures_compare_ratios_with_their_goals():
 @pytest.mark.slow
 def test_quick_benchmark_run_prints_every_figure_and_writes_json(tmp_path):
     out = tmp_path / "figures.json"
+    # The warehouse figures cost several dbt builds even at the quick size (~1 min), the
+    # dashboard's a `sparkify run` with the warehouse (~1.5 min): their computation is tested in
+    # test_warehouse_benchmark.py and test_dashboard_benchmark.py instead.
+    chosen = ",".join(name for name in BENCHMARKS if name not in ("warehouse", "dashboard"))
     run = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--out", str(out), "--work", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--quick",
+            "--only",
+            chosen,
+            "--out",
+            str(out),
+            "--work",
+            str(tmp_path),
+        ],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -42,7 +58,6 @@ def test_quick_benchmark_run_prints_every_figure_and_writes_json(tmp_path):
         "incremental:",
         "original design:",
         "backfill:",
-        "dashboard:",
     ):
         assert any(name.startswith(expected) for name in names), (expected, names)
     for figure in document["figures"]:

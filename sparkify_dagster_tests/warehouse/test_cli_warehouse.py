@@ -2,8 +2,10 @@
 `dbt` runs dbt with the project, profile and paths from the settings."""
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
+from sparkify_dagster import tables
 from sparkify_dagster.dbt_project import PROJECT_DIR, Warehouse
 from sparkify_dagster.query import available_tables, connect, models_reading_files
 from sparkify_dagster.settings import Settings
@@ -26,13 +28,33 @@ def test_query_reads_a_model_beside_the_lake_tables(sample_lake):
     assert result.stdout.splitlines() == ["n", "97"]
 
 
-def test_query_names_the_models_and_those_it_leaves_to_their_lake_tables(sample_lake):
+def test_query_reads_a_staging_view_as_its_lake_table(sample_lake):
+    """stg_ views read the lake's parquet when queried: the files of this lake's tables."""
+    result = sparkify(
+        "query", "--lake", str(sample_lake), "--csv", "SELECT count(*) AS n FROM stg_songplays"
+    )
+    assert result.returncode == 0, result.stderr
+    songplays = sample_lake / tables.SONGPLAYS.relative_path
+    in_the_lake = sum(pq.read_metadata(f).num_rows for f in songplays.glob("date=*/*.parquet"))
+    assert result.stdout.splitlines() == ["n", str(in_the_lake)]
+    assert in_the_lake == 6_820
+
+
+def test_query_names_the_models_and_those_it_leaves_to_their_lake_tables(
+    sample_lake, warehouse_lake
+):
     result = sparkify("query", "--lake", str(sample_lake), "SELECT * FROM no_such_table")
     assert result.returncode != 0
-    tables_line, left_out_line = result.stderr.splitlines()[-2:]
+    tables_line = result.stderr.splitlines()[-1]
     assert "dim_users" in tables_line and "songplays" in tables_line
-    # Views of the warehouse that read the lake's files (staging) cannot be read here.
-    assert left_out_line.startswith("Not here (dbt views over lake files")
+    assert "stg_songplays" in tables_line
+    # A copied lake: its read copy's staging views read the original lake's files, which are
+    # not this lake's tables, so they are left out, by name.
+    copied = sparkify("query", "--lake", str(warehouse_lake), "SELECT * FROM no_such_table")
+    assert copied.returncode != 0
+    tables_line, left_out_line = copied.stderr.splitlines()[-2:]
+    assert "dim_users" in tables_line and "stg_songplays" not in tables_line
+    assert left_out_line.startswith("Not here (dbt views over files outside this lake's tables")
     assert "stg_songplays" in left_out_line and "dim_users" not in left_out_line
 
 

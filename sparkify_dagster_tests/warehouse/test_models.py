@@ -149,6 +149,20 @@ def test_marts_reconcile_with_the_star_and_clean_tables(sample_warehouse, sample
             "SELECT count(*) FILTER (WHERE page = 'Submit Upgrade'), "
             "count(*) FILTER (WHERE page = 'Submit Downgrade') FROM {table}",
         )
+        # New users: active on the day they registered (one in the sample month). The sample
+        # has no Cancel, Cancellation Confirmation or Submit Registration page to count.
+        new_users = lake(
+            tables.LOG_EVENTS,
+            'SELECT "date", count(DISTINCT user_id) FROM {table} '
+            'WHERE CAST(registration AS DATE) = "date" GROUP BY ALL ORDER BY ALL',
+        )
+        assert len(new_users) == 1
+        assert (
+            mart(
+                "SELECT event_date, new_users FROM daily_new_users WHERE new_users > 0 ORDER BY ALL"
+            )
+            == new_users
+        )
         assert mart("SELECT count(*) FROM daily_quarantined_lines") == lake(
             tables.QUARANTINED_LOG_LINES, "SELECT count(*) FROM {table}"
         )
