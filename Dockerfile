@@ -40,4 +40,4 @@ RUN useradd --system --uid 10001 --user-group --home-dir /opt/dagster/work --she
 USER dagster
 WORKDIR /opt/dagster/work
 
-EXPOSE 3000 4000
+EXPOSE 3000 4000 8501

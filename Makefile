@@ -90,6 +90,13 @@ dev: install java $(RAW)/log_data
 	  $(BIN)/dagster dev -h 127.0.0.1 -p $(DEV_PORT)
 
 # Every benchmark of benchmarks/README.md: prints a table, writes benchmarks/results/full.json and full.md.
+# The dashboard on http://127.0.0.1:$(DASHBOARD_PORT) over $(LAKE)'s warehouse (after `make demo`
+# or `make sample LAKE=data/sample_lake`); Ctrl-C stops it.
+DASHBOARD_PORT ?= 8501
+.PHONY: dashboard
+dashboard: install
+	exec $(BIN)/sparkify dashboard --lake "$(LAKE)" --port $(DASHBOARD_PORT)
+
 bench: install java
 	$(BIN)/python -m benchmarks
 

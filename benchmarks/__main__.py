@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks              # full sizes (~30 min on 2 cores)
     .venv/bin/python -m benchmarks --quick      # tiny sizes, to check the suite itself works
     .venv/bin/python -m benchmarks --only throughput,small_files
+    .venv/bin/python -m benchmarks --only dashboard --dashboard-events-per-day 5000
 
 Each figure is a ratio of two things measured in the same run on the same generated data.
 """
@@ -12,6 +13,7 @@ import importlib
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.report import machine, markdown, table, write_json
@@ -24,6 +26,7 @@ BENCHMARKS = (
     "throughput",
     "history",
     "warehouse",
+    "dashboard",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -34,8 +37,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(BENCHMARKS)}")
     parser.add_argument("--out", type=Path, help="JSON file (default benchmarks/results/...)")
     parser.add_argument("--work", type=Path, help="scratch directory (default: a temp dir)")
+    parser.add_argument(
+        "--dashboard-events-per-day",
+        type=int,
+        help="the dashboard figure's lake size (default: 1,000,000; --quick: 1,000)",
+    )
+    parser.add_argument("--dashboard-days", type=int, help="its days (default 30; --quick: 2)")
     args = parser.parse_args(argv)
     scale = QUICK if args.quick else FULL
+    if args.dashboard_events_per_day or args.dashboard_days:
+        scale = replace(
+            scale,
+            dashboard_events_per_day=args.dashboard_events_per_day
+            or scale.dashboard_events_per_day,
+            dashboard_days=args.dashboard_days or scale.dashboard_days,
+        )
     chosen = args.only.split(",") if args.only else list(BENCHMARKS)
     unknown = set(chosen) - set(BENCHMARKS)
     if unknown:

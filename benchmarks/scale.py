@@ -22,6 +22,8 @@ class Scale:
     generator_events: int  # generator speed
     warehouse_days: int  # the warehouse's incremental figure (its big-day figure: big_day_*)
     warehouse_events_per_day: int
+    dashboard_days: int  # the dashboard's page renders
+    dashboard_events_per_day: int
 
 
 FULL = Scale(
@@ -35,6 +37,8 @@ FULL = Scale(
     generator_events=1_000_000,
     warehouse_days=30,
     warehouse_events_per_day=100_000,
+    dashboard_days=30,
+    dashboard_events_per_day=1_000_000,
 )
 # The least that still yields every figure (the test suite runs it): each figure's cost is then
 # mostly the processes and runs it starts, so 2 history days save a run of each kind.
@@ -49,6 +53,8 @@ QUICK = Scale(
     generator_events=20_000,
     warehouse_days=2,
     warehouse_events_per_day=1_000,
+    dashboard_days=2,
+    dashboard_events_per_day=1_000,
 )
 
 

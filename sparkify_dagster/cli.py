@@ -4,6 +4,7 @@ sparkify generate --out DIR|s3://bucket/prefix [--days N --events-per-day N ...]
 sparkify run --source DIR --lake DIR [--start YYYY-MM-DD --end YYYY-MM-DD]
 sparkify query "SELECT count(*) FROM songplays" [--lake DIR]
 sparkify dbt build|test|docs generate|... [dbt's own options]
+sparkify dashboard [--lake DIR] [--port 8501]
 sparkify broker [--port 9092] [--storage memory://tansu/]
 sparkify ingest [--kafka HOST:PORT] [--lake DIR]
 """
@@ -693,6 +694,54 @@ def dbt(lake: str, args: tuple[str, ...]) -> None:
                 warehouse.publish_read_copy()
     except LakeBusyError as busy:
         raise click.ClickException(str(busy)) from None
+    sys.exit(code)
+
+
+@main.command()
+@lake_option
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on: 0.0.0.0 only in a container whose port is published on the "
+    "host's 127.0.0.1 (docker-compose.yml).",
+)
+def dashboard(lake: Path, port: int, host: str) -> None:
+    """Serve the dashboard on http://127.0.0.1:PORT, reading the warehouse's read copy of the
+    lake read-only (Streamlit, as a child process); Ctrl-C stops it."""
+    import signal
+    import subprocess
+
+    from sparkify_dagster.dashboard import APP
+
+    lake = lake.expanduser().resolve()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.address", host,
+        "--server.port", str(port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+        "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    env = {**os.environ, LAKE.name: str(lake)}
+    read_copy = _read_copy(lake)
+    click.echo(f"Dashboard on http://{host}:{port} over {read_copy or lake}; Ctrl-C stops it")
+    child = subprocess.Popen(command, env=env)
+    try:
+        code = child.wait()
+    except KeyboardInterrupt:  # the child got the terminal's SIGINT too
+        code = 0
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
     sys.exit(code)
 
 

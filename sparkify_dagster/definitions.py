@@ -41,7 +41,10 @@ def configured_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         Warehouse.from_settings(settings)
     except WarehouseUnavailable:
         return spark_assets
-    return [*spark_assets, build_warehouse_assets(partitions)]
+    return [
+        *spark_assets,
+        build_warehouse_assets(partitions, dashboard_url=settings.dashboard_url),
+    ]
 
 
 def build_definitions(

@@ -122,6 +122,12 @@ class Variable:
         return self.default if given is None else given
 
 
+# The dashboard (`sparkify dashboard`): where people open it; the marts' Dagster assets link there.
+DASHBOARD_URL = Variable(
+    "SPARKIFY_DASHBOARD_URL",
+    "http://127.0.0.1:8501",
+    "where the dashboard is served (the marts' assets in Dagster link to it)",
+)
 ENV = Variable("SPARKIFY_ENV", "local", "where the Spark steps run: `local` or `emr`", _environment)
 SOURCE = Variable(
     "SPARKIFY_SOURCE", "data/raw", "directory or s3:// URL with song_data/, log_data/"
@@ -263,6 +269,7 @@ class Settings:
         metadata={"variable": KAFKA_SASL_PASSWORD},
         repr=False,  # a secret: never in logs or reprs
     )
+    dashboard_url: str = _from(DASHBOARD_URL)
 
     @property
     def first_partition_day(self) -> date:

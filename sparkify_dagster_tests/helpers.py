@@ -4,6 +4,7 @@ Fixtures stay in conftest.py; everything a test module imports comes from here.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -64,6 +65,18 @@ def path_without_the_venv() -> str:
     """PATH as after `make demo` in a new shell: the virtualenv is not activated."""
     return os.pathsep.join(
         p for p in os.environ["PATH"].split(os.pathsep) if Path(p).resolve() != VENV_BIN.resolve()
+    )
+
+
+def chromium() -> str | None:
+    """The system Chromium Playwright drives (Debian's `chromium`; no browser download)."""
+    return next(
+        (
+            path
+            for b in ("chromium", "chromium-browser", "google-chrome")
+            if (path := shutil.which(b))
+        ),
+        None,
     )
 
 

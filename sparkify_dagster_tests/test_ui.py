@@ -25,6 +25,7 @@ from sparkify_dagster_tests.helpers import (
     DAILY_ASSET_KEYS,
     PROJECT_ROOT,
     UNPARTITIONED_ASSET_KEYS,
+    chromium,
     lake_snapshot,
     run_pipeline,
 )
@@ -195,19 +196,8 @@ def test_a_three_day_backfill_is_one_run_equal_to_three_daily_runs(dagster_dev, 
         assert rows == separate[rel], rel
 
 
-def _chromium() -> str | None:
-    return next(
-        (
-            path
-            for b in ("chromium", "chromium-browser", "google-chrome")
-            if (path := shutil.which(b))
-        ),
-        None,
-    )
-
-
 @pytest.mark.skipif(
-    _chromium() is None,
+    chromium() is None,
     reason="no Chromium: `make test` installs Debian's chromium (scripts/ensure-chromium.sh)",
 )
 def test_lineage_page_renders_the_groups_from_the_lake_to_the_warehouse_in_headless_chromium(
@@ -219,7 +209,7 @@ def test_lineage_page_renders_the_groups_from_the_lake_to_the_warehouse_in_headl
     png = ARTIFACTS / "asset-lineage.png"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=_chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
+            executable_path=chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
         )
         try:
             context = browser.new_context(viewport={"width": 2200, "height": 2400})

@@ -85,7 +85,7 @@ def test_compose_config_accepts_the_file_with_the_env_template_filled_in(tmp_pat
     result = _compose_config(env_file)
     assert result.returncode == 0, result.stderr
     resolved = yaml.safe_load(result.stdout)
-    assert set(resolved["services"]) == {"postgres", *DAGSTER_SERVICES}
+    assert set(resolved["services"]) == {"postgres", *DAGSTER_SERVICES, "dashboard"}
     for name in DAGSTER_SERVICES:
         environment = resolved["services"][name]["environment"]
         assert environment["DAGSTER_POSTGRES_PASSWORD"] == "only-for-this-test"
@@ -111,7 +111,7 @@ def test_env_template_lists_every_setting_and_holds_no_secret():
 
 def test_services_start_in_healthcheck_order_and_restart_themselves():
     services = compose_services()
-    assert set(services) == {"postgres", *DAGSTER_SERVICES}
+    assert set(services) == {"postgres", *DAGSTER_SERVICES, "dashboard"}
     for name, service in services.items():
         assert service["restart"] == "unless-stopped", name
         assert service["healthcheck"]["test"], name
@@ -121,10 +121,27 @@ def test_services_start_in_healthcheck_order_and_restart_themselves():
         assert services[name]["depends_on"] == {"postgres": healthy, "user_code": healthy}
 
 
-def test_only_the_webserver_is_published_and_only_on_127_0_0_1():
+def test_only_the_webserver_and_the_dashboard_are_published_and_only_on_127_0_0_1():
     published = {name: s["ports"] for name, s in compose_services().items() if "ports" in s}
-    assert list(published) == ["webserver"]
-    assert all(port.startswith("127.0.0.1:") for port in published["webserver"])
+    assert sorted(published) == ["dashboard", "webserver"]
+    for ports in published.values():
+        assert all(port.startswith("127.0.0.1:") for port in ports)
+
+
+def test_the_dashboard_reads_the_lake_read_only_from_the_one_image():
+    services = compose_services()
+    dashboard = services["dashboard"]
+    assert dashboard["image"] == services["user_code"]["image"]
+    assert dashboard["pull_policy"] == "never"
+    assert dashboard["volumes"] == ["lake:/data/lake:ro"]
+    assert "depends_on" not in dashboard  # the read copy is a file: no database, no code server
+    command = dashboard["command"]
+    assert command[:2] == ["sparkify", "dashboard"]
+    assert command[command.index("--lake") + 1] == "/data/lake"
+    # Inside the container on every interface, so the port published on 127.0.0.1 reaches it.
+    port = command[command.index("--port") + 1]
+    assert dashboard["ports"] == [f"127.0.0.1:${{DASHBOARD_PORT:-{port}}}:{port}"]
+    assert command[command.index("--host") + 1] == "0.0.0.0"
 
 
 def test_one_image_runs_the_dagster_services_with_state_on_volumes():
@@ -133,7 +150,9 @@ def test_one_image_runs_the_dagster_services_with_state_on_volumes():
     assert len(images) == 1
     # Built once, by user_code; the others never try to pull it from a registry.
     assert [name for name in services if "build" in services[name]] == ["user_code"]
-    assert all(services[name]["pull_policy"] == "never" for name in ("webserver", "daemon"))
+    assert all(
+        services[name]["pull_policy"] == "never" for name in ("webserver", "daemon", "dashboard")
+    )
 
     def mounts(name: str) -> dict[str, str]:
         """Target → source[:mode] (a source may hold ':' itself: ${VAR:-default})."""

@@ -1,0 +1,125 @@
+"""`sparkify dashboard` as people use it: started as a process on a free port over the sample
+month's warehouse, every page opened in headless Chromium (Playwright driving Debian's chromium),
+screenshots kept in test-artifacts/, and stopped with Ctrl-C."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+
+import pytest
+
+from sparkify_dagster.dashboard import PAGES
+from sparkify_dagster.query import connect
+from sparkify_dagster_tests.dashboard.helpers import read_copy_of_lake
+from sparkify_dagster_tests.helpers import PROJECT_ROOT, SPARKIFY, chromium, cli_environment
+from sparkify_dagster_tests.webserver_client import free_port
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+# The fewest charts each page draws on the sample month (as the headless page tests find).
+CHARTS = {"Overview": 1, "Listening": 4, "Users": 3, "Geography": 2, "Data quality": 1}
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+@pytest.fixture
+def dashboard(sample_run, tmp_path):
+    """`sparkify dashboard` over a lake holding a copy of the sample's read copy (the test
+    publishes a new one while it runs); stopped with SIGINT, as Ctrl-C does."""
+    lake = tmp_path / "lake"
+    read_copy = read_copy_of_lake(lake)
+    read_copy.parent.mkdir(parents=True)
+    shutil.copyfile(read_copy_of_lake(sample_run[0]), read_copy)
+    port = free_port()
+    log = tmp_path / "dashboard.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [*SPARKIFY, "dashboard", "--lake", str(lake), "--port", str(port)],
+            env=cli_environment(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process, log)
+        yield url, lake
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            pytest.fail(f"sparkify dashboard did not stop on Ctrl-C\n{log.read_text()}")
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"sparkify dashboard exited with {process.returncode}\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"sparkify dashboard did not answer in {timeout} s\n{log.read_text()}")
+
+
+@pytest.mark.slow  # starts a server and a browser
+@pytest.mark.skipif(
+    chromium() is None,
+    reason="no Chromium: `make test` installs Debian's chromium (scripts/ensure-chromium.sh)",
+)
+def test_every_page_renders_in_chromium_with_its_charts_and_the_months_plays(dashboard, sample_run):
+    from playwright.sync_api import expect, sync_playwright
+
+    url, lake = dashboard
+    with connect(sample_run[0]) as con:
+        plays = con.execute("SELECT count(*) FROM songplays").fetchone()[0]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            for index, shown in enumerate(PAGES):
+                page.goto(url if index == 0 else f"{url}/{shown.url_path}")
+                page.get_by_role("heading", name=shown.title).first.wait_for(timeout=30_000)
+                charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
+                charts.nth(CHARTS[shown.title] - 1).wait_for(timeout=30_000)
+                page.wait_for_load_state("networkidle")
+                assert page.locator(ERRORS).count() == 0, shown.title
+                page.screenshot(
+                    path=str(ARTIFACTS / f"dashboard-{shown.url_path}.png"), full_page=True
+                )
+                if index == 0:
+                    metric = page.get_by_test_id("stMetric").filter(has_text="Plays (free, paid)")
+                    expect(metric).to_contain_text(f"{plays:,}")
+                    # A build publishes a new read copy (an atomic rename) while the page is
+                    # open: the next load reads the new file, without an error.
+                    read_copy = read_copy_of_lake(lake)
+                    fresh = read_copy.with_name("published.tmp")
+                    shutil.copyfile(read_copy, fresh)
+                    os.replace(fresh, read_copy)
+                    page.reload()
+                    expect(metric).to_contain_text(f"{plays:,}")
+                    assert page.locator(ERRORS).count() == 0
+            # The sidebar's filters keep their values from page to page.
+            page.goto(url)
+            page.get_by_test_id("stSidebar").get_by_role("button", name="free").click()
+            paid = page.get_by_test_id("stMetric").filter(has_text="Plays (paid)")
+            paid.wait_for(timeout=30_000)
+            page.get_by_test_id("stSidebarNav").get_by_text("Listening").click()
+            page.get_by_role("heading", name="Plays by weekday and hour (paid)").wait_for()
+            page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
+            paid.wait_for(timeout=30_000)
+        finally:
+            browser.close()
+    for shown in PAGES:
+        png = ARTIFACTS / f"dashboard-{shown.url_path}.png"
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
