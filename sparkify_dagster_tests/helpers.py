@@ -21,6 +21,8 @@ from sparkify_dagster.steps import ALL_CHECKS
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT_ROOT.parent / "shared" / "fixtures" / "sparkify_sample"
 SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY = date(2018, 11, 1), date(2018, 11, 30)
+# The generated month (conftest's generated_month): its days.
+GENERATED_FIRST_DAY, GENERATED_DAYS = date(2018, 11, 1), 30
 
 # The assets the platform promises, stated once for the tests that check them.
 DAILY_ASSET_KEYS = {
