@@ -323,6 +323,21 @@ def _generating(call, *args, **kwargs):
         raise click.ClickException(str(error)) from None
 
 
+def _empty_sink(out: str, endpoint_url: str | None, overwrite: bool):
+    """The generator's sink at `out`, emptied of a lake already there only with --overwrite."""
+    from sparkify_generator import open_sink
+
+    sink = _generating(open_sink, out, endpoint_url=endpoint_url)
+    if _generating(sink.holds_a_lake):
+        if not overwrite:
+            raise click.ClickException(
+                f"{sink.describe()} already holds song_data/ or log_data/: "
+                "pass --overwrite to replace them"
+            )
+        _generating(sink.clear)
+    return sink
+
+
 def _days_ending_yesterday(days: int) -> date:
     """The first of `days` days that end yesterday (UTC): a fresh lake looks alive in the UI."""
     return datetime.now(UTC).date() - timedelta(days=days)
@@ -429,7 +444,7 @@ def generate(
 ) -> None:
     """Write an eventsim-like raw lake: song_data/ and one log_data/ file a day; or send its
     events to Kafka as Streamify messages (--kafka)."""
-    from sparkify_generator import generate_lake, open_sink
+    from sparkify_generator import generate_lake
     from sparkify_generator.lake import windows_per_day
 
     if kafka:
@@ -461,14 +476,7 @@ def generate(
     if not out:
         raise click.UsageError("Missing option '--out' (or --kafka HOST:PORT).")
     first = _parse_day(start, "--start") or _days_ending_yesterday(days)
-    sink = _generating(open_sink, out, endpoint_url=endpoint_url)
-    if _generating(sink.holds_a_lake):
-        if not overwrite:
-            raise click.ClickException(
-                f"{sink.describe()} already holds song_data/ or log_data/: "
-                "pass --overwrite to replace them"
-            )
-        _generating(sink.clear)
+    sink = _empty_sink(out, endpoint_url, overwrite)
     click.echo(
         f"Generating {days} day(s) from {first}, ~{events_per_day:,} events a day, "
         f"{songs:,} songs, seed {seed} → {sink.describe()}"
@@ -533,20 +541,12 @@ def _generate_to_kafka(
 ) -> None:
     """`generate --kafka`: the world's song_data/ to --out (if given), its events to Kafka."""
     from sparkify_dagster.streaming.kafka import KafkaError
-    from sparkify_generator import open_sink
     from sparkify_generator.lake import make_world, windows_per_day
     from sparkify_generator.streamify import Pacer, produce_world
 
     world = _generating(make_world, **world_args)
     if out:
-        sink = _generating(open_sink, out, endpoint_url=endpoint_url)
-        if _generating(sink.holds_a_lake):
-            if not overwrite:
-                raise click.ClickException(
-                    f"{sink.describe()} already holds song_data/ or log_data/: "
-                    "pass --overwrite to replace them"
-                )
-            _generating(sink.clear)
+        sink = _empty_sink(out, endpoint_url, overwrite)
         _generating(sink.write_text_files, world.catalogue.song_files)
     try:
         config = _settings().kafka_client_config(bootstrap_servers)

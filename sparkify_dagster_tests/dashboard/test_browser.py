@@ -72,21 +72,38 @@ def generated_dashboard(generated_month, tmp_path):
         yield served
 
 
-def _open_page(page, url: str, index: int, shown, screenshot: Path) -> None:
-    """Opens one page of the app and waits for its charts; fails on an error element."""
-    page.goto(url if index == 0 else f"{url}/{shown.url_path}")
-    page.get_by_role("heading", name=shown.title).first.wait_for(timeout=30_000)
-    charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
-    charts.nth(CHARTS[shown.title] - 1).wait_for(timeout=30_000)
-    page.wait_for_load_state("networkidle")
-    assert page.locator(ERRORS).count() == 0, shown.title
-    page.screenshot(path=str(screenshot), full_page=True)
+@contextmanager
+def _every_page_visited(url: str, plays: int, screenshots: str, on_overview=None):
+    """Opens each page in Chromium, waits for its charts, fails on an error element, keeps a
+    screenshot (test-artifacts/SCREENSHOTS-PAGE.png) and finds the month's plays on the
+    Overview (then calls on_overview(page, metric)); yields the browser's page afterwards."""
+    from playwright.sync_api import expect, sync_playwright
 
-
-def _browser(playwright):
-    return playwright.chromium.launch(
-        executable_path=chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
-    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            for index, shown in enumerate(PAGES):
+                page.goto(url if index == 0 else f"{url}/{shown.url_path}")
+                page.get_by_role("heading", name=shown.title).first.wait_for(timeout=30_000)
+                charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
+                charts.nth(CHARTS[shown.title] - 1).wait_for(timeout=30_000)
+                page.wait_for_load_state("networkidle")
+                assert page.locator(ERRORS).count() == 0, shown.title
+                screenshot = ARTIFACTS / f"{screenshots}-{shown.url_path}.png"
+                page.screenshot(path=str(screenshot), full_page=True)
+                assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+                if index == 0:
+                    metric = page.get_by_test_id("stMetric").filter(has_text="Plays (free, paid)")
+                    expect(metric).to_contain_text(f"{plays:,}")
+                    if on_overview:
+                        on_overview(page, metric)
+            yield page
+        finally:
+            browser.close()
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float = 60) -> None:
@@ -109,45 +126,33 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float
     reason="no Chromium: `make test` installs Debian's chromium (scripts/ensure-chromium.sh)",
 )
 def test_every_page_renders_in_chromium_with_its_charts_and_the_months_plays(dashboard, sample_run):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     url, lake = dashboard
     with connect(sample_run[0]) as con:
         plays = con.execute("SELECT count(*) FROM songplays").fetchone()[0]
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            for index, shown in enumerate(PAGES):
-                screenshot = ARTIFACTS / f"dashboard-{shown.url_path}.png"
-                _open_page(page, url, index, shown, screenshot)
-                if index == 0:
-                    metric = page.get_by_test_id("stMetric").filter(has_text="Plays (free, paid)")
-                    expect(metric).to_contain_text(f"{plays:,}")
-                    # A build publishes a new read copy (an atomic rename) while the page is
-                    # open: the next load reads the new file, without an error.
-                    read_copy = read_copy_of_lake(lake)
-                    fresh = read_copy.with_name("published.tmp")
-                    shutil.copyfile(read_copy, fresh)
-                    os.replace(fresh, read_copy)
-                    page.reload()
-                    expect(metric).to_contain_text(f"{plays:,}")
-                    assert page.locator(ERRORS).count() == 0
-            # The sidebar's filters keep their values from page to page.
-            page.goto(url)
-            page.get_by_test_id("stSidebar").get_by_role("button", name="free").click()
-            paid = page.get_by_test_id("stMetric").filter(has_text="Plays (paid)")
-            paid.wait_for(timeout=30_000)
-            page.get_by_test_id("stSidebarNav").get_by_text("Listening").click()
-            page.get_by_role("heading", name="Plays by weekday and hour (paid)").wait_for()
-            page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
-            paid.wait_for(timeout=30_000)
-        finally:
-            browser.close()
-    for shown in PAGES:
-        png = ARTIFACTS / f"dashboard-{shown.url_path}.png"
-        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    def publish_while_open(page, metric) -> None:
+        """A build publishes a new read copy (an atomic rename) while the page is open: the
+        next load reads the new file, without an error."""
+        read_copy = read_copy_of_lake(lake)
+        fresh = read_copy.with_name("published.tmp")
+        shutil.copyfile(read_copy, fresh)
+        os.replace(fresh, read_copy)
+        page.reload()
+        expect(metric).to_contain_text(f"{plays:,}")
+        assert page.locator(ERRORS).count() == 0
+
+    with _every_page_visited(url, plays, "dashboard", publish_while_open) as page:
+        # The sidebar's filters keep their values from page to page.
+        page.goto(url)
+        page.get_by_test_id("stSidebar").get_by_role("button", name="free").click()
+        paid = page.get_by_test_id("stMetric").filter(has_text="Plays (paid)")
+        paid.wait_for(timeout=30_000)
+        page.get_by_test_id("stSidebarNav").get_by_text("Listening").click()
+        page.get_by_role("heading", name="Plays by weekday and hour (paid)").wait_for()
+        page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
+        paid.wait_for(timeout=30_000)
 
 
 @pytest.mark.slow  # starts a server and a browser, over the generated month
@@ -158,23 +163,10 @@ def test_every_page_renders_in_chromium_with_its_charts_and_the_months_plays(das
 def test_every_page_renders_in_chromium_on_a_generated_month(generated_dashboard, generated_month):
     """A month with what the sample lacks (registrations, cancellations, damaged lines, songs
     missing from the catalogue): every page draws its charts, no error, the month's plays."""
-    from playwright.sync_api import expect, sync_playwright
-
     url, _ = generated_dashboard
     summary, month_lake = generated_month
     with connect(month_lake) as con:
         plays = con.execute("SELECT count(*) FROM songplays").fetchone()[0]
     assert plays == summary.listens
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = _browser(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 1100})
-            for index, shown in enumerate(PAGES):
-                screenshot = ARTIFACTS / f"dashboard-generated-{shown.url_path}.png"
-                _open_page(page, url, index, shown, screenshot)
-                if index == 0:
-                    metric = page.get_by_test_id("stMetric").filter(has_text="Plays (free, paid)")
-                    expect(metric).to_contain_text(f"{plays:,}")
-        finally:
-            browser.close()
+    with _every_page_visited(url, plays, "dashboard-generated"):
+        pass
