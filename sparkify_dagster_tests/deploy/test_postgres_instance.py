@@ -187,6 +187,7 @@ def deployment(tmp_path_factory):
             "SPARKIFY_SPARK_DRIVER_MEMORY": "1g",
             "SPARKIFY_AUTOMATION": "off",
             "SPARKIFY_ENV": "local",
+            "SPARKIFY_DASHBOARD_URL": "http://127.0.0.1:8501",
             "SPARKIFY_START_DATE": "",
             "SPARKIFY_AWS_REGION": "",
             "SPARKIFY_EMR_ARTIFACTS_URI": "",
