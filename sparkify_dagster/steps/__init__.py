@@ -10,6 +10,7 @@ from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP
 from sparkify_dagster.steps.report import StepLog, StepReport, StepRequest
 from sparkify_dagster.steps.star import SONGPLAYS_STEP, TIME_STEP, USERS_STEP
 from sparkify_dagster.steps.step import Check, Step
+from sparkify_dagster.steps.stream_events import CLEAN_STREAM_EVENTS_STEP
 from sparkify_dagster.storage import ParquetLake
 
 ALL_STEPS: tuple[Step, ...] = (
@@ -18,6 +19,7 @@ ALL_STEPS: tuple[Step, ...] = (
     TIME_STEP,
     USERS_STEP,
     SONGPLAYS_STEP,
+    CLEAN_STREAM_EVENTS_STEP,  # a Kafka-fed lake's clean step, in CLEAN_LOG_EVENTS_STEP's place
 )
 # By the step's own name: what a request carries.
 STEPS: dict[str, Step] = {step.name: step for step in ALL_STEPS}
