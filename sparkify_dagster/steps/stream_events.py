@@ -39,8 +39,9 @@ from sparkify_dagster.transforms import stream_events as S
 @dataclass(frozen=True)
 class CleanStreamSettings:
     page_view_topic: str = setting(
-        streamify.PAGE_VIEW_EVENTS,
-        "The Kafka topic of Streamify's page_view_events (every event), as ingested.",
+        "",
+        "The Kafka topic of Streamify's page_view_events (every event), as ingested; empty: "
+        "page_view_events (the asset: its name in SPARKIFY_KAFKA_TOPICS).",
     )
     quarantine_warn_share: float = setting(
         0.01, "Warn when a day's share of quarantined messages is above this (0.01 = 1%)."
@@ -84,11 +85,9 @@ def _clean_stream_events(session: SparkSession, request: StepRequest, log: StepL
     settings: CleanStreamSettings = request.settings
     lake = ParquetLake(request.lake_root, session)
     days = request.dates
-    raw = read_raw_days(session, lake, settings.page_view_topic, S.kafka_days(days))
-    log.info(
-        f"Cleaning {settings.page_view_topic}'s messages of {days[0]} … {days[-1]} "
-        f"from the raw zone"
-    )
+    topic = settings.page_view_topic or streamify.PAGE_VIEW_EVENTS
+    raw = read_raw_days(session, lake, topic, S.kafka_days(days))
+    log.info(f"Cleaning {topic}'s messages of {days[0]} … {days[-1]} from the raw zone")
     # A day's messages are few (a stream, cleaned every few minutes): parsed once, kept in
     # memory for the three tables written from the parse.
     counted = Observation("messages")
