@@ -28,7 +28,7 @@ from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 )
 def song_catalogue(context: dg.AssetExecutionContext, compute: SparkCompute, lake: LakeResource):
     request = step_request(SONG_CATALOGUE_STEP, lake)
-    # A lake fed by Kafka reads its songs from their own directory (SPARKIFY_SONG_SOURCE).
+    # A lake fed by Kafka reads its songs from their own directory (Settings.song_source).
     request = dataclasses.replace(request, source_root=lake.songs_root)
     report = compute.run(context, request)
     yield from report_results(context, report)

@@ -25,7 +25,7 @@ CleanStreamConfig = step_config(CLEAN_STREAM_EVENTS_STEP)
 
 
 def page_view_topic(settings: Settings) -> str:
-    """The configured name of Streamify's page_view_events (SPARKIFY_KAFKA_TOPICS lists the
+    """The configured name of Streamify's page_view_events (Settings.kafka_topics lists the
     three topics in streamify.TOPICS' order)."""
     return dict(zip(streamify.TOPICS, settings.kafka_topics, strict=False)).get(
         streamify.PAGE_VIEW_EVENTS, streamify.PAGE_VIEW_EVENTS

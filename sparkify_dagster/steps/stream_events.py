@@ -41,7 +41,7 @@ class CleanStreamSettings:
     page_view_topic: str = setting(
         "",
         "The Kafka topic of Streamify's page_view_events (every event), as ingested; empty: "
-        "page_view_events (the asset: its name in SPARKIFY_KAFKA_TOPICS).",
+        "page_view_events (the asset: its configured name, Settings.kafka_topics).",
     )
     quarantine_warn_share: float = setting(
         0.01, "Warn when a day's share of quarantined messages is above this (0.01 = 1%)."
