@@ -14,7 +14,7 @@ DEMO_LAKE_ARGS ?= --days 7 --events-per-day 5000 --songs 500 --seed 42
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DEV_PORT ?= 3000
 
-.PHONY: demo sample raw test test-fast install java chromium dev lint clean bench postgres compose broker
+.PHONY: demo sample raw test test-fast install java chromium dev lint clean bench postgres compose broker stream-demo
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -113,3 +113,8 @@ BROKER_PORT ?= 9092
 # A local Kafka-compatible broker (Tansu, in memory) on 127.0.0.1:$(BROKER_PORT) until Ctrl-C.
 broker: install
 	$(BIN)/sparkify broker --port $(BROKER_PORT)
+
+# A live stream: the broker, a paced generator (today's events at their own time) and Dagster with
+# the micro-batch schedule and the stream_days sensor on, over data/stream_demo (scripts/stream-demo.sh).
+stream-demo: install java
+	BIN="$(BIN)" BROKER_PORT=$(BROKER_PORT) DEV_PORT=$(DEV_PORT) exec scripts/stream-demo.sh
