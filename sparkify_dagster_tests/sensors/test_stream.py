@@ -1,0 +1,37 @@
+"""A lake fed by Kafka is wired in its own way: the raw zone's clean step in the log files' place,
+the micro-batch on its schedule, the stream_days sensor instead of the log-file sensor."""
+
+import dagster as dg
+
+from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.settings import Settings
+
+
+def _names(items) -> set[str]:
+    return {item.name for item in items}
+
+
+def test_a_kafka_source_swaps_the_clean_step_and_runs_the_micro_batch_on_its_interval(tmp_path):
+    files = build_definitions(Settings(lake=str(tmp_path)))
+    stream = build_definitions(
+        Settings(source="kafka://127.0.0.1:9", lake=str(tmp_path), stream_interval_minutes=3)
+    )
+
+    def daily_nodes(defs: dg.Definitions) -> set[str]:
+        graph = defs.resolve_job_def("daily_star_schema").graph
+        return {node.name for node in graph.nodes if not node.name.startswith(("stg_", "dbt"))}
+
+    assert "clean_log_events" in daily_nodes(files) and "stream_ingest" not in daily_nodes(files)
+    assert {"clean_stream_events", "time", "users", "songplays"} <= daily_nodes(stream)
+    assert not {"clean_log_events", "stream_ingest"} & daily_nodes(stream)
+    micro_batch = stream.resolve_job_def("stream_micro_batch")
+    assert {k.to_user_string() for k in micro_batch.asset_layer.selected_asset_keys} == {
+        "raw_listen_events",
+        "raw_page_view_events",
+        "raw_auth_events",
+    }
+    schedule = stream.resolve_schedule_def("stream_micro_batch_schedule")
+    assert schedule.cron_schedule == "*/3 * * * *"
+    assert _names(stream.sensors) == {"stream_days", "new_song_files"}
+    assert "stream_days" not in _names(files.sensors)
+    assert "stream_micro_batch_schedule" not in _names(files.schedules)
