@@ -16,6 +16,7 @@ stream_micro_batch_job = dg.define_asset_job(
 )
 
 _PAGE = 1000  # materializations read per asset and tick
+PARTITION_TAG = "dagster/partition"
 
 
 def days_in_new_batches(
@@ -37,6 +38,18 @@ def days_in_new_batches(
                 days.update(metadata[DAYS_WITH_MESSAGES].value)
             last = max(last, record.storage_id)
     return days, last
+
+
+def days_waiting_to_run(instance: dg.DagsterInstance) -> set[str]:
+    """The days whose daily run is queued, not started: it will read the raw zone as it is when
+    it starts, new messages included, so another run of that day would only repeat it."""
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(
+            job_name=daily_star_schema_job.name,
+            statuses=[dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED],
+        )
+    )
+    return {run.tags[PARTITION_TAG] for run in runs if PARTITION_TAG in run.tags}
 
 
 def build_stream_automation(
@@ -73,6 +86,10 @@ def build_stream_automation(
                 f"Messages of day(s) outside the daily partitions, not run: "
                 f"{', '.join(sorted(days - set(known)))}"
             )
+        waiting = days_waiting_to_run(context.instance) & set(known)
+        if waiting:
+            context.log.info(f"Already queued, not requested again: {', '.join(sorted(waiting))}")
+            known = [d for d in known if d not in waiting]
         if not known:
             return dg.SensorResult(
                 skip_reason="No new messages since the last tick", cursor=str(last)
