@@ -7,6 +7,7 @@ import dagster as dg
 from pydantic import Field
 
 from sparkify_dagster.assets import CATALOGUE_ASSETS
+from sparkify_dagster.assets.stream import STREAM_KIND
 from sparkify_dagster.emr.stale_clusters import find_stale_clusters, terminate
 from sparkify_dagster.resources import EmrClusterResource
 
@@ -20,7 +21,7 @@ daily_star_schema_job = dg.define_asset_job(
     # same job runs a lake's clean step, whether it reads log files or the raw zone.
     selection=dg.AssetSelection.all()
     - dg.AssetSelection.assets(*CATALOGUE_ASSETS)
-    - dg.AssetSelection.kind("kafka"),
+    - dg.AssetSelection.kind(STREAM_KIND),
     executor_def=dg.in_process_executor,
 )
 
