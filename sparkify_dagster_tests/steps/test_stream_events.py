@@ -56,18 +56,18 @@ def _run(spark, source: str, lake: Path, clean_request) -> None:
         assert not failed, f"{request.step}: {failed}"
 
 
-def _produce_poison(bootstrap_servers: str, topic: str) -> list[tuple[int, int]]:
-    """The poison messages, stamped inside the second day; their (partition, offset)."""
+def _produce_poison(bootstrap_servers: str, topic: str) -> dict[bytes, tuple[int, int]]:
+    """The poison messages, stamped inside the second day: each one's (partition, offset)."""
     from confluent_kafka import Producer
 
-    placed = []
+    placed = {}
     producer = Producer({"bootstrap.servers": bootstrap_servers, "log_level": 0})
     for value in POISON:
         producer.produce(
             topic,
             value=value,
             timestamp=NOON_MS,
-            on_delivery=lambda _e, m: placed.append((m.partition(), m.offset())),
+            on_delivery=lambda _e, m: placed.update({m.value(): (m.partition(), m.offset())}),
         )
     assert producer.flush(30) == 0
     return placed
@@ -108,8 +108,8 @@ def test_streamed_messages_give_the_tables_of_the_same_events_log_files_and_pois
         for r in quarantined.collect()
     }
     assert found == {
-        (topics[PAGE_VIEW_EVENTS], partition, offset, value, reason, DAYS[1])
-        for (value, reason), (partition, offset) in zip(POISON.items(), placed, strict=True)
+        (topics[PAGE_VIEW_EVENTS], *placed[value], value, reason, DAYS[1])
+        for value, reason in POISON.items()
     }
     # Every page-view message is a clean event or a quarantined one, and the stream's extra
     # fields are kept for each signed-in event.
