@@ -851,9 +851,7 @@ def ingest(lake: Path, kafka: str | None) -> None:
     except SettingsError as error:
         raise click.ClickException(f"{error} (or pass --kafka HOST:PORT)") from None
     started = time.monotonic()
-    spark = SparkResource(
-        master=settings.spark_master, driver_memory=settings.spark_driver_memory
-    ).get_session()
+    spark = SparkResource.from_settings(settings).get_session()
     try:
         with lake_lock(
             str(lake),

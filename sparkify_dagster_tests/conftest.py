@@ -6,18 +6,22 @@ Helpers that test modules import live in helpers.py.
 import logging
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
 from sparkify_dagster_tests.helpers import (
+    GENERATED_DAYS,
+    GENERATED_FIRST_DAY,
     SAMPLE,
     SAMPLE_FIRST_DAY,
     SAMPLE_LAST_DAY,
     TEST_SPARK,
     run_pipeline,
 )
+from sparkify_generator import GenerationSummary, generate_lake, open_sink
 
 # Fixtures that start a server (moto's S3 and EMR, `dagster dev`, PostgreSQL with the deployment's
 # services): a test that uses one, directly or through another fixture, is in the slow tier.
@@ -121,6 +125,32 @@ def sample_run(spark, tmp_path_factory) -> tuple[Path, dg.ExecuteInProcessResult
     result = run_pipeline(SAMPLE, lake, SAMPLE_FIRST_DAY, SAMPLE_LAST_DAY, warehouse=True)
     assert result.success, "materializing the sample month failed"
     return lake, result
+
+
+@pytest.fixture(scope="session")
+def generated_month(spark, tmp_path_factory) -> tuple[GenerationSummary, Path]:
+    """30 generated days materialized once (star tables and warehouse): every page kind the
+    sample lacks (registrations, cancellations), damaged lines, plays of songs absent from the
+    catalogue. The generator's summary, and the lake."""
+    _build_once_across_workers("generated_month", tmp_path_factory)
+    work = tmp_path_factory.mktemp("generated")
+    source, lake = work / "source", work / "lake"
+    summary = generate_lake(
+        open_sink(str(source)),
+        start=GENERATED_FIRST_DAY,
+        days=GENERATED_DAYS,
+        events_per_day=1_000,
+        songs=300,
+        seed=21,
+        bad_line_rate=0.004,
+        absent_song_share=0.3,
+    )
+    last = GENERATED_FIRST_DAY + timedelta(days=GENERATED_DAYS - 1)
+    result = run_pipeline(source, lake, GENERATED_FIRST_DAY, last, warehouse=True)
+    assert result.success, "materializing the generated month failed"
+    failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+    assert not failed, f"checks failed on the generated month: {failed}"
+    return summary, lake
 
 
 @pytest.fixture(scope="session")

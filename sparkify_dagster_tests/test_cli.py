@@ -20,6 +20,7 @@ from sparkify_dagster.tables import LOG_EVENTS
 from sparkify_dagster.transforms.star import user_state_from_events, users_from_state
 from sparkify_dagster_tests.helpers import (
     PROJECT_ROOT,
+    QUICK_SPARK_ENV,
     SAMPLE,
     SPARKIFY,
     VENV_BIN,
@@ -281,7 +282,7 @@ def test_two_runs_at_once_on_one_lake_take_turns_step_by_step_and_lose_nothing(
 ):
     lake = tmp_path / "lake"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
-    env.update(PYTHONPATH=str(PROJECT_ROOT), SPARKIFY_SPARK_DRIVER_MEMORY="1g")
+    env.update(PYTHONPATH=str(PROJECT_ROOT), SPARKIFY_SPARK_DRIVER_MEMORY="1g", **QUICK_SPARK_ENV)
     # Two ranges, each a run in its own process, with users changing level in both (11-08: 29
     # and 80; 11-09: 85 and 36).
     first, last = date(2018, 11, 6), date(2018, 11, 11)

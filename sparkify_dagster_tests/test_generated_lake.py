@@ -1,32 +1,14 @@
-"""A generated lake runs through the whole pipeline and every figure reconciles with the generator."""
-
-from datetime import date
+"""A generated month runs through the whole pipeline and every figure reconciles with the generator
+(the month is conftest's generated_month, its checks all passed)."""
 
 import pytest
 
 from sparkify_dagster.query import connect
-from sparkify_dagster_tests.helpers import run_pipeline
-from sparkify_generator import generate_lake, open_sink
 
 
-@pytest.mark.slow  # the whole pipeline over several days
-def test_generated_lake_reconciles_with_the_generator(tmp_path):
-    source, lake = tmp_path / "source", tmp_path / "lake"
-    first, last = date(2018, 11, 2), date(2018, 11, 4)
-    summary = generate_lake(
-        open_sink(str(source)),
-        start=first,
-        days=3,
-        events_per_day=6_000,
-        songs=300,
-        seed=21,
-        bad_line_rate=0.004,
-        absent_song_share=0.3,
-    )
-    result = run_pipeline(source, lake, first, last)
-    assert result.success
-    assert all(e.passed for e in result.get_asset_check_evaluations())
-
+@pytest.mark.slow  # the generated month is built for the slow tier only
+def test_generated_lake_reconciles_with_the_generator(generated_month):
+    summary, lake = generated_month
     con = connect(lake)
 
     def one(sql: str):

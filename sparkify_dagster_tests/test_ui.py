@@ -24,6 +24,7 @@ from sparkify_dagster_tests.helpers import (
     ASSET_CHECKS,
     DAILY_ASSET_KEYS,
     PROJECT_ROOT,
+    QUICK_SPARK_ENV,
     UNPARTITIONED_ASSET_KEYS,
     chromium,
     lake_snapshot,
@@ -65,6 +66,7 @@ def dagster_dev(tmp_path_factory):
         "SPARKIFY_SOURCE": str(source),
         "SPARKIFY_LAKE": str(lake),
         "SPARKIFY_SPARK_DRIVER_MEMORY": "1g",
+        **QUICK_SPARK_ENV,
     }
     dagster = Path(sys.executable).parent / "dagster"
     with log.open("w") as out:

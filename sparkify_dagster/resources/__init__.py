@@ -55,9 +55,7 @@ def build_compute(settings: Settings) -> SparkCompute:
             step_timeout_minutes=settings.emr_step_timeout_minutes,
         )
     return LocalSparkCompute(
-        spark=SparkResource(
-            master=settings.spark_master, driver_memory=settings.spark_driver_memory
-        ),
+        spark=SparkResource.from_settings(settings),
         lake_lock_timeout_minutes=settings.lake_lock_timeout_minutes,
     )
 

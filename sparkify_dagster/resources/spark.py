@@ -21,7 +21,7 @@ from pydantic import Field
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
-from sparkify_dagster.settings import SPARK_DRIVER_MEMORY, SPARK_MASTER
+from sparkify_dagster.settings import SPARK_DRIVER_MEMORY, SPARK_MASTER, Settings
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 
 MIN_JAVA = 17
@@ -81,12 +81,26 @@ class SparkResource(dg.ConfigurableResource):
         default=8, description="spark.sql.shuffle.partitions; AQE coalesces small ones."
     )
     ui_enabled: bool = Field(default=False, description="Start the Spark UI on port 4040.")
+    java_options: str = Field(
+        default="", description="Extra JVM options of the driver (local mode)."
+    )
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark settings.")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "SparkResource":
+        """The session every local run of these settings starts."""
+        return cls(
+            master=settings.spark_master,
+            driver_memory=settings.spark_driver_memory,
+            java_options=settings.spark_java_options or "",
+        )
 
     def spark_config(self) -> dict[str, str]:
         """The session's Spark settings: this resource's fields, then the pipeline's (which
         the transforms rely on), then `conf`, each overriding what comes before it."""
         java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile=file:{_log4j_config()}"
+        if self.java_options:
+            java_options += f" {self.java_options}"
         return {
             "spark.master": self.master,
             "spark.app.name": self.app_name,

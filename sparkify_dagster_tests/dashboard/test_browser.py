@@ -1,5 +1,5 @@
 """`sparkify dashboard` as people use it: started as a process on a free port over the sample
-month's warehouse, every page opened in headless Chromium (Playwright driving Debian's chromium),
+month's warehouse (and a generated month's), every page opened in headless Chromium (Playwright driving Debian's chromium),
 screenshots kept in test-artifacts/, and stopped with Ctrl-C."""
 
 import os
@@ -8,6 +8,9 @@ import signal
 import subprocess
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -23,14 +26,14 @@ CHARTS = {"Overview": 1, "Listening": 4, "Users": 3, "Geography": 2, "Data quali
 ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
-@pytest.fixture
-def dashboard(sample_run, tmp_path):
-    """`sparkify dashboard` over a lake holding a copy of the sample's read copy (the test
-    publishes a new one while it runs); stopped with SIGINT, as Ctrl-C does."""
+@contextmanager
+def _served(month_lake: Path, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """`sparkify dashboard` over a lake holding a copy of `month_lake`'s read copy (a test may
+    publish a new one while it runs); stopped with SIGINT, as Ctrl-C does. Its URL and lake."""
     lake = tmp_path / "lake"
     read_copy = read_copy_of_lake(lake)
     read_copy.parent.mkdir(parents=True)
-    shutil.copyfile(read_copy_of_lake(sample_run[0]), read_copy)
+    shutil.copyfile(read_copy_of_lake(month_lake), read_copy)
     port = free_port()
     log = tmp_path / "dashboard.log"
     with log.open("w") as out:
@@ -53,6 +56,37 @@ def dashboard(sample_run, tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             pytest.fail(f"sparkify dashboard did not stop on Ctrl-C\n{log.read_text()}")
+
+
+@pytest.fixture
+def dashboard(sample_run, tmp_path):
+    """The dashboard over the sample month's warehouse."""
+    with _served(sample_run[0], tmp_path) as served:
+        yield served
+
+
+@pytest.fixture
+def generated_dashboard(generated_month, tmp_path):
+    """The dashboard over the generated month's warehouse."""
+    with _served(generated_month[1], tmp_path) as served:
+        yield served
+
+
+def _open_page(page, url: str, index: int, shown, screenshot: Path) -> None:
+    """Opens one page of the app and waits for its charts; fails on an error element."""
+    page.goto(url if index == 0 else f"{url}/{shown.url_path}")
+    page.get_by_role("heading", name=shown.title).first.wait_for(timeout=30_000)
+    charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
+    charts.nth(CHARTS[shown.title] - 1).wait_for(timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    assert page.locator(ERRORS).count() == 0, shown.title
+    page.screenshot(path=str(screenshot), full_page=True)
+
+
+def _browser(playwright):
+    return playwright.chromium.launch(
+        executable_path=chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
+    )
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen, log, timeout: float = 60) -> None:
@@ -82,21 +116,12 @@ def test_every_page_renders_in_chromium_with_its_charts_and_the_months_plays(das
         plays = con.execute("SELECT count(*) FROM songplays").fetchone()[0]
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium(), args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
+        browser = _browser(playwright)
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1100})
             for index, shown in enumerate(PAGES):
-                page.goto(url if index == 0 else f"{url}/{shown.url_path}")
-                page.get_by_role("heading", name=shown.title).first.wait_for(timeout=30_000)
-                charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
-                charts.nth(CHARTS[shown.title] - 1).wait_for(timeout=30_000)
-                page.wait_for_load_state("networkidle")
-                assert page.locator(ERRORS).count() == 0, shown.title
-                page.screenshot(
-                    path=str(ARTIFACTS / f"dashboard-{shown.url_path}.png"), full_page=True
-                )
+                screenshot = ARTIFACTS / f"dashboard-{shown.url_path}.png"
+                _open_page(page, url, index, shown, screenshot)
                 if index == 0:
                     metric = page.get_by_test_id("stMetric").filter(has_text="Plays (free, paid)")
                     expect(metric).to_contain_text(f"{plays:,}")
@@ -123,3 +148,33 @@ def test_every_page_renders_in_chromium_with_its_charts_and_the_months_plays(das
     for shown in PAGES:
         png = ARTIFACTS / f"dashboard-{shown.url_path}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.slow  # starts a server and a browser, over the generated month
+@pytest.mark.skipif(
+    chromium() is None,
+    reason="no Chromium: `make test` installs Debian's chromium (scripts/ensure-chromium.sh)",
+)
+def test_every_page_renders_in_chromium_on_a_generated_month(generated_dashboard, generated_month):
+    """A month with what the sample lacks (registrations, cancellations, damaged lines, songs
+    missing from the catalogue): every page draws its charts, no error, the month's plays."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _ = generated_dashboard
+    summary, month_lake = generated_month
+    with connect(month_lake) as con:
+        plays = con.execute("SELECT count(*) FROM songplays").fetchone()[0]
+    assert plays == summary.listens
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = _browser(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100})
+            for index, shown in enumerate(PAGES):
+                screenshot = ARTIFACTS / f"dashboard-generated-{shown.url_path}.png"
+                _open_page(page, url, index, shown, screenshot)
+                if index == 0:
+                    metric = page.get_by_test_id("stMetric").filter(has_text="Plays (free, paid)")
+                    expect(metric).to_contain_text(f"{plays:,}")
+        finally:
+            browser.close()

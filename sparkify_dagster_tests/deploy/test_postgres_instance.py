@@ -44,6 +44,7 @@ from sparkify_dagster_tests.deploy.postgres_server import (
 from sparkify_dagster_tests.helpers import (
     DAILY_ASSET_KEYS,
     PROJECT_ROOT,
+    QUICK_SPARK_ENV,
     UNPARTITIONED_ASSET_KEYS,
     local_asset_graph,
     warehouse_asset_keys,
@@ -199,6 +200,8 @@ def deployment(tmp_path_factory):
         envs = {
             name: {
                 **outside,
+                # Not the deployment's: the tests' JVM setting for short runs.
+                **QUICK_SPARK_ENV,
                 **image_env,
                 **{k: local_values[k] for k in compose[name]["environment"]},
             }

@@ -10,11 +10,9 @@ import dagster as dg
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import EmrClusterResource, EmrSparkCompute
 from sparkify_dagster.settings import Settings
-from sparkify_dagster_tests.helpers import DBT_KIND
+from sparkify_dagster_tests.helpers import DBT_KIND, QUICK_JVM
 
 DAY = date(2018, 11, 6)
-# Test JVMs live seconds: skip the optimizing compiler and the parallel collector (halves CPU).
-QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 
 def emr_compute(

@@ -29,8 +29,8 @@ from sparkify_dagster.steps import ALL_STEPS, StepReport, StepRequest
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.entrypoint import REPORT_PREFIX
 from sparkify_dagster.steps.star import SONGPLAYS_STEP
-from sparkify_dagster_tests.emr.helpers import DAY, QUICK_JVM
-from sparkify_dagster_tests.helpers import lake_snapshot
+from sparkify_dagster_tests.emr.helpers import DAY
+from sparkify_dagster_tests.helpers import QUICK_JVM, lake_snapshot
 
 pytestmark = [
     pytest.mark.slow,

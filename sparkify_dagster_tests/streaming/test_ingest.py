@@ -21,7 +21,7 @@ from sparkify_dagster.streaming.ingest import (
 )
 from sparkify_dagster.streaming.kafka import ensure_topics
 from sparkify_dagster.tables import raw_table
-from sparkify_dagster_tests.helpers import SPARKIFY
+from sparkify_dagster_tests.helpers import QUICK_SPARK_ENV, SPARKIFY
 from sparkify_dagster_tests.streaming.helpers import client_config, produce, unique_topics
 from sparkify_generator.lake import make_world
 from sparkify_generator.streamify import StreamifyEncoder, produce_world
@@ -162,6 +162,7 @@ def test_an_ingest_process_killed_mid_batch_then_rerun_loses_and_duplicates_noth
         KAFKA_TOPICS.name: topic,
         SPARK_MASTER.name: "local[2]",
         SPARK_DRIVER_MEMORY.name: "1g",
+        **QUICK_SPARK_ENV,
     }
     command = [*SPARKIFY, "ingest", "--kafka", kafka_broker, "--lake", str(tmp_path)]
     # Its own process group: the JVM and Python workers die with it, as in a machine's crash.
