@@ -17,7 +17,7 @@ SMALL_DAYS_JVM ?= -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DEV_PORT ?= 3000
 
-.PHONY: demo sample raw test test-fast install java chromium dev lint clean bench postgres compose broker
+.PHONY: demo sample raw test test-fast install java chromium dev lint clean bench postgres compose broker stream-demo
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -117,3 +117,8 @@ BROKER_PORT ?= 9092
 # A local Kafka-compatible broker (Tansu, in memory) on 127.0.0.1:$(BROKER_PORT) until Ctrl-C.
 broker: install
 	$(BIN)/sparkify broker --port $(BROKER_PORT)
+
+# A live stream: the broker, a paced generator (today's events at their own time) and Dagster with
+# the micro-batch schedule and the stream_days sensor on, over data/stream_demo (scripts/stream-demo.sh).
+stream-demo: install java
+	BIN="$(BIN)" BROKER_PORT=$(BROKER_PORT) DEV_PORT=$(DEV_PORT) exec scripts/stream-demo.sh

@@ -25,9 +25,11 @@ from sparkify_dagster.settings import (
     KAFKA_BOOTSTRAP_SERVERS,
     LAKE,
     S3_ENDPOINT_URL,
+    SONG_SOURCE,
     SOURCE,
     Settings,
     SettingsError,
+    kafka_source_servers,
 )
 from sparkify_dagster.tables import ALL_TABLES
 
@@ -158,8 +160,14 @@ def main() -> None:
     "--source",
     default=lambda: SOURCE.given(),
     required=True,
+    help=f"Raw lake: a directory with song_data/ and log_data/; or kafka://HOST:PORT, events "
+    f"from Kafka (with --songs, --start). [env {SOURCE.name}]",
+)
+@click.option(
+    "--songs",
+    default=lambda: SONG_SOURCE.given(),
     type=click.Path(file_okay=False, path_type=Path),
-    help=f"Raw lake: a directory with song_data/ and log_data/. [env {SOURCE.name}]",
+    help=f"With a kafka:// source: the directory with song_data/. [env {SONG_SOURCE.name}]",
 )
 @lake_option
 @click.option(
@@ -168,16 +176,21 @@ def main() -> None:
     "A range without any log file is refused.",
 )
 @click.option("--end", help="Last UTC day (YYYY-MM-DD). Default: the last day with a log file.")
-def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
-    """Materialize every asset for a range of days, as one Dagster run, and summarise the tables."""
+def run(source: str, songs: Path | None, lake: Path, start: str | None, end: str | None) -> None:
+    """Materialize every asset for a range of days, as one Dagster run, and summarise the tables.
+    With a kafka:// source the run first lands what is new in the topics (one micro-batch)."""
     configured = _settings()
-    source, lake = source.expanduser().resolve(), lake.expanduser().resolve()
-    for required in (SONG_DATA, LOG_DATA):
-        if not (source / required).is_dir():
-            raise click.ClickException(
-                f"{source} has no {required}/ directory: is it a Sparkify lake?"
-            )
-    first, last = _days_to_run(source, _parse_day(start, "--start"), _parse_day(end, "--end"))
+    lake = lake.expanduser().resolve()
+    if kafka_source_servers(source):
+        source, songs, first, last = _stream_run_inputs(source, songs, start, end)
+    else:
+        source = Path(source).expanduser().resolve()
+        for required in (SONG_DATA, LOG_DATA):
+            if not (source / required).is_dir():
+                raise click.ClickException(
+                    f"{source} has no {required}/ directory: is it a Sparkify lake?"
+                )
+        first, last = _days_to_run(source, _parse_day(start, "--start"), _parse_day(end, "--end"))
     if last > date.today() + timedelta(days=1):
         raise click.ClickException(
             f"--end {last} is in the future: there is no partition for it yet"
@@ -197,6 +210,7 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
     settings = replace(
         configured,
         source=str(source),
+        song_source=str(songs) if songs else configured.song_source,
         lake=str(lake),
         # Partitions must cover the data: the daily partitions start at its first day or before.
         start_date=first if configured.start_date is None else min(configured.start_date, first),
@@ -230,6 +244,27 @@ def run(source: Path, lake: Path, start: str | None, end: str | None) -> None:
             f"{' in ' + ', '.join(failed) if failed else ''}: see the messages above"
         )
     _print_summary(settings, lake, result, elapsed, sessions_started())
+
+
+def _stream_run_inputs(
+    source: str, songs: Path | None, start: str | None, end: str | None
+) -> tuple[str, Path, date, date]:
+    """A kafka:// run's source, song directory and days: the days are given (what the raw zone
+    will hold is only known once the run has read the topics)."""
+    if songs is None or not (songs.expanduser() / SONG_DATA).is_dir():
+        raise click.ClickException(
+            f"With a kafka:// source, --songs (or {SONG_SOURCE.name}) must be a directory "
+            f"with {SONG_DATA}/"
+        )
+    first = _parse_day(start, "--start")
+    if first is None:
+        raise click.ClickException(
+            "With a kafka:// source, give --start (and --end): the days to clean from the raw zone"
+        )
+    last = _parse_day(end, "--end") or first
+    if first > last:
+        raise click.ClickException(f"--start {first} is after --end {last}")
+    return source, songs.expanduser().resolve(), first, last
 
 
 def _print_warehouse(settings: Settings) -> None:

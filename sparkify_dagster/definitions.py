@@ -8,7 +8,8 @@ from collections.abc import Mapping
 
 import dagster as dg
 
-from sparkify_dagster.assets import ALL_ASSETS
+from sparkify_dagster.assets import ALL_ASSETS, clean_log_events
+from sparkify_dagster.assets.stream import build_stream_assets
 from sparkify_dagster.assets.warehouse import build_warehouse_assets
 from sparkify_dagster.dbt_project import Warehouse, WarehouseUnavailable
 from sparkify_dagster.jobs import ALL_JOBS
@@ -16,6 +17,8 @@ from sparkify_dagster.partitions import daily_partitions_for, day_deadline_for
 from sparkify_dagster.resources import LakeResource, SparkCompute, build_resources
 from sparkify_dagster.schedules import build_schedules
 from sparkify_dagster.sensors import build_sensors
+from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES
+from sparkify_dagster.sensors.stream import build_stream_automation, stream_micro_batch_job
 from sparkify_dagster.settings import Settings
 
 
@@ -36,7 +39,10 @@ def configured_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             freshness_policy=deadline if spec.freshness_policy is not None else None,
         )
 
-    spark_assets = [asset.map_asset_specs(configure) for asset in ALL_ASSETS]
+    assets = list(ALL_ASSETS)
+    if settings.stream_servers:  # events from Kafka: the raw zone's clean step, not the files'
+        assets = [a for a in assets if a is not clean_log_events] + build_stream_assets(settings)
+    spark_assets = [asset.map_asset_specs(configure) for asset in assets]
     try:
         Warehouse.from_settings(settings)
     except WarehouseUnavailable:
@@ -62,11 +68,18 @@ def build_definitions(
     if compute is not None:
         resources["compute"] = compute
     partitions = daily_partitions_for(settings)
+    jobs, schedules = list(ALL_JOBS), build_schedules(settings, partitions)
+    sensors = build_sensors(settings, partitions)
+    if settings.stream_servers:  # no log files to watch: the stream's batches and their days
+        schedule, sensor = build_stream_automation(settings, partitions)
+        jobs.append(stream_micro_batch_job)
+        schedules.append(schedule)
+        sensors = [s for s in sensors if s.name != NEW_LOG_FILES] + [sensor]
     return dg.Definitions(
         assets=configured_assets(settings),
-        jobs=ALL_JOBS,
-        schedules=build_schedules(settings, partitions),
-        sensors=build_sensors(settings, partitions),
+        jobs=jobs,
+        schedules=schedules,
+        sensors=sensors,
         resources=resources,
         loggers=loggers,
         # Ad-hoc materializations from the UI also share one process (one SparkSession).

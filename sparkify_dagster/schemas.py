@@ -34,6 +34,35 @@ RAW_LOG_EVENT = T.StructType(
     ]
 )
 
+# One Streamify message's JSON (page_view_events carries every field a page can have;
+# streaming/streamify.py states the format). Numbers as Streamify sends them: userId a number.
+STREAMIFY_EVENT = T.StructType(
+    [
+        T.StructField("ts", T.LongType()),
+        T.StructField("sessionId", T.LongType()),
+        T.StructField("page", T.StringType()),
+        T.StructField("auth", T.StringType()),
+        T.StructField("method", T.StringType()),
+        T.StructField("status", T.LongType()),
+        T.StructField("level", T.StringType()),
+        T.StructField("itemInSession", T.LongType()),
+        T.StructField("city", T.StringType()),
+        T.StructField("zip", T.StringType()),
+        T.StructField("state", T.StringType()),
+        T.StructField("userAgent", T.StringType()),
+        T.StructField("lon", T.DoubleType()),
+        T.StructField("lat", T.DoubleType()),
+        T.StructField("userId", T.LongType()),
+        T.StructField("lastName", T.StringType()),
+        T.StructField("firstName", T.StringType()),
+        T.StructField("gender", T.StringType()),
+        T.StructField("registration", T.LongType()),
+        T.StructField("artist", T.StringType()),
+        T.StructField("song", T.StringType()),
+        T.StructField("duration", T.DoubleType()),
+    ]
+)
+
 # One Million Song Dataset record (song_data/A/B/C/TR*.json).
 RAW_SONG = T.StructType(
     [

@@ -130,7 +130,9 @@ DASHBOARD_URL = Variable(
 )
 ENV = Variable("SPARKIFY_ENV", "local", "where the Spark steps run: `local` or `emr`", _environment)
 SOURCE = Variable(
-    "SPARKIFY_SOURCE", "data/raw", "directory or s3:// URL with song_data/, log_data/"
+    "SPARKIFY_SOURCE",
+    "data/raw",
+    "directory or s3:// URL with song_data/, log_data/; or kafka://HOST:PORT: events from Kafka",
 )
 LAKE = Variable("SPARKIFY_LAKE", "data/lake", "directory or s3:// URL of the output lake")
 # Unset, the warehouse is a file in a local lake (WAREHOUSE_IN_LAKE); an s3:// lake has none.
@@ -228,6 +230,30 @@ KAFKA_SASL_MECHANISM = Variable(
 )
 KAFKA_SASL_USERNAME = Variable("SPARKIFY_KAFKA_SASL_USERNAME", None, "SASL user name")
 KAFKA_SASL_PASSWORD = Variable("SPARKIFY_KAFKA_SASL_PASSWORD", None, "SASL password (a secret)")
+# A lake whose SOURCE is kafka://HOST:PORT takes its events from the topics (through the raw zone),
+# its songs from SONG_SOURCE, and ingests every STREAM_INTERVAL_MINUTES.
+KAFKA_SOURCE_SCHEME = "kafka://"
+SONG_SOURCE = Variable(
+    "SPARKIFY_SONG_SOURCE",
+    None,
+    "directory or s3:// URL with song_data/ when the source is kafka:// (default: the source)",
+)
+STREAM_INTERVAL_MINUTES = Variable(
+    "SPARKIFY_STREAM_INTERVAL_MINUTES",
+    5,
+    "with a kafka:// source: a micro-batch every this many minutes",
+    _integer(1, 59),
+)
+
+
+def kafka_source_servers(source: str) -> str | None:
+    """The bootstrap servers of a kafka://HOST:PORT[,HOST:PORT] source; None for files."""
+    if not source.startswith(KAFKA_SOURCE_SCHEME):
+        return None
+    servers = source[len(KAFKA_SOURCE_SCHEME) :].strip("/")
+    if not servers:
+        raise SettingsError(f"{SOURCE.name}={source!r} names no broker: kafka://HOST:PORT")
+    return servers
 
 
 # ruff: noqa: RUF009 - _from returns a dataclasses.field, as field() does: no shared default.
@@ -278,6 +304,18 @@ class Settings:
         repr=False,  # a secret: never in logs or reprs
     )
     dashboard_url: str = _from(DASHBOARD_URL)
+    song_source: str | None = _from(SONG_SOURCE)
+    stream_interval_minutes: int = _from(STREAM_INTERVAL_MINUTES)
+
+    @property
+    def stream_servers(self) -> str | None:
+        """Kafka's bootstrap servers when the source is kafka://HOST:PORT (a streamed lake)."""
+        return kafka_source_servers(self.source)
+
+    @property
+    def songs_source(self) -> str:
+        """Where song_data/ is read from: SONG_SOURCE, else the source (a directory of files)."""
+        return self.song_source or self.source
 
     @property
     def first_partition_day(self) -> date:
@@ -298,7 +336,7 @@ class Settings:
     def kafka_client_config(self, bootstrap_servers: str | None = None) -> dict[str, str]:
         """librdkafka's connection settings (confluent-kafka's config dict) from these settings;
         `bootstrap_servers` overrides the setting (a CLI option)."""
-        servers = bootstrap_servers or self.kafka_bootstrap_servers
+        servers = bootstrap_servers or self.kafka_bootstrap_servers or self.stream_servers
         if not servers:
             raise SettingsError(f"{KAFKA_BOOTSTRAP_SERVERS.name} is not set: no Kafka to talk to")
         config = {"bootstrap.servers": servers, "security.protocol": self.kafka_security_protocol}

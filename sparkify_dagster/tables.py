@@ -422,6 +422,63 @@ ALL_TABLES: tuple[Table, ...] = (
 TABLES_BY_NAME: dict[str, Table] = {table.name: table for table in ALL_TABLES}
 
 
+# ---- The stream's own clean tables (a lake whose events come from Kafka) -----------------------
+# Not in ALL_TABLES: a lake of log files never has them, so the warehouse's sources, the query
+# views and the column reference (which list ALL_TABLES) stay those of every lake. The stream's
+# events themselves go to the clean tables above, the same rows log files give.
+
+_EVENT_LOCATIONS = T.StructType(
+    [
+        *_project(_LOG_EVENTS, "ts", "session_id", "item_in_session", "user_id").fields,
+        _column("zip", T.StringType(), "The user's ZIP code as Streamify sends it (a string)."),
+        _column("latitude", T.DoubleType(), "Latitude of the user's location (Streamify `lat`)."),
+        _column("longitude", T.DoubleType(), "Longitude of the user's location (Streamify `lon`)."),
+    ]
+)
+
+_MESSAGE_QUARANTINE = T.StructType(
+    [
+        _column("topic", T.StringType(), "The Kafka topic the message was read from."),
+        _column("partition", T.IntegerType(), "Its partition of the topic."),
+        _column("offset", T.LongType(), "Its offset in the partition."),
+        _column("timestamp", T.TimestampType(), "Its Kafka timestamp (UTC)."),
+        _column(
+            "value", T.StringType(), "The message as text (bytes that are not UTF-8 as U+FFFD)."
+        ),
+        _column("reason", T.StringType(), "Why it could not be used, e.g. `malformed JSON`."),
+        _column("raw_bytes", T.BinaryType(), "The message's exact bytes when not valid UTF-8."),
+    ]
+)
+
+EVENT_LOCATIONS = Table(
+    "event_locations",
+    "clean",
+    "event_locations",
+    daily=True,
+    sort_by=_EVENT_ORDER,
+    columns=_EVENT_LOCATIONS,
+    description=(
+        "Where each signed-in streamed event's user is: ZIP, latitude, longitude (Streamify's "
+        "fields that log lines lack), keyed like log_events."
+    ),
+    derived_from=LOG_EVENTS,
+)
+QUARANTINED_MESSAGES = Table(
+    "quarantined_messages",
+    "quarantine",
+    "messages",
+    daily=True,
+    sort_by=("topic", "partition", "offset"),
+    columns=_MESSAGE_QUARANTINE,
+    description=(
+        "Kafka messages that could not be used, each with topic, partition, offset and the "
+        "reason; on their event's UTC day (their Kafka timestamp's when the event has no time)."
+    ),
+)
+STREAM_TABLES: tuple[Table, ...] = (EVENT_LOCATIONS, QUARANTINED_MESSAGES)
+TABLES_BY_NAME.update({table.name: table for table in STREAM_TABLES})
+
+
 # ---- The raw zone: Kafka messages as received (the streaming source) ---------------------------
 
 _RAW_MESSAGES = T.StructType(

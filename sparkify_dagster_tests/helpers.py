@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import LocalSparkCompute, SparkResource
 from sparkify_dagster.settings import SPARK_JAVA_OPTIONS, Settings
-from sparkify_dagster.steps import ALL_CHECKS
+from sparkify_dagster.steps import ALL_STEPS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT_ROOT.parent / "shared" / "fixtures" / "sparkify_sample"
@@ -56,7 +56,8 @@ def warehouse_asset_keys(graph) -> set[dg.AssetKey]:
 
 
 # Every check the steps declare, as (asset, check name).
-ASSET_CHECKS = {(check.table.name, check.name) for check in ALL_CHECKS}
+# The checks of a lake of log files (a Kafka-fed lake's clean step has its own: STREAM_STEPS).
+ASSET_CHECKS = {(c.table.name, c.name) for step in ALL_STEPS for c in step.checks}
 
 # The `sparkify` command as a new process, and the venv it is installed in.
 SPARKIFY = [sys.executable, "-m", "sparkify_dagster.cli"]

@@ -115,6 +115,18 @@ def test_run_explains_a_source_that_is_not_a_sparkify_lake(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_run_from_kafka_needs_the_song_directory_and_the_days_before_starting_spark(tmp_path):
+    kafka = ("run", "--source", "kafka://127.0.0.1:9", "--lake", str(tmp_path / "lake"))
+    no_songs = _sparkify(*kafka, "--start", "2018-11-05")
+    assert no_songs.returncode != 0
+    assert (
+        "--songs (or SPARKIFY_SONG_SOURCE) must be a directory with song_data/" in no_songs.stderr
+    )
+    no_days = _sparkify(*kafka, "--songs", str(SAMPLE))
+    assert no_days.returncode != 0 and "give --start (and --end)" in no_days.stderr
+    assert "Traceback" not in no_songs.stderr + no_days.stderr
+
+
 def test_run_rejects_bad_dates_before_starting_spark(tmp_path):
     bad = _sparkify("run", "--source", str(SAMPLE), "--start", "2018-11-31", "--end", "2018-12-01")
     assert bad.returncode != 0 and "is not a date in YYYY-MM-DD form" in bad.stderr

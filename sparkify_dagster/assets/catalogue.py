@@ -2,6 +2,8 @@
 
 The step also writes state/song_match_keys, what songplays are matched on: not an asset."""
 
+import dataclasses
+
 import dagster as dg
 
 from sparkify_dagster import tables
@@ -25,5 +27,8 @@ from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
     check_specs=check_specs(SONG_CATALOGUE_STEP),
 )
 def song_catalogue(context: dg.AssetExecutionContext, compute: SparkCompute, lake: LakeResource):
-    report = compute.run(context, step_request(SONG_CATALOGUE_STEP, lake))
+    request = step_request(SONG_CATALOGUE_STEP, lake)
+    # A lake fed by Kafka reads its songs from their own directory (Settings.song_source).
+    request = dataclasses.replace(request, source_root=lake.songs_root)
+    report = compute.run(context, request)
     yield from report_results(context, report)

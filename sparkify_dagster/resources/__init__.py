@@ -68,7 +68,11 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     the warehouse's dbt project, `warehouse` says where it is built (Settings.warehouse).
     """
     return {
-        "lake": LakeResource(source_root=settings.source, lake_root=settings.lake),
+        "lake": LakeResource(
+            source_root=settings.source,
+            lake_root=settings.lake,
+            song_source_root=settings.song_source,
+        ),
         "dbt": dbt_cli(warehouse_project()),
         "warehouse": WarehouseResource(
             lake_root=settings.lake,

@@ -15,7 +15,7 @@ from sparkify_dagster.errors import StepFailed, describe_failure, quiet_pyspark_
 from sparkify_dagster.filesystems import is_uri
 from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.resources.spark import SparkResource
-from sparkify_dagster.settings import ENV, LAKE_LOCK_TIMEOUT_MINUTES
+from sparkify_dagster.settings import ENV, KAFKA_SOURCE_SCHEME, LAKE_LOCK_TIMEOUT_MINUTES
 from sparkify_dagster.steps import StepReport, StepRequest, run_step
 
 
@@ -49,7 +49,7 @@ class LocalSparkCompute(SparkCompute):
 
     def run(self, context: dg.AssetExecutionContext, request: StepRequest) -> StepReport:
         for name, root in (("source", request.source_root), ("lake", request.lake_root)):
-            if is_uri(root) and not root.startswith("file:"):
+            if is_uri(root) and not root.startswith(("file:", KAFKA_SOURCE_SCHEME)):
                 raise ValueError(
                     f"The {name} is {root!r}, but Spark runs locally here: local Spark reads and "
                     "writes local directories only (the sensors can watch S3). Use local paths, "

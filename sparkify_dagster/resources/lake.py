@@ -18,3 +18,12 @@ class LakeResource(dg.ConfigurableResource):
         default=LAKE.default,
         description="Directory or s3:// URL the clean, star and quarantine tables go to.",
     )
+    song_source_root: str | None = Field(
+        default=None,
+        description="Directory or s3:// URL holding song_data/ when the source is kafka:// "
+        "(unset: the source).",
+    )
+
+    @property
+    def songs_root(self) -> str:
+        return self.song_source_root or self.source_root

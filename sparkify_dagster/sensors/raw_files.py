@@ -21,6 +21,7 @@ from sparkify_dagster.sensors.listing import FileVersion, list_local, list_s3
 from sparkify_dagster.settings import START_DATE, Settings
 
 TICK_SECONDS = 30
+NEW_LOG_FILES = "new_log_files"
 
 
 def automation_status(settings: Settings) -> dg.DefaultSensorStatus:
@@ -31,9 +32,10 @@ def automation_status(settings: Settings) -> dg.DefaultSensorStatus:
 
 
 def _listing(lake: LakeResource, s3: S3Resource, part: str) -> list[FileVersion]:
-    if lake.source_root.startswith("s3://"):
-        return list(list_s3(s3.get_client(), lake.source_root, part))
-    return list(list_local(lake.source_root, part))
+    root = lake.songs_root if part == SONG_DATA else lake.source_root
+    if root.startswith("s3://"):
+        return list(list_s3(s3.get_client(), root, part))
+    return list(list_local(root, part))
 
 
 def log_file_run_requests(
@@ -84,7 +86,7 @@ def build_sensors(
     status = automation_status(settings)
 
     @dg.sensor(
-        name="new_log_files",
+        name=NEW_LOG_FILES,
         job=daily_star_schema_job,
         minimum_interval_seconds=TICK_SECONDS,
         default_status=status,

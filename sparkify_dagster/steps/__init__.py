@@ -10,6 +10,8 @@ from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP
 from sparkify_dagster.steps.report import StepLog, StepReport, StepRequest
 from sparkify_dagster.steps.star import SONGPLAYS_STEP, TIME_STEP, USERS_STEP
 from sparkify_dagster.steps.step import Check, Step
+from sparkify_dagster.steps.stream_events import CLEAN_STREAM_EVENTS_STEP
+from sparkify_dagster.steps.stream_ingest import STREAM_INGEST_STEP
 from sparkify_dagster.storage import ParquetLake
 
 ALL_STEPS: tuple[Step, ...] = (
@@ -19,9 +21,11 @@ ALL_STEPS: tuple[Step, ...] = (
     USERS_STEP,
     SONGPLAYS_STEP,
 )
+# A lake fed by Kafka: its micro-batch, and its clean step in CLEAN_LOG_EVENTS_STEP's place.
+STREAM_STEPS: tuple[Step, ...] = (STREAM_INGEST_STEP, CLEAN_STREAM_EVENTS_STEP)
 # By the step's own name: what a request carries.
-STEPS: dict[str, Step] = {step.name: step for step in ALL_STEPS}
-ALL_CHECKS: tuple[Check, ...] = tuple(check for step in ALL_STEPS for check in step.checks)
+STEPS: dict[str, Step] = {step.name: step for step in (*ALL_STEPS, *STREAM_STEPS)}
+ALL_CHECKS: tuple[Check, ...] = tuple(check for step in STEPS.values() for check in step.checks)
 
 
 def step_named(name: str) -> Step:
@@ -58,6 +62,7 @@ __all__ = [
     "ALL_CHECKS",
     "ALL_STEPS",
     "STEPS",
+    "STREAM_STEPS",
     "StepLog",
     "StepReport",
     "StepRequest",

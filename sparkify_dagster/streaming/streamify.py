@@ -25,7 +25,7 @@ NEXT_SONG = "NextSong"
 LOGIN = "Login"
 LOGGED_IN = "Logged In"
 # The separator between city and state(s) in Sparkify's `location` ("Tampa-St. Petersburg, FL").
-_LOCATION_SEPARATOR = ", "
+LOCATION_SEPARATOR = ", "
 
 
 @dataclass(frozen=True)
@@ -72,13 +72,13 @@ class Message:
 
 def split_location(location: str) -> tuple[str, str]:
     """Sparkify's `location` → Streamify's (city, state): split at the last ", "."""
-    city, separator, state = location.rpartition(_LOCATION_SEPARATOR)
+    city, separator, state = location.rpartition(LOCATION_SEPARATOR)
     return (city, state) if separator else (location, "")
 
 
 def join_location(city: str, state: str) -> str:
     """Streamify's (city, state) → Sparkify's `location`; split_location's inverse."""
-    return f"{city}{_LOCATION_SEPARATOR}{state}" if state else city
+    return f"{city}{LOCATION_SEPARATOR}{state}" if state else city
 
 
 def _where(user: User) -> dict:

@@ -41,7 +41,7 @@ def require_utc_session(df: DataFrame) -> None:
 
 
 # Epoch milliseconds Spark can turn into a timestamp: 1970-01-01 … 9999-12-31.
-_MAX_TS_MS = 253_402_300_799_999
+MAX_TS_MS = 253_402_300_799_999
 
 
 def _reason(event: Column) -> Column:
@@ -59,7 +59,7 @@ def _reason(event: Column) -> Column:
             (user_id_text != "") & user_id_text.try_cast("int").isNull(),
             "userId is not an integer",
         ),
-        ((event["ts"] < 0) | (event["ts"] > _MAX_TS_MS), "ts out of range"),
+        ((event["ts"] < 0) | (event["ts"] > MAX_TS_MS), "ts out of range"),
         (F.col("file_date").isNull(), "file name carries no YYYY-MM-DD date"),
         (
             F.to_date(F.timestamp_millis(event["ts"])) != F.col("file_date"),
@@ -77,7 +77,7 @@ def _text(event: Column, field: str) -> Column:
     return repair_double_encoded_utf8(blank_to_null(event[field]))
 
 
-def _clean_columns(event: Column) -> list[Column]:
+def clean_columns(event: Column) -> list[Column]:
     """The log_events columns, from a typed raw event (null for a bad line)."""
     ts = F.timestamp_millis(event["ts"])
     location = _text(event, "location")
@@ -140,7 +140,7 @@ def classify_log_lines(lines: DataFrame) -> DataFrame:
         )
         .withColumn("reason", _reason(F.col("event")))
         .select(
-            *_clean_columns(good_event),
+            *clean_columns(good_event),
             # Parquet strings must be valid UTF-8: bad bytes become U+FFFD in `line` and the
             # exact bytes are kept in raw_bytes, so nothing of the original line is lost.
             F.when(is_bad, F.col("source_file")).alias("source_file"),

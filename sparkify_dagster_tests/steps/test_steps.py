@@ -10,7 +10,14 @@ from datetime import date
 import pytest
 
 from sparkify_dagster import tables
-from sparkify_dagster.steps import ALL_CHECKS, ALL_STEPS, STEPS, request_from_dict, run_step
+from sparkify_dagster.steps import (
+    ALL_CHECKS,
+    ALL_STEPS,
+    STEPS,
+    STREAM_STEPS,
+    request_from_dict,
+    run_step,
+)
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CleanEventsSettings
 from sparkify_dagster.steps.star import SONGPLAYS_STEP, TIME_STEP, SongplaysSettings
@@ -39,7 +46,7 @@ def test_each_step_run_directly_reports_its_declared_checks_and_registry_columns
 
 
 def test_steps_are_found_by_their_own_names_only_for_requests_from_json():
-    assert list(STEPS) == [step.name for step in ALL_STEPS]
+    assert list(STEPS) == [step.name for step in (*ALL_STEPS, *STREAM_STEPS)]
     with pytest.raises(ValueError, match="unknown step 'nope'; steps: song_catalogue, "):
         request_from_dict({"step": "nope", "source_root": "s", "lake_root": "l"})
 

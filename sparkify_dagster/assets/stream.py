@@ -1,0 +1,104 @@
+"""A lake fed by Kafka (source kafka://HOST:PORT): the micro-batch into the raw zone, and the
+clean step that takes each day from there in clean_log_events' place."""
+
+import dagster as dg
+
+from sparkify_dagster import tables
+from sparkify_dagster.assets.step_results import (
+    check_specs,
+    report_results,
+    step_config,
+    table_spec,
+)
+from sparkify_dagster.partitions import daily_partitions, partition_days
+from sparkify_dagster.resources import LakeResource, SparkCompute
+from sparkify_dagster.settings import Settings
+from sparkify_dagster.steps.stream_events import CLEAN_STREAM_EVENTS_STEP, CleanStreamSettings
+from sparkify_dagster.steps.stream_ingest import STREAM_INGEST_STEP, StreamIngestSettings
+from sparkify_dagster.streaming import streamify
+from sparkify_dagster.tables import raw_table
+
+STREAM_KIND = "kafka"  # the raw tables' kind: what the daily job leaves out
+DAYS_WITH_MESSAGES = "days_with_messages"  # metadata the stream_days sensor reads
+
+CleanStreamConfig = step_config(CLEAN_STREAM_EVENTS_STEP)
+
+
+def page_view_topic(settings: Settings) -> str:
+    """The configured name of Streamify's page_view_events (Settings.kafka_topics lists the
+    three topics in streamify.TOPICS' order)."""
+    return dict(zip(streamify.TOPICS, settings.kafka_topics, strict=False)).get(
+        streamify.PAGE_VIEW_EVENTS, streamify.PAGE_VIEW_EVENTS
+    )
+
+
+def raw_asset_keys(settings: Settings) -> list[dg.AssetKey]:
+    return [dg.AssetKey(raw_table(topic).name) for topic in settings.kafka_topics]
+
+
+def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    """stream_ingest (one raw table per configured topic) and clean_stream_events."""
+    topics = settings.kafka_topics
+
+    @dg.multi_asset(
+        name=STREAM_INGEST_STEP.name,
+        specs=[
+            dg.AssetSpec(
+                raw_table(topic).name,
+                group_name="raw",
+                description=raw_table(topic).description,
+                kinds={STREAM_KIND},
+            )
+            for topic in topics
+        ],
+        description="One micro-batch: every message not yet landed, once, into the raw zone.",
+    )
+    def stream_ingest(context: dg.AssetExecutionContext, compute: SparkCompute, lake: LakeResource):
+        request = STREAM_INGEST_STEP.request(
+            lake.source_root,
+            lake.lake_root,
+            settings=StreamIngestSettings(topics=",".join(topics)),
+        )
+        report = compute.run(context, request)
+        for table in report.tables:
+            yield dg.MaterializeResult(
+                asset_key=table.asset,
+                metadata={
+                    "messages_read": table.extra["messages_read"],
+                    DAYS_WITH_MESSAGES: dg.MetadataValue.json(table.extra[DAYS_WITH_MESSAGES]),
+                    "lag_per_partition": dg.MetadataValue.json(table.extra["lag"]),
+                    "lag": sum(table.extra["lag"].values()),
+                    "end_offsets": dg.MetadataValue.json(table.extra["end_offsets"]),
+                    "path": dg.MetadataValue.path(table.path),
+                },
+            )
+
+    topic = page_view_topic(settings)
+
+    @dg.multi_asset(
+        name=CLEAN_STREAM_EVENTS_STEP.name,
+        specs=[
+            table_spec(tables.LOG_EVENTS).replace_attributes(deps=[raw_table(topic).name]),
+            table_spec(tables.LISTEN_EVENTS),
+            table_spec(tables.PAGE_VIEW_EVENTS),
+            table_spec(tables.AUTH_EVENTS),
+            table_spec(tables.EVENT_LOCATIONS),
+            table_spec(tables.QUARANTINED_MESSAGES),
+        ],
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        check_specs=check_specs(CLEAN_STREAM_EVENTS_STEP),
+    )
+    def clean_stream_events(
+        context: dg.AssetExecutionContext,
+        config: CleanStreamConfig,
+        compute: SparkCompute,
+        lake: LakeResource,
+    ):
+        values = {**config.model_dump(), "page_view_topic": config.page_view_topic or topic}
+        settings = CleanStreamSettings(**values)
+        days = partition_days(context)
+        request = CLEAN_STREAM_EVENTS_STEP.request(lake.source_root, lake.lake_root, days, settings)
+        yield from report_results(context, compute.run(context, request))
+
+    return [stream_ingest, clean_stream_events]

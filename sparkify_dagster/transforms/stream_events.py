@@ -1,0 +1,141 @@
+"""Streamify's Kafka messages (the raw zone) → the same clean rows log lines give, or a quarantine.
+
+Each message's JSON is parsed once and recast as the log line it stands for (`location` joined
+from city and state as streamify.join_location does, `duration` as `length`, the numeric
+`userId` as the log's text), then goes through the log lines' own column expressions
+(events.clean_columns): the clean tables cannot drift apart by source. What log lines lack (zip,
+latitude, longitude) is kept beside, for event_locations. Every message ends up in exactly one of
+the clean events (reason null) or the quarantine (with its reason); the output has the columns
+events.line_counts reads, so messages are counted per day the same way lines are.
+"""
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from sparkify_dagster import tables
+from sparkify_dagster.schemas import CORRUPT_RECORD, STREAMIFY_EVENT
+from sparkify_dagster.streaming.streamify import LOCATION_SEPARATOR
+from sparkify_dagster.tables import PARTITION_COLUMN
+from sparkify_dagster.transforms.events import MAX_TS_MS, clean_columns, require_utc_session
+from sparkify_dagster.transforms.raw_records import first_reason, parse_failure, parse_json_once
+from sparkify_dagster.transforms.text import blank_to_null
+
+_TEXT = "text"  # the message's value as a string
+_MESSAGE = "message"  # its typed JSON
+_KAFKA_DAY = "kafka_date"
+
+
+def kafka_days(days: Sequence[date]) -> list[date]:
+    """The raw zone's days (Kafka timestamps) that can hold the events of `days`: each day and
+    its neighbours, so a message stamped on either side of midnight (a producer's clock, or the
+    broker's append time for a late message) still reaches its event's day."""
+    return sorted({d + timedelta(days=k) for d in days for k in (-1, 0, 1)})
+
+
+def _reason(message: Column) -> Column:
+    ts = message["ts"]
+    return first_reason(
+        (F.col("value").isNull(), "message without a value"),
+        (~F.is_valid_utf8(_TEXT), "invalid UTF-8"),
+        (F.trim(_TEXT) == "", "blank message"),
+        (message[CORRUPT_RECORD].isNotNull(), parse_failure(_TEXT, _MESSAGE, STREAMIFY_EVENT)),
+        (ts.isNull(), "missing ts"),
+        (message["sessionId"].isNull(), "missing sessionId"),
+        (message["itemInSession"].isNull(), "missing itemInSession"),
+        (blank_to_null(message["page"]).isNull(), "missing page"),
+        (
+            message["userId"].isNotNull() & message["userId"].try_cast("int").isNull(),
+            "userId is not an integer",
+        ),
+        ((ts < 0) | (ts > MAX_TS_MS), "ts out of range"),
+        (
+            (message["page"] == "NextSong")
+            & (blank_to_null(message["song"]).isNull() | blank_to_null(message["artist"]).isNull()),
+            "NextSong without song or artist",
+        ),
+    )
+
+
+def _as_log_event(message: Column) -> Column:
+    """The message as the log line it stands for (schemas.RAW_LOG_EVENT's fields)."""
+    city, state = blank_to_null(message["city"]), blank_to_null(message["state"])
+    location = F.when(
+        state.isNotNull(), F.concat(F.coalesce(city, F.lit("")), F.lit(LOCATION_SEPARATOR), state)
+    ).otherwise(city)
+    return F.struct(
+        message["artist"].alias("artist"),
+        message["auth"].alias("auth"),
+        message["firstName"].alias("firstName"),
+        message["gender"].alias("gender"),
+        message["itemInSession"].alias("itemInSession"),
+        message["lastName"].alias("lastName"),
+        message["duration"].alias("length"),
+        message["level"].alias("level"),
+        location.alias("location"),
+        message["method"].alias("method"),
+        message["page"].alias("page"),
+        message["registration"].alias("registration"),
+        message["sessionId"].alias("sessionId"),
+        message["song"].alias("song"),
+        message["status"].alias("status"),
+        message["ts"].alias("ts"),
+        message["userAgent"].alias("userAgent"),
+        message["userId"].cast("string").alias("userId"),
+    )
+
+
+def classify_messages(raw: DataFrame) -> DataFrame:
+    """Raw-zone rows (topic, partition, offset, timestamp, key, value, date) → one flat row per
+    message: a clean event (log_events' columns and zip/latitude/longitude, null `reason`) or a
+    quarantine entry (topic, partition, offset, timestamp, value, reason, raw_bytes). `date` is
+    the event's UTC day, or the Kafka timestamp's day when the message holds no usable time."""
+    require_utc_session(raw)
+    good = F.col("reason").isNull()
+    is_bad = ~good
+    message = F.col(_MESSAGE)
+    ts = message["ts"]
+    event_day = F.when((ts >= 0) & (ts <= MAX_TS_MS), F.to_date(F.timestamp_millis(ts)))
+    return (
+        raw.select(
+            "topic",
+            "partition",
+            "offset",
+            "timestamp",
+            "value",
+            F.col(PARTITION_COLUMN).alias(_KAFKA_DAY),
+            F.col("value").cast("string").alias(_TEXT),
+        )
+        .select("*", parse_json_once(_TEXT, STREAMIFY_EVENT, _MESSAGE))
+        .withColumn("reason", _reason(message))
+        .select(
+            *clean_columns(F.when(good, _as_log_event(message))),
+            F.when(good, blank_to_null(message["zip"])).alias("zip"),
+            F.when(good, message["lat"]).alias("latitude"),
+            F.when(good, message["lon"]).alias("longitude"),
+            *[F.when(is_bad, F.col(c)).alias(c) for c in ("topic", "partition", "offset")],
+            F.when(is_bad, F.col("timestamp")).alias("timestamp"),
+            F.when(is_bad, F.make_valid_utf8(_TEXT)).alias("value"),
+            "reason",
+            F.when(is_bad & ~F.is_valid_utf8(_TEXT), F.col("value")).alias("raw_bytes"),
+            F.coalesce(event_day, F.col(_KAFKA_DAY)).alias(PARTITION_COLUMN),
+        )
+    )
+
+
+def event_locations(classified: DataFrame) -> DataFrame:
+    """The clean messages that say where their user is: the event's key and zip/lat/lon."""
+    has_place = F.col("zip").isNotNull() | F.col("latitude").isNotNull()
+    has_place = has_place | F.col("longitude").isNotNull()
+    return classified.filter(F.col("reason").isNull() & has_place).select(
+        *tables.EVENT_LOCATIONS.column_names, PARTITION_COLUMN
+    )
+
+
+def quarantined_messages(classified: DataFrame) -> DataFrame:
+    """The messages classify_messages() rejected, each with its reason and `date`."""
+    return classified.filter(F.col("reason").isNotNull()).select(
+        *tables.QUARANTINED_MESSAGES.column_names, PARTITION_COLUMN
+    )

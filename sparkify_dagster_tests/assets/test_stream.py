@@ -1,0 +1,108 @@
+"""A lake fed by Kafka in Dagster: a micro-batch run reports what it read, the stream_days sensor
+runs the daily job for the days that received messages, and a late message rebuilds its day."""
+
+from datetime import UTC, date, datetime
+
+import dagster as dg
+import pyarrow.parquet as pq
+
+from sparkify_dagster import tables
+from sparkify_dagster.assets.stream import STREAM_KIND
+from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.resources import LocalSparkCompute
+from sparkify_dagster.settings import Settings
+from sparkify_dagster.streaming import streamify
+from sparkify_dagster_tests.helpers import TEST_SPARK
+from sparkify_dagster_tests.streaming.helpers import client_config, unique_topics
+from sparkify_generator import generate_lake, open_sink
+from sparkify_generator.lake import make_world
+from sparkify_generator.streamify import produce_world
+
+DAY = date(2018, 11, 5)
+WORLD = dict(start=DAY, days=1, events_per_day=150, songs=20, seed=4)
+DBT = dg.AssetSelection.kind("dbt")
+
+
+def _rows(lake, table: tables.Table) -> int:
+    directory = lake / table.relative_path / f"date={DAY}"
+    return sum(pq.read_metadata(p).num_rows for p in directory.glob("*.parquet"))
+
+
+def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_they_touched(
+    spark, kafka_broker, tmp_path
+):
+    songs, lake = tmp_path / "songs", tmp_path / "lake"
+    generate_lake(open_sink(str(songs)), **WORLD, background_writer=False)
+    topics = unique_topics()
+    sent = produce_world(make_world(**WORLD), client_config(kafka_broker), topics, partitions=2)
+    settings = Settings(
+        source=f"kafka://{kafka_broker}",
+        song_source=str(songs),
+        lake=str(lake),
+        kafka_topics=tuple(topics[t] for t in streamify.TOPICS),
+    )
+    defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
+    instance = dg.DagsterInstance.ephemeral()
+    sensor = defs.resolve_sensor_def("stream_days")
+    assert {s.name for s in defs.sensors} == {"stream_days", "new_song_files"}
+
+    def micro_batch() -> dict[str, dict]:
+        result = dg.materialize(
+            defs.assets,
+            selection=dg.AssetSelection.kind(STREAM_KIND),
+            instance=instance,
+            resources=defs.resources,
+        )
+        assert result.success
+        return {
+            m.asset_key.to_user_string(): m.metadata
+            for m in result.asset_materializations_for_node("stream_ingest")
+        }
+
+    def tick(cursor: str | None) -> dg.SensorResult:
+        return sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+
+    def run_day(partition_key: str, selection) -> None:
+        result = dg.materialize(
+            defs.assets,
+            selection=selection,
+            instance=instance,
+            resources=defs.resources,
+            partition_key=partition_key,
+        )
+        assert result.success
+
+    first = micro_batch()
+    page_views = f"raw_{topics[streamify.PAGE_VIEW_EVENTS]}"
+    for streamify_topic, topic in topics.items():
+        metadata = first[f"raw_{topic}"]
+        assert metadata["messages_read"].value == sent.messages_by_topic[topic], streamify_topic
+        assert metadata["days_with_messages"].value == [DAY.isoformat()]
+        assert set(metadata["lag_per_partition"].value.values()) == {0}
+
+    requested = tick(None)
+    assert [r.partition_key for r in requested.run_requests] == [DAY.isoformat()]
+    daily = dg.AssetSelection.all() - DBT - dg.AssetSelection.kind(STREAM_KIND)
+    run_day(requested.run_requests[0].partition_key, daily)
+    assert _rows(lake, tables.LOG_EVENTS) == first[page_views]["messages_read"].value
+    assert _rows(lake, tables.QUARANTINED_MESSAGES) == 0
+    idle = tick(requested.cursor)
+    assert not idle.run_requests and idle.skip_reason
+
+    # A late message of that day (here an unusable one): the next batch's day is rebuilt.
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": kafka_broker, "log_level": 0})
+    noon = int(datetime(2018, 11, 5, 12, tzinfo=UTC).timestamp() * 1000)
+    producer.produce(topics[streamify.PAGE_VIEW_EVENTS], value=b"{", timestamp=noon)
+    assert producer.flush(30) == 0
+    assert micro_batch()[page_views]["messages_read"].value == 1
+    again = tick(requested.cursor)
+    assert [r.partition_key for r in again.run_requests] == [DAY.isoformat()]
+    assert again.run_requests[0].run_key != requested.run_requests[0].run_key
+    clean = dg.AssetSelection.assets(
+        tables.QUARANTINED_MESSAGES.name
+    ).required_multi_asset_neighbors()
+    run_day(DAY.isoformat(), clean)
+    assert _rows(lake, tables.QUARANTINED_MESSAGES) == 1
+    assert _rows(lake, tables.LOG_EVENTS) == first[page_views]["messages_read"].value
