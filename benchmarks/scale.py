@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
-from sparkify_generator import model
+from sparkify_generator import GenerationSummary, generate_lake, model, open_sink
 
 # A Thursday: weekdays carry more than the weekly average (weekends are quieter).
 BIG_DAY = date(2018, 11, 15)
@@ -61,3 +62,16 @@ QUICK = Scale(
 def events_per_day_for_weekday(events: int) -> int:
     """The --events-per-day (a weekly average) that puts about `events` on a weekday."""
     return round(events / WEEKDAY_FACTOR)
+
+
+def generate_big_day(source: Path, scale: Scale) -> GenerationSummary:
+    """The big day (BIG_DAY, ~big_day_events on a weekday): the same bytes for the throughput
+    and the warehouse figures, so they time the same data."""
+    return generate_lake(
+        open_sink(str(source)),
+        start=BIG_DAY,
+        days=1,
+        events_per_day=events_per_day_for_weekday(scale.big_day_events),
+        songs=scale.big_day_songs,
+        seed=3,
+    )

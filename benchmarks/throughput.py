@@ -9,20 +9,13 @@ from pathlib import Path
 from benchmarks.dagster_runs import refresh_catalogue, run_days
 from benchmarks.duckdb_equivalent import duckdb_day
 from benchmarks.report import Figure
-from benchmarks.scale import BIG_DAY, Scale, events_per_day_for_weekday
-from sparkify_generator import generate_lake, log_file_path, open_sink
+from benchmarks.scale import BIG_DAY, Scale, generate_big_day
+from sparkify_generator import log_file_path
 
 
 def run(work: Path, scale: Scale) -> list[Figure]:
     source, lake = work / "big_day", work / "big_day_lake"
-    summary = generate_lake(
-        open_sink(str(source)),
-        start=BIG_DAY,
-        days=1,
-        events_per_day=events_per_day_for_weekday(scale.big_day_events),
-        songs=scale.big_day_songs,
-        seed=3,
-    )
+    summary = generate_big_day(source, scale)
     refresh_catalogue(source, lake)
     run_days(source, lake, BIG_DAY, BIG_DAY)  # warm-up pass; the timed ones rewrite the day
     ours = min(run_days(source, lake, BIG_DAY, BIG_DAY) for _ in range(2))

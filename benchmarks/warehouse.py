@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks.dagster_runs import WarehouseRunTimes, refresh_catalogue, run_days_with_warehouse
 from benchmarks.report import Figure
-from benchmarks.scale import BIG_DAY, Scale, events_per_day_for_weekday
+from benchmarks.scale import BIG_DAY, Scale, generate_big_day
 from sparkify_generator import generate_lake, open_sink
 
 FIRST_DAY = date(2018, 11, 1)
@@ -60,14 +60,7 @@ def run(work: Path, scale: Scale) -> list[Figure]:
     # The throughput figure's day (same seed and size): the same bytes as its star-table figure.
     source, lake = work / "big_day", work / "big_day_lake"
     _progress(f"generating a day of ~{scale.big_day_events:,} events")
-    summary = generate_lake(
-        open_sink(str(source)),
-        start=BIG_DAY,
-        days=1,
-        events_per_day=events_per_day_for_weekday(scale.big_day_events),
-        songs=scale.big_day_songs,
-        seed=3,
-    )
+    summary = generate_big_day(source, scale)
     refresh_catalogue(source, lake)
     _progress("the big day: a first run, then two timed reruns")
     run_days_with_warehouse(source, lake, BIG_DAY, BIG_DAY)  # Spark warm, the models created

@@ -113,7 +113,7 @@ def _clean_log_events(session: SparkSession, request: StepRequest, log: StepLog)
 
     per_day = {
         day: {
-            "lines": lines_in.get(day, 0),
+            "read": lines_in.get(day, 0),
             "clean": lake.row_count(tables.LOG_EVENTS, day),
             "quarantined": lake.row_count(tables.QUARANTINED_LOG_LINES, day),
         }
@@ -126,14 +126,23 @@ def _clean_log_events(session: SparkSession, request: StepRequest, log: StepLog)
             if table is tables.LOG_EVENTS:
                 extra = {
                     "source_files": len(files_by_day[day]),
-                    "lines_read": per_day[day]["lines"],
+                    "lines_read": per_day[day]["read"],
                     "quarantined_lines": per_day[day]["quarantined"],
                 }
             described.append(describe_table(lake, table, day, extra=extra))
     settings: CleanEventsSettings = request.settings
     checks = [
-        _reconciliation(per_day),
-        _quarantine_share(per_day, settings.quarantine_warn_share, session, lake, days),
+        reconciliation(EVERY_LINE_ACCOUNTED_FOR, per_day, "line"),
+        quarantine_share(
+            QUARANTINE_SHARE_BELOW_THRESHOLD,
+            per_day,
+            "line",
+            settings.quarantine_warn_share,
+            session,
+            lake,
+            tables.QUARANTINED_LOG_LINES,
+            days,
+        ),
     ]
     return StepReport(tables=described, checks=checks)
 
@@ -151,42 +160,55 @@ def _day_lines(lines: list[str]) -> str:
     return "\n".join(kept)
 
 
-def _reconciliation(per_day: dict) -> CheckMeasured:
+def reconciliation(check: Check, per_day: dict, unit: str) -> CheckMeasured:
+    """`check` measured on `per_day` ({day: {"read", "clean", "quarantined"}}): every `unit`
+    read ("line" of a log file, "message" of a topic) is a clean event or quarantined. One for
+    both clean steps, whatever their input."""
     unbalanced = {
-        d.isoformat(): n for d, n in per_day.items() if n["lines"] != n["clean"] + n["quarantined"]
+        d.isoformat(): n for d, n in per_day.items() if n["read"] != n["clean"] + n["quarantined"]
     }
-    lines = sum(n["lines"] for n in per_day.values())
+    read = sum(n["read"] for n in per_day.values())
     description = (
         _day_lines(
             [
-                f"{day}: {n['lines']:,} lines read, but {n['clean']:,} clean events and "
-                f"{n['quarantined']:,} quarantined lines"
+                f"{day}: {n['read']:,} {unit}s read, but {n['clean']:,} clean events and "
+                f"{n['quarantined']:,} quarantined {unit}s"
                 for day, n in unbalanced.items()
             ]
         )
-        or f"Each of {lines:,} lines read is a clean event or a quarantined line"
+        or f"Each of {read:,} {unit}s read is a clean event or a quarantined {unit}"
     )
-    return EVERY_LINE_ACCOUNTED_FOR.measured(
+    return check.measured(
         passed=not unbalanced,
         metadata={
-            "lines_read": sum(n["lines"] for n in per_day.values()),
+            f"{unit}s_read": read,
             "clean_events": sum(n["clean"] for n in per_day.values()),
-            "quarantined_lines": sum(n["quarantined"] for n in per_day.values()),
+            f"quarantined_{unit}s": sum(n["quarantined"] for n in per_day.values()),
             "unbalanced_days": unbalanced,
         },
         description=description,
     )
 
 
-def _quarantine_share(per_day, threshold, session, lake, days) -> CheckMeasured:
-    shares = {d: n["quarantined"] / n["lines"] for d, n in per_day.items() if n["lines"]}
+def quarantine_share(
+    check: Check,
+    per_day: dict,
+    unit: str,
+    threshold: float,
+    session: SparkSession,
+    lake: ParquetLake,
+    quarantine: tables.Table,
+    days: list,
+) -> CheckMeasured:
+    """`check` measured on `per_day`: each day's quarantined share of the `unit`s read against
+    `threshold`, with the reasons found in the `quarantine` table."""
+    shares = {d: n["quarantined"] / n["read"] for d, n in per_day.items() if n["read"]}
     over = {d.isoformat(): round(s, 4) for d, s in shares.items() if s > threshold}
-    quarantined = sum(n["quarantined"] for n in per_day.values())
     reasons = {}
-    if quarantined:
-        bad = lake.read_partitions(session, tables.QUARANTINED_LOG_LINES, days)
+    if any(n["quarantined"] for n in per_day.values()):
+        bad = lake.read_partitions(session, quarantine, days)
         reasons = {r["reason"]: r["count"] for r in bad.groupBy("reason").count().collect()}
-    return QUARANTINE_SHARE_BELOW_THRESHOLD.measured(
+    return check.measured(
         passed=not over,
         metadata={
             "threshold": threshold,
@@ -194,16 +216,16 @@ def _quarantine_share(per_day, threshold, session, lake, days) -> CheckMeasured:
             "days_over_threshold": over,
             "reasons": reasons,
         },
-        description=_share_description(per_day, shares, threshold),
+        description=_share_description(per_day, shares, threshold, unit),
     )
 
 
-def _share_description(per_day: dict, shares: dict, threshold: float) -> str:
-    """Each day over the threshold (or the highest day, within it), with its share and lines."""
+def _share_description(per_day: dict, shares: dict, threshold: float, unit: str) -> str:
+    """Each day over the threshold (or the highest day, within it), with its share and count."""
 
     def day_line(day) -> str:
         n = per_day[day]
-        return f"{day}: {_percent(shares[day])} of {n['lines']:,} lines quarantined"
+        return f"{day}: {_percent(shares[day])} of {n['read']:,} {unit}s quarantined"
 
     over = [day for day in sorted(shares) if shares[day] > threshold]
     if over:
@@ -211,7 +233,7 @@ def _share_description(per_day: dict, shares: dict, threshold: float) -> str:
             [f"{day_line(day)}, above the {_percent(threshold)} threshold" for day in over]
         )
     if not shares:
-        return "No lines read"
+        return f"No {unit}s read"
     highest = max(sorted(shares), key=shares.get)
     return f"Highest: {day_line(highest)}, within the {_percent(threshold)} threshold"
 

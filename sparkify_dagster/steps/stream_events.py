@@ -15,13 +15,8 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, StructField, StructType
 
 from sparkify_dagster import tables
-from sparkify_dagster.steps.events import (
-    MAX_DAYS_DESCRIBED,
-    _day_lines,
-    _percent,
-)
+from sparkify_dagster.steps.events import quarantine_share, reconciliation
 from sparkify_dagster.steps.report import (
-    CheckMeasured,
     StepLog,
     StepReport,
     StepRequest,
@@ -118,7 +113,7 @@ def _clean_stream_events(session: SparkSession, request: StepRequest, log: StepL
 
     per_day = {
         day: {
-            "messages": messages_in.get(day, 0),
+            "read": messages_in.get(day, 0),
             "clean": lake.row_count(tables.LOG_EVENTS, day),
             "quarantined": lake.row_count(tables.QUARANTINED_MESSAGES, day),
         }
@@ -130,67 +125,24 @@ def _clean_stream_events(session: SparkSession, request: StepRequest, log: StepL
             extra = {}
             if table is tables.LOG_EVENTS:
                 extra = {
-                    "messages_read": per_day[day]["messages"],
+                    "messages_read": per_day[day]["read"],
                     "quarantined_messages": per_day[day]["quarantined"],
                 }
             described.append(describe_table(lake, table, day, extra=extra))
     checks = [
-        _reconciliation(per_day),
-        _quarantine_share(per_day, settings.quarantine_warn_share, session, lake, days),
+        reconciliation(EVERY_MESSAGE_ACCOUNTED_FOR, per_day, "message"),
+        quarantine_share(
+            MESSAGE_QUARANTINE_SHARE_BELOW_THRESHOLD,
+            per_day,
+            "message",
+            settings.quarantine_warn_share,
+            session,
+            lake,
+            tables.QUARANTINED_MESSAGES,
+            days,
+        ),
     ]
     return StepReport(tables=described, checks=checks)
-
-
-def _reconciliation(per_day: dict) -> CheckMeasured:
-    unbalanced = {
-        d.isoformat(): n
-        for d, n in per_day.items()
-        if n["messages"] != n["clean"] + n["quarantined"]
-    }
-    total = sum(n["messages"] for n in per_day.values())
-    description = _day_lines(
-        [
-            f"{day}: {n['messages']:,} messages, but {n['clean']:,} clean events and "
-            f"{n['quarantined']:,} quarantined messages"
-            for day, n in unbalanced.items()
-        ]
-    ) or (f"Each of {total:,} messages is a clean event or a quarantined message")
-    return EVERY_MESSAGE_ACCOUNTED_FOR.measured(
-        passed=not unbalanced,
-        metadata={
-            "messages_read": total,
-            "clean_events": sum(n["clean"] for n in per_day.values()),
-            "quarantined_messages": sum(n["quarantined"] for n in per_day.values()),
-            "unbalanced_days": unbalanced,
-        },
-        description=description,
-    )
-
-
-def _quarantine_share(per_day, threshold, session, lake, days) -> CheckMeasured:
-    shares = {d: n["quarantined"] / n["messages"] for d, n in per_day.items() if n["messages"]}
-    over = {d.isoformat(): round(s, 4) for d, s in shares.items() if s > threshold}
-    reasons = {}
-    if any(n["quarantined"] for n in per_day.values()):
-        bad = lake.read_partitions(session, tables.QUARANTINED_MESSAGES, days)
-        reasons = {r["reason"]: r["count"] for r in bad.groupBy("reason").count().collect()}
-    over_lines = [
-        f"{day}: {_percent(shares[day])} of {per_day[day]['messages']:,} messages quarantined, "
-        f"above the {_percent(threshold)} threshold"
-        for day in sorted(shares)
-        if shares[day] > threshold
-    ][:MAX_DAYS_DESCRIBED]
-    return MESSAGE_QUARANTINE_SHARE_BELOW_THRESHOLD.measured(
-        passed=not over,
-        metadata={
-            "threshold": threshold,
-            "max_share": max(shares.values(), default=0.0),
-            "days_over_threshold": over,
-            "reasons": reasons,
-        },
-        description="\n".join(over_lines)
-        or f"Every day within the {_percent(threshold)} threshold",
-    )
 
 
 CLEAN_STREAM_EVENTS_STEP = Step(
