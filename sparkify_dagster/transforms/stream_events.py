@@ -35,6 +35,20 @@ def kafka_days(days: Sequence[date]) -> list[date]:
     return sorted({d + timedelta(days=k) for d in days for k in (-1, 0, 1)})
 
 
+# A message is read only by the runs of its Kafka day and that day's neighbours (kafka_days): one
+# whose event is further away would reach no run of its event's day, so it is quarantined.
+FAR_FROM_KAFKA_DAY = "ts more than a day from its Kafka timestamp"
+
+
+def _event_day(ts: Column) -> Column:
+    """The event's UTC day, when its time is in range."""
+    return F.when((ts >= 0) & (ts <= MAX_TS_MS), F.to_date(F.timestamp_millis(ts)))
+
+
+def _far_from_kafka_day(ts: Column) -> Column:
+    return F.abs(F.datediff(_event_day(ts), F.col(_KAFKA_DAY))) > 1
+
+
 def _reason(message: Column) -> Column:
     ts = message["ts"]
     return first_reason(
@@ -51,6 +65,7 @@ def _reason(message: Column) -> Column:
             "userId is not an integer",
         ),
         ((ts < 0) | (ts > MAX_TS_MS), "ts out of range"),
+        (_far_from_kafka_day(ts), FAR_FROM_KAFKA_DAY),
         (
             (message["page"] == "NextSong")
             & (blank_to_null(message["song"]).isNull() | blank_to_null(message["artist"]).isNull()),
@@ -91,13 +106,15 @@ def classify_messages(raw: DataFrame) -> DataFrame:
     """Raw-zone rows (topic, partition, offset, timestamp, key, value, date) → one flat row per
     message: a clean event (log_events' columns and zip/latitude/longitude, null `reason`) or a
     quarantine entry (topic, partition, offset, timestamp, value, reason, raw_bytes). `date` is
-    the event's UTC day, or the Kafka timestamp's day when the message holds no usable time."""
+    the event's UTC day, or the Kafka timestamp's day when the message holds no usable time or
+    one more than a day from its Kafka timestamp (FAR_FROM_KAFKA_DAY: no run would read it)."""
     require_utc_session(raw)
     good = F.col("reason").isNull()
     is_bad = ~good
     message = F.col(_MESSAGE)
     ts = message["ts"]
-    event_day = F.when((ts >= 0) & (ts <= MAX_TS_MS), F.to_date(F.timestamp_millis(ts)))
+    # Where a run of the event's day reads it (kafka_days); else its Kafka day, quarantined.
+    event_day = F.when(~_far_from_kafka_day(ts), _event_day(ts))
     return (
         raw.select(
             "topic",

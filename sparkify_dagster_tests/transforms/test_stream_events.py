@@ -79,6 +79,7 @@ def test_each_unusable_message_is_quarantined_with_where_it_was_and_why(spark):
         _view(page=""),
         _view(userId=2**40),
         _view(song=None),
+        _view(ts=NOON_MS - 3 * 86_400_000),  # read by no run of its event's day
     ]
     rows = _classify(spark, values)
     assert [(r.offset, r.reason) for r in rows] == list(enumerate([
@@ -91,13 +92,14 @@ def test_each_unusable_message_is_quarantined_with_where_it_was_and_why(spark):
         "missing page",
         "userId is not an integer",
         "NextSong without song or artist",
+        S.FAR_FROM_KAFKA_DAY,
     ]))  # fmt: skip
     assert all(r.topic == "t" and r.partition == 0 and r.user_id is None for r in rows)
     assert bytes(rows[1].raw_bytes) == b"\xff\xfe not text" and "\ufffd" in rows[1].value
     # On the event's day when its time could be read (the parser keeps the fields it could
-    # type), else on its Kafka timestamp's day.
+    # type) and a run of that day reads its Kafka day, else on its Kafka timestamp's day.
     kafka, event = KAFKA_DAY, NOON.date()
-    days = [kafka, kafka, kafka, kafka, event, kafka, event, event, event]
+    days = [kafka, kafka, kafka, kafka, event, kafka, event, event, event, kafka]
     assert [r[PARTITION_COLUMN] for r in rows] == days
 
 
