@@ -28,7 +28,7 @@ def test_quick_benchmark_run_prints_every_figure_and_writes_json(tmp_path):
     # The warehouse figures cost several dbt builds even at the quick size (~1 min), the
     # dashboard's a `sparkify run` with the warehouse (~1.5 min): their computation is tested in
     # test_warehouse_benchmark.py and test_dashboard_benchmark.py instead. The Spark-sessions
-    # figure is a whole `sparkify run` (~2.5 min) reading its "Spark sessions started" line, which
+    # figure is a whole `sparkify run` (~140 s) reading its "Spark sessions started" line, which
     # test_cli.py and test_readme_quickstart.py already assert.
     skipped = ("warehouse", "dashboard", "spark_sessions")
     chosen = ",".join(name for name in BENCHMARKS if name not in skipped)
