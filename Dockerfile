@@ -27,6 +27,9 @@ RUN pip install .
 # The dbt warehouse's manifest (what its Dagster assets are made from), parsed once here as the
 # package's owner: code servers and runs then load it without parsing the project.
 RUN python -c "from sparkify_dagster.resources.warehouse import warehouse_project; warehouse_project()"
+# Spark's class archive (README, Configuration), written once here: every run process starts its
+# JVM from it, ~10 s sooner (~180 MB of image).
+RUN sparkify class-archive
 
 COPY deploy/dagster.yaml deploy/workspace.yaml ./deploy/
 

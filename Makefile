@@ -17,7 +17,7 @@ SMALL_DAYS_JVM ?= -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DEV_PORT ?= 3000
 
-.PHONY: demo sample raw test test-fast install java chromium dev lint clean bench postgres compose broker stream-demo
+.PHONY: demo sample raw test test-fast install java class-archive chromium dev lint clean bench postgres compose broker stream-demo
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -30,6 +30,12 @@ install: $(VENV)/.installed
 
 java:
 	@scripts/ensure-java.sh
+
+# Spark's class archive (README, Configuration): written once per virtualenv, Java and PySpark
+# (~1 min); every new Spark process after it starts faster. Not in `make demo`: one run would
+# not repay it.
+class-archive: install java
+	@$(BIN)/sparkify class-archive
 
 chromium:
 	@scripts/ensure-chromium.sh
@@ -68,10 +74,10 @@ sample: install java
 TEST_WORKERS ?= 2
 PYTEST = $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
-test: install java chromium postgres compose
+test: install java class-archive chromium postgres compose
 	$(PYTEST)
 
-test-fast: install java
+test-fast: install java class-archive
 	$(PYTEST) -m "not slow"
 
 # The first day with a log file under a raw lake directory (empty if none, e.g. for s3://).
@@ -83,7 +89,7 @@ FIRST_LOG_DAY = $(BIN)/python -c 'import sys; from sparkify_dagster.layout impor
 # Ctrl-C or a `kill` of make stops it all within 8 s (scripts/dagster-dev.sh; `exec`, so make
 # passes SIGTERM straight to that script). Dagster's notice that `dg dev` supersedes `dagster dev`
 # is hidden: this project does not use the dg CLI.
-dev: install java $(RAW)/log_data
+dev: install java class-archive $(RAW)/log_data
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp deploy/dagster.dev.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	source="$${SPARKIFY_SOURCE:-$(abspath $(RAW))}"; \
@@ -93,7 +99,6 @@ dev: install java $(RAW)/log_data
 	  PYTHONWARNINGS="$${PYTHONWARNINGS:+$$PYTHONWARNINGS,}ignore:Function "'`dev_command` is superseded' \
 	  $(BIN)/dagster dev -h 127.0.0.1 -p $(DEV_PORT)
 
-# Every benchmark of benchmarks/README.md: prints a table, writes benchmarks/results/full.json and full.md.
 # The dashboard on http://127.0.0.1:$(DASHBOARD_PORT) over $(LAKE)'s warehouse (after `make demo`
 # or `make sample LAKE=data/sample_lake`); Ctrl-C stops it.
 DASHBOARD_PORT ?= 8501
@@ -101,7 +106,8 @@ DASHBOARD_PORT ?= 8501
 dashboard: install
 	exec $(BIN)/sparkify dashboard --lake "$(LAKE)" --port $(DASHBOARD_PORT)
 
-bench: install java
+# Every benchmark of benchmarks/README.md: prints a table, writes benchmarks/results/full.json and full.md.
+bench: install java class-archive
 	$(BIN)/python -m benchmarks
 
 lint: install
@@ -120,5 +126,5 @@ broker: install
 
 # A live stream: the broker, a paced generator (today's events at their own time) and Dagster with
 # the micro-batch schedule and the stream_days sensor on, over data/stream_demo (scripts/stream-demo.sh).
-stream-demo: install java
+stream-demo: install java class-archive
 	BIN="$(BIN)" BROKER_PORT=$(BROKER_PORT) DEV_PORT=$(DEV_PORT) exec scripts/stream-demo.sh

@@ -780,6 +780,31 @@ def dashboard(lake: Path, port: int, host: str) -> None:
     sys.exit(code)
 
 
+@main.command("class-archive")
+@click.option("--replace", is_flag=True, help="Write it again, even if it exists.")
+def class_archive(replace: bool) -> None:
+    """Write the class archive that Spark's driver JVM starts from (Java's AppCDS), once per
+    Java and PySpark: each new run process then starts ~10 s sooner (`make install` runs this)."""
+    from sparkify_dagster.resources.spark import (
+        JavaNotFoundError,
+        SparkResource,
+        class_archive_file,
+    )
+
+    try:
+        archive = class_archive_file()
+        if archive.is_file() and not replace:
+            click.echo(f"Spark's class archive is there: {archive}")
+            return
+        click.echo("Writing Spark's class archive …")
+        started = time.monotonic()
+        SparkResource.from_settings(_settings()).write_class_archive()
+    except (JavaNotFoundError, OSError, RuntimeError) as error:
+        raise click.ClickException(f"class archive: {error}") from None
+    size_mb = archive.stat().st_size / 1e6
+    click.echo(f"Wrote {archive} ({size_mb:,.0f} MB) in {time.monotonic() - started:.0f} s")
+
+
 class _EchoLog:
     """The lake lock's wait messages on stderr."""
 

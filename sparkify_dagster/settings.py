@@ -165,6 +165,13 @@ SPARK_JAVA_OPTIONS = Variable(
     "-XX:+UseSerialGC`: a run of a few small days takes about a quarter less time (the tests "
     "use it); leave unset for big days",
 )
+SPARK_CLASS_ARCHIVE = Variable(
+    "SPARKIFY_SPARK_CLASS_ARCHIVE",
+    True,
+    "start the local Spark driver's JVM from the class archive `sparkify class-archive` writes "
+    "(`make install` does): a new run process starts ~10 s sooner",
+    _switch,
+)
 LAKE_LOCK_TIMEOUT_MINUTES = Variable(
     "SPARKIFY_LAKE_LOCK_TIMEOUT_MINUTES",
     30,
@@ -277,6 +284,7 @@ class Settings:
     spark_master: str = _from(SPARK_MASTER)
     spark_driver_memory: str = _from(SPARK_DRIVER_MEMORY)
     spark_java_options: str | None = _from(SPARK_JAVA_OPTIONS)
+    spark_class_archive: bool = _from(SPARK_CLASS_ARCHIVE)
     lake_lock_timeout_minutes: int = _from(LAKE_LOCK_TIMEOUT_MINUTES)
     s3_endpoint_url: str | None = _from(S3_ENDPOINT_URL)
     aws_region: str | None = _from(AWS_REGION)

@@ -57,7 +57,7 @@ def test_spark_settings_are_the_fields_then_the_pipelines_then_the_extra_conf():
 
 def test_the_process_keeps_one_session_started_with_the_resources_settings(spark):
     conf = spark.sparkContext.getConf()
-    for key, value in TEST_SPARK.spark_config().items():
+    for key, value in TEST_SPARK.session_config().items():
         # Spark puts its own JVM options before ours.
         assert conf.get(key).endswith(value) if "JavaOptions" in key else conf.get(key) == value
     started = sessions_started()

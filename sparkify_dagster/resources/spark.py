@@ -4,8 +4,9 @@ Every asset of a run shares the session (the jobs use the in-process executor): 
 JVM costs ~7 s, more than most assets' work on a day of data. dagster-pyspark's
 LazyPySparkResource starts the session, from the Spark settings this resource turns its fields
 into; around it, this resource checks Java first (a clear message instead of a JVM launch
-failure) and reuses a session already running in the process (a new resource instance per run,
-one session for all).
+failure), starts the JVM from Spark's class archive when there is one (spark_class_archive.py)
+and reuses a session already running in the process (a new resource instance per run, one
+session for all).
 """
 
 import os
@@ -14,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from importlib import resources as package_files
+from pathlib import Path
 
 import dagster as dg
 from dagster_pyspark import LazyPySparkResource
@@ -21,7 +23,13 @@ from pydantic import Field
 from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
-from sparkify_dagster.settings import SPARK_DRIVER_MEMORY, SPARK_MASTER, Settings
+from sparkify_dagster.resources import spark_class_archive as class_archive
+from sparkify_dagster.settings import (
+    SPARK_CLASS_ARCHIVE,
+    SPARK_DRIVER_MEMORY,
+    SPARK_MASTER,
+    Settings,
+)
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 
 MIN_JAVA = 17
@@ -37,8 +45,8 @@ def sessions_started() -> int:
     return _sessions_started
 
 
-def java_major_version() -> int:
-    """The major version of the `java` Spark will launch; a clear error when there is none."""
+def java_executable() -> str:
+    """The `java` Spark will launch; a clear error when there is none."""
     java_home = os.environ.get("JAVA_HOME")
     java = os.path.join(java_home, "bin", "java") if java_home else shutil.which("java")
     if not java or not os.path.exists(java):
@@ -48,6 +56,12 @@ def java_major_version() -> int:
             "Debian/Ubuntu: `sudo apt-get install -y openjdk-17-jre-headless`, "
             "macOS: `brew install openjdk@17` - or run `make java`, then retry."
         )
+    return java
+
+
+def java_major_version() -> int:
+    """The major version of the `java` Spark will launch."""
+    java = java_executable()
     output = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
     match = re.search(r'version "(\d+)(?:\.(\d+))?', output.stderr + output.stdout)
     if not match:
@@ -63,6 +77,12 @@ def require_java() -> None:
             f"Spark 4 needs Java {MIN_JAVA} or newer; found Java {major}. "
             "Install openjdk-17 and point JAVA_HOME at it."
         )
+
+
+def class_archive_file() -> Path:
+    """The class archive of the Java and PySpark here (resources/spark_class_archive.py)."""
+    require_java()
+    return class_archive.archive_file(java_executable())
 
 
 def _log4j_config() -> str:
@@ -85,6 +105,11 @@ class SparkResource(dg.ConfigurableResource):
         default="", description="Extra JVM options of the driver (local mode)."
     )
     conf: dict[str, str] = Field(default_factory=dict, description="Extra Spark settings.")
+    class_archive: bool = Field(
+        default=SPARK_CLASS_ARCHIVE.default,
+        description="Start the driver's JVM from the class archive when there is one "
+        "(resources/spark_class_archive.py).",
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SparkResource":
@@ -93,14 +118,17 @@ class SparkResource(dg.ConfigurableResource):
             master=settings.spark_master,
             driver_memory=settings.spark_driver_memory,
             java_options=settings.spark_java_options or "",
+            class_archive=settings.spark_class_archive,
         )
 
-    def spark_config(self) -> dict[str, str]:
+    def spark_config(self, archive_options: str = "") -> dict[str, str]:
         """The session's Spark settings: this resource's fields, then the pipeline's (which
-        the transforms rely on), then `conf`, each overriding what comes before it."""
+        the transforms rely on), then `conf`, each overriding what comes before it;
+        `archive_options` start the JVM from a class archive or write one."""
         java_options = f"-Duser.timezone=UTC -Dlog4j2.configurationFile=file:{_log4j_config()}"
-        if self.java_options:
-            java_options += f" {self.java_options}"
+        for extra in (archive_options, self.java_options):
+            if extra:
+                java_options += f" {extra}"
         return {
             "spark.master": self.master,
             "spark.app.name": self.app_name,
@@ -114,14 +142,48 @@ class SparkResource(dg.ConfigurableResource):
             **self.conf,
         }
 
+    def session_config(self) -> dict[str, str]:
+        """spark_config(), starting from the class archive when there is one (and it is on)."""
+        archive = class_archive_file() if self.class_archive else None
+        usable = archive is not None and archive.is_file()
+        return self.spark_config(class_archive.start_options(archive) if usable else "")
+
     def get_session(self) -> SparkSession:
         """The process's SparkSession, started on first use with this resource's settings."""
         global _sessions_started
         if SparkContext._active_spark_context is not None:
             return SparkSession.builder.getOrCreate()
         require_java()
-        session = LazyPySparkResource(spark_config=self.spark_config()).spark_session
+        session = self._start(self.session_config())
         _sessions_started += 1
+        return session
+
+    def write_class_archive(self) -> Path:
+        """Write class_archive_file(): start a JVM that writes it when it exits, load the
+        pipeline's classes, stop the JVM and wait for it. In a process without a SparkSession:
+        the archive is the JVM's that this starts."""
+        if SparkContext._active_spark_context is not None:
+            raise RuntimeError("a SparkSession is running in this process: its JVM cannot write")
+        archive = class_archive_file()
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        partial = archive.with_name(f"{archive.name}.{os.getpid()}.partial")
+        session = self._start(self.spark_config(class_archive.write_options(partial)))
+        jvm = session.sparkContext._gateway.proc  # the driver JVM (spark-submit execs java)
+        try:
+            class_archive.load_pipeline_classes(session)
+        finally:
+            session.stop()
+            jvm.stdin.close()  # the JVM exits when its stdin closes, writing the archive first
+            code = jvm.wait(timeout=600)
+        if code != 0 or not partial.is_file():
+            partial.unlink(missing_ok=True)
+            raise RuntimeError(f"Java wrote no class archive (exit code {code})")
+        os.replace(partial, archive)
+        class_archive.remove_other_archives(keep=archive)
+        return archive
+
+    def _start(self, config: dict[str, str]) -> SparkSession:
+        session = LazyPySparkResource(spark_config=config).spark_session
         if self.master.startswith("local"):
             # Python workers (the Kafka data source, streaming/source.py) run this process's
             # Python, the one with the project's packages; PySpark would start whatever

@@ -1,0 +1,87 @@
+"""Spark's class archive: named for the Java and jars that can use it, written by a JVM when it
+exits, mapped by the next session's JVM, and no obstacle when it is missing or damaged."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from sparkify_dagster.resources import spark_class_archive as class_archive
+from sparkify_dagster.resources.spark import SparkResource, java_executable
+from sparkify_dagster_tests.helpers import PROJECT_ROOT, QUICK_JVM
+
+
+def _fake_java(path: Path, version: str) -> str:
+    path.write_text(f"#!/bin/sh\necho 'openjdk version \"{version}\" 2025-04-15' >&2\n")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_the_archive_is_named_for_the_java_that_can_use_it(tmp_path):
+    java17 = _fake_java(tmp_path / "java17", "17.0.15")
+    again = class_archive.archive_file(java17)
+    assert class_archive.archive_file(java17) == again
+    assert again.parent == class_archive.ARCHIVE_DIR and again.suffix == ".jsa"
+    assert class_archive.archive_file(_fake_java(tmp_path / "java21", "21.0.2")) != again
+
+
+def test_the_archive_options_come_before_the_users_java_options():
+    options = SparkResource(java_options="-XX:+UseSerialGC").spark_config("-XX:Archive=x")
+    assert options["spark.driver.extraJavaOptions"].endswith(" -XX:Archive=x -XX:+UseSerialGC")
+    off = SparkResource(class_archive=False).session_config()
+    assert "SharedArchiveFile" not in off["spark.driver.extraJavaOptions"]
+
+
+def _in_new_process(archive_dir: Path, body: str) -> subprocess.CompletedProcess:
+    """`body` in a new Python process whose class archives live in `archive_dir`."""
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from sparkify_dagster.resources import spark_class_archive as class_archive
+        from sparkify_dagster.resources.spark import SparkResource, java_executable
+        class_archive.ARCHIVE_DIR = Path({str(archive_dir)!r})
+        """
+    ) + textwrap.dedent(body)
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_java_starts_quietly_without_an_archive_it_cannot_use(tmp_path):
+    damaged = tmp_path / "spark-classes-0.jsa"
+    damaged.write_bytes(b"not an archive" * 1000)
+    for archive in (damaged, tmp_path / "missing.jsa"):
+        java = [java_executable(), *class_archive.start_options(archive).split(), "-version"]
+        started = subprocess.run(java, capture_output=True, text=True, check=False)
+        assert started.returncode == 0, started.stderr
+        assert "cds" not in started.stdout + started.stderr
+
+
+@pytest.mark.slow
+def test_a_written_archive_is_mapped_by_the_next_sessions_jvm(tmp_path):
+    wrote = _in_new_process(
+        tmp_path, f"print(SparkResource(java_options={QUICK_JVM!r}).write_class_archive())"
+    )
+    assert wrote.returncode == 0, wrote.stderr[-3000:]
+    archive = Path(wrote.stdout.strip().splitlines()[-1])
+    assert archive.parent == tmp_path and archive.stat().st_size > 1_000_000
+    assert list(tmp_path.iterdir()) == [archive]  # no partial file left
+
+    # -Xshare:on makes a JVM that cannot map its archive fail to start.
+    mapped = _in_new_process(
+        tmp_path,
+        f"""
+        spark = SparkResource(java_options={QUICK_JVM + " -Xshare:on"!r}).get_session()
+        bean = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+        print([a for a in bean.getInputArguments() if "SharedArchiveFile" in a])
+        print(spark.range(5).count())
+        """,
+    )
+    assert mapped.returncode == 0, mapped.stderr[-3000:]
+    assert mapped.stdout.split() == [f"['-XX:SharedArchiveFile={archive}']", "5"]
