@@ -9,13 +9,13 @@ crash reads the same messages again, and the file sink's manifest (`_spark_metad
 each batch's files once. `end` comes from kafka.end_offsets (never from a watermark alone).
 
 Rows: the message as received (key and value bytes) with topic, partition, offset, the Kafka
-timestamp (UTC) and its UTC `date`, the raw zone's partition column.
+timestamp (UTC) and its UTC `date`, the raw zone's partition column (raw_time_and_day).
 """
 
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pyspark.sql.datasource import DataSource, DataSourceStreamReader, InputPartition
 
@@ -122,6 +122,19 @@ class KafkaStreamReader(DataSourceStreamReader):
         """Nothing to do: the checkpoint, not the consumer group, holds the offsets."""
 
 
+def raw_time_and_day(timestamp: tuple[int, int], read_on: date) -> tuple[datetime | None, date]:
+    """A message's Kafka timestamp (confluent-kafka's (type, ms)) and its raw day. A message
+    without one (a pre-0.10 producer's) has the day it was read: the runs of that day and its
+    neighbours read it (transforms.stream_events.kafka_days), where a fixed day such as the
+    epoch's would be read by none. A batch redone after a crash may give it a later day; only
+    one attempt's files are ever committed, so it still lands once."""
+    kind, ms = timestamp
+    if kind == _NO_TIMESTAMP:
+        return None, read_on
+    at = datetime.fromtimestamp(ms / 1000, UTC)
+    return at, at.date()
+
+
 def read_range(
     config: Mapping[str, str], task: TopicPartitionRange, timeout_s: float = 60.0
 ) -> Iterator:
@@ -131,6 +144,7 @@ def read_range(
     from confluent_kafka import Consumer, TopicPartition
 
     consumer: Consumer = manual_consumer(config)
+    read_on = datetime.now(UTC).date()
     schema = RAW_ARROW_SCHEMA
     columns: dict[str, list] = {name: [] for name in schema.names}
     try:
@@ -148,15 +162,14 @@ def read_range(
                     continue
                 if offset < position:
                     continue
-                kind, ms = message.timestamp()
-                at = None if kind == _NO_TIMESTAMP else datetime.fromtimestamp(ms / 1000, UTC)
+                at, day = raw_time_and_day(message.timestamp(), read_on)
                 columns["topic"].append(task.topic)
                 columns["partition"].append(task.partition)
                 columns["offset"].append(offset)
                 columns["timestamp"].append(at)
                 columns["key"].append(message.key())
                 columns["value"].append(message.value())
-                columns["date"].append(at.date() if at else _EPOCH_DAY)
+                columns["date"].append(day)
                 position = offset + 1
             if messages:
                 progress_at = time.monotonic()
@@ -210,5 +223,3 @@ def _raw_schema():
 
 # The rows: the raw tables' columns, then the day of the Kafka timestamp (their partitions).
 RAW_SCHEMA, RAW_ARROW_SCHEMA = _raw_schema()
-# A message without a Kafka timestamp (pre-0.10 producers) lands in this day's partition.
-_EPOCH_DAY = datetime(1970, 1, 1, tzinfo=UTC).date()

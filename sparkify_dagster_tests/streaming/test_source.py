@@ -1,5 +1,7 @@
 """The stream reader's offsets: what a micro-batch reads, given what the broker holds."""
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from sparkify_dagster.streaming import source
@@ -66,3 +68,17 @@ def test_a_partition_gone_before_anything_was_read_from_it_is_left_out(broker_ho
     end = reader.latestOffset(start, None)
     assert end == {"0": 4}
     assert reader.partitions(start, end) == [TopicPartitionRange("t", 0, 2, 4)]
+
+
+def test_a_message_without_a_kafka_timestamp_lands_on_the_day_it_was_read():
+    from confluent_kafka import TIMESTAMP_CREATE_TIME, TIMESTAMP_NOT_AVAILABLE
+
+    read_on = date(2026, 12, 3)
+    assert source.raw_time_and_day((TIMESTAMP_NOT_AVAILABLE, -1), read_on) == (None, read_on)
+    stamped = datetime(2026, 12, 1, 23, 59, 59, 999_000, tzinfo=UTC)
+    assert source.raw_time_and_day(
+        (TIMESTAMP_CREATE_TIME, int(stamped.timestamp() * 1000)), read_on
+    ) == (
+        stamped,
+        stamped.date(),
+    )
