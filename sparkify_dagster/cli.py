@@ -798,7 +798,10 @@ def class_archive(replace: bool) -> None:
             return
         click.echo("Writing Spark's class archive …")
         started = time.monotonic()
-        SparkResource.from_settings(_settings()).write_class_archive()
+        # Local Spark whatever the master setting: the driver's classes are the same, and the
+        # archive is then written without a cluster.
+        java_options = _settings().spark_java_options or ""
+        SparkResource(java_options=java_options).write_class_archive()
     except (JavaNotFoundError, OSError, RuntimeError) as error:
         raise click.ClickException(f"class archive: {error}") from None
     size_mb = archive.stat().st_size / 1e6

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sparkify_dagster.resources import spark_class_archive as class_archive
-from sparkify_dagster.resources.spark import SparkResource, java_executable
-from sparkify_dagster_tests.helpers import PROJECT_ROOT, QUICK_JVM
+from sparkify_dagster.resources.spark import SparkResource, class_archive_file, java_executable
+from sparkify_dagster_tests.helpers import PROJECT_ROOT, QUICK_JVM, sparkify
 
 
 def _fake_java(path: Path, version: str) -> str:
@@ -85,3 +85,16 @@ def test_a_written_archive_is_mapped_by_the_next_sessions_jvm(tmp_path):
     )
     assert mapped.returncode == 0, mapped.stderr[-3000:]
     assert mapped.stdout.split() == [f"['-XX:SharedArchiveFile={archive}']", "5"]
+
+
+@pytest.mark.slow
+def test_sparkify_class_archive_keeps_the_archive_it_finds():
+    """`make test` wrote it first (or this writes it): the command then leaves it as it is."""
+    first = sparkify("class-archive")
+    assert first.returncode == 0, first.stderr[-2000:]
+    archive = class_archive_file()
+    written = archive.stat().st_mtime_ns
+    again = sparkify("class-archive")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.stdout.strip() == f"Spark's class archive is there: {archive}"
+    assert archive.stat().st_mtime_ns == written
