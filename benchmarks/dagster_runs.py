@@ -17,12 +17,16 @@ from pathlib import Path
 import dagster as dg
 
 from sparkify_dagster.definitions import build_definitions
-from sparkify_dagster.settings import Settings
+from sparkify_dagster.settings import SPARK_JAVA_OPTIONS, Settings
 
 
 def _definitions(source: Path, lake: Path) -> dg.Definitions:
-    """The code location's wiring with every default setting (local Spark), this source and lake."""
-    return build_definitions(Settings(source=str(source), lake=str(lake)))
+    """The code location's wiring with every default setting (local Spark), this source and lake;
+    only the driver's JVM options come from the environment (the tests' quick run sets them)."""
+    java_options = SPARK_JAVA_OPTIONS.value()
+    return build_definitions(
+        Settings(source=str(source), lake=str(lake), spark_java_options=java_options)
+    )
 
 
 def _star_tables_job(defs: dg.Definitions) -> dg.JobDefinition:
