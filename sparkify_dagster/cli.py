@@ -784,7 +784,7 @@ def dashboard(lake: Path, port: int, host: str) -> None:
 @click.option("--replace", is_flag=True, help="Write it again, even if it exists.")
 def class_archive(replace: bool) -> None:
     """Write the class archive that Spark's driver JVM starts from (Java's AppCDS), once per
-    Java and PySpark: each new run process then starts ~10 s sooner (`make install` runs this)."""
+    Java and PySpark: each new run process then starts ~10 s sooner (`make test`, `make dev` run this)."""
     from sparkify_dagster.resources.spark import (
         JavaNotFoundError,
         SparkResource,

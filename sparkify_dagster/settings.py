@@ -169,7 +169,7 @@ SPARK_CLASS_ARCHIVE = Variable(
     "SPARKIFY_SPARK_CLASS_ARCHIVE",
     True,
     "start the local Spark driver's JVM from the class archive `sparkify class-archive` writes "
-    "(`make install` does): a new run process starts ~10 s sooner",
+    "(`make test` and `make dev` write it): a new run process starts ~10 s sooner",
     _switch,
 )
 LAKE_LOCK_TIMEOUT_MINUTES = Variable(

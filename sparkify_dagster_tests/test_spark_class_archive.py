@@ -98,3 +98,22 @@ def test_sparkify_class_archive_keeps_the_archive_it_finds():
     assert again.returncode == 0, again.stderr[-2000:]
     assert again.stdout.strip() == f"Spark's class archive is there: {archive}"
     assert archive.stat().st_mtime_ns == written
+
+
+@pytest.mark.slow
+def test_a_failed_archive_write_leaves_no_partial_file(tmp_path):
+    failed = _in_new_process(
+        tmp_path,
+        f"""
+        def fail(session):
+            raise ValueError("the query failed")
+        class_archive.load_pipeline_classes = fail
+        try:
+            SparkResource(java_options={QUICK_JVM!r}).write_class_archive()
+        except ValueError as error:
+            print(error)
+        """,
+    )
+    assert failed.returncode == 0, failed.stderr[-3000:]
+    assert failed.stdout.strip().splitlines()[-1] == "the query failed"
+    assert list(tmp_path.iterdir()) == []

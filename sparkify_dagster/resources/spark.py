@@ -81,7 +81,6 @@ def require_java() -> None:
 
 def class_archive_file() -> Path:
     """The class archive of the Java and PySpark here (resources/spark_class_archive.py)."""
-    require_java()
     return class_archive.archive_file(java_executable())
 
 
@@ -164,19 +163,23 @@ class SparkResource(dg.ConfigurableResource):
         the archive is the JVM's that this starts."""
         if SparkContext._active_spark_context is not None:
             raise RuntimeError("a SparkSession is running in this process: its JVM cannot write")
+        require_java()
         archive = class_archive_file()
         archive.parent.mkdir(parents=True, exist_ok=True)
         partial = archive.with_name(f"{archive.name}.{os.getpid()}.partial")
         session = self._start(self.spark_config(class_archive.write_options(partial)))
         jvm = session.sparkContext._gateway.proc  # the driver JVM (spark-submit execs java)
+        loaded = False
         try:
             class_archive.load_pipeline_classes(session)
+            loaded = True
         finally:
             session.stop()
             jvm.stdin.close()  # the JVM exits when its stdin closes, writing the archive first
             code = jvm.wait(timeout=600)
-        if code != 0 or not partial.is_file():
-            partial.unlink(missing_ok=True)
+            if not loaded or code != 0:  # no half-loaded or half-written archive is kept
+                partial.unlink(missing_ok=True)
+        if not partial.is_file():
             raise RuntimeError(f"Java wrote no class archive (exit code {code})")
         os.replace(partial, archive)
         class_archive.remove_other_archives(keep=archive)

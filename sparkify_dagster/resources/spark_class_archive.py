@@ -12,6 +12,7 @@ the archive itself and starts without it when it does not fit (quietly: its CDS 
 So a run without a usable archive works as before, only slower.
 """
 
+import functools
 import hashlib
 import os
 import subprocess
@@ -26,11 +27,12 @@ from pyspark.sql import functions as F
 # Beside the installed packages: the virtualenv that `make install` creates holds its archive,
 # and removing the virtualenv removes the archive (~200 MB).
 ARCHIVE_DIR = Path(sys.prefix) / "share" / "sparkify"
-_ARCHIVE_GLOB = "spark-classes-*.jsa"
+_PREFIX = "spark-classes-"
 # With Java's CDS logging on, a stale archive prints a warning on stdout in every process.
 _QUIET = "-Xlog:cds=off -Xlog:cds+dynamic=off"
 
 
+@functools.cache  # one `java -version` per process, however often a session or the CLI asks
 def archive_file(java: str) -> Path:
     """Where the archive for this `java` and PySpark's jars is (whether or not it exists)."""
     fingerprint = hashlib.sha256(os.path.realpath(java).encode())
@@ -38,7 +40,7 @@ def archive_file(java: str) -> Path:
     fingerprint.update(version.stderr.encode())
     for jar in sorted((Path(pyspark.__file__).parent / "jars").glob("*.jar")):
         fingerprint.update(f"{jar.name}:{jar.stat().st_size}".encode())
-    return ARCHIVE_DIR / f"spark-classes-{fingerprint.hexdigest()[:16]}.jsa"
+    return ARCHIVE_DIR / f"{_PREFIX}{fingerprint.hexdigest()[:16]}.jsa"
 
 
 def start_options(archive: Path) -> str:
@@ -65,11 +67,8 @@ def load_pipeline_classes(session: SparkSession) -> None:
         session.read.parquet(str(Path(work, "counts"))).collect()
 
 
-def remove_other_archives(keep: Path) -> list[Path]:
+def remove_other_archives(keep: Path) -> None:
     """Archives of an earlier Java or PySpark: nothing can use them any more."""
-    removed = []
-    for old in ARCHIVE_DIR.glob(_ARCHIVE_GLOB):
+    for old in keep.parent.glob(f"{_PREFIX}*.jsa"):
         if old != keep:
             old.unlink(missing_ok=True)
-            removed.append(old)
-    return removed
