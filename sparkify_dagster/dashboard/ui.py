@@ -83,6 +83,7 @@ def sidebar_filters(context: Context) -> None:
             min_value=first,
             max_value=latest,
             key="days",
+            persist_state="session",
             help=f"Loaded: {first} … {latest}",
         )
         levels = st.pills(
@@ -91,6 +92,7 @@ def sidebar_filters(context: Context) -> None:
             selection_mode="multi",
             default=list(q.LEVELS),
             key="levels",
+            persist_state="session",
             help="Applies to plays and active users; other figures count every level.",
         )
     days = tuple(chosen) if isinstance(chosen, tuple | list) else (chosen,)

@@ -151,8 +151,12 @@ def test_every_page_renders_in_chromium_with_its_charts_and_the_months_plays(das
         paid.wait_for(timeout=30_000)
         page.get_by_test_id("stSidebarNav").get_by_text("Listening").click()
         page.get_by_role("heading", name="Plays by weekday and hour (paid)").wait_for()
+        # Leave once the page has drawn its charts, as a reader would (a click mid-run is
+        # Streamlit's own corner, streamlit/streamlit#9100); a loaded machine gets a minute.
+        charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
+        charts.nth(CHARTS["Listening"] - 1).wait_for(timeout=60_000)
         page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
-        paid.wait_for(timeout=30_000)
+        paid.wait_for(timeout=60_000)
 
 
 @pytest.mark.slow  # starts a server and a browser, over the generated month
