@@ -63,8 +63,8 @@ SOURCES_HEADER = f"""\
 """
 STAGING_HEADER = f"""\
 # {GENERATED}: one view per source
-# table, its columns typed as declared, the day of daily tables as a column (the microbatch models'
-# event_time, so a batch reads only its days' directories).
+# table, its columns typed as declared, the day of daily tables as a column (the day-grained models'
+# event_time, so a run reads only its days' directories).
 """
 
 

@@ -2,7 +2,7 @@
 check on its model, the lake's tables their sources, all built by one `dbt build` per run.
 
 The models share the star tables' daily partitions: a run (or a single-run backfill of a range)
-passes its days to dbt as the microbatch window, so incremental models rebuild exactly those
+passes its days to dbt as its event-time window, so day-grained models rebuild exactly those
 days; whole-history models are rebuilt in every run.
 """
 

@@ -111,7 +111,7 @@ def dbt_cli(project: DbtProject) -> DbtCliResource:
 
 
 def event_time_args(days: list[date]) -> list[str]:
-    """The run's days as dbt's microbatch window: from the first day's midnight (UTC) to the
+    """The run's days as dbt's event-time window: from the first day's midnight (UTC) to the
     midnight after the last, so incremental models rebuild exactly those days."""
     start = datetime.combine(days[0], time())
     end = datetime.combine(days[-1] + timedelta(days=1), time())

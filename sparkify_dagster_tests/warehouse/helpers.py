@@ -32,7 +32,7 @@ def dbt_build(
     work_dir: Path,
 ) -> DbtBuild:
     """`dbt build` as the platform runs it: the lake and the DuckDB file as vars, the days (both
-    included) as the microbatch event times; dbt's target and logs in work_dir, not the project.
+    included) as the event-time window; dbt's target and logs in work_dir, not the project.
     """
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     args = [

@@ -140,7 +140,7 @@ def test_the_sample_months_run_built_the_star_tables_then_the_warehouse(sample_r
         assert con.execute("SELECT count(*) FROM dim_users WHERE current_row").fetchone()[0] == 97
 
 
-def test_the_run_passes_its_days_to_dbt_as_the_microbatch_window():
+def test_the_run_passes_its_days_to_dbt_as_the_event_time_window():
     assert event_time_args([date(2018, 11, 5), date(2018, 11, 6)]) == [
         "--event-time-start",
         "2018-11-05T00:00:00",

@@ -32,11 +32,10 @@
 
 {# A condition on a day column: the run's days, or '' when the run gives no event times. #}
 {% macro run_days_filter(day_column) -%}
-  {%- set start = invocation_args_dict.get('event_time_start') -%}
-  {%- set end = invocation_args_dict.get('event_time_end') -%}
-  {%- if not (start and end) -%}{%- do return('') -%}{%- endif -%}
-  {%- do return(day_column ~ " >= cast('" ~ run_day(start) ~ "' as date) and "
-                ~ day_column ~ " < cast('" ~ run_day(end, round_up=true) ~ "' as date)") -%}
+  {%- if not (invocation_args_dict.get('event_time_start') and invocation_args_dict.get('event_time_end')) -%}
+    {%- do return('') -%}
+  {%- endif -%}
+  {%- do return(run_window_filter(day_column)) -%}
 {%- endmacro %}
 
 {#
@@ -53,24 +52,66 @@
 {%- endmacro %}
 
 {#
-  `begin` of the microbatch models: the first day a build without --event-time-start may fill
-  (var first_day), by default the day of the build, so that a first `dbt build` by hand never
-  expands into one batch per day since some year long past.
+  The run's days as [first, end) YYYY-MM-DD strings: --event-time-start's day to --event-time-end
+  (rounded up to a day). A build without them (by hand) fills var first_day (default: the build's
+  day) to the build's day, so it never expands into every day since some year long past.
 #}
-{% macro microbatch_begin() -%}
-  {%- do return(var('first_day', run_started_at.strftime('%Y-%m-%d'))) -%}
+{% macro run_window() -%}
+  {%- set start = invocation_args_dict.get('event_time_start') -%}
+  {%- set end = invocation_args_dict.get('event_time_end') -%}
+  {%- if start and end -%}
+    {%- do return((run_day(start), run_day(end, round_up=true))) -%}
+  {%- endif -%}
+  {%- set today = run_started_at.strftime('%Y-%m-%d') -%}
+  {%- set tomorrow = (run_started_at + modules.datetime.timedelta(days=1)).strftime('%Y-%m-%d') -%}
+  {%- do return((var('first_day', today), tomorrow)) -%}
+{%- endmacro %}
+
+{# The run's days as a condition on a day column. #}
+{% macro run_window_filter(day_column) -%}
+  {%- set first, end = run_window() -%}
+  {%- do return(day_column ~ " >= cast('" ~ first ~ "' as date) and "
+                ~ day_column ~ " < cast('" ~ end ~ "' as date)") -%}
 {%- endmacro %}
 
 {#
-  The config of every day-grained table: rebuilt one UTC day (batch) at a time, a batch's rows
-  deleted by day whatever they were before (a rerun of a day that lost rows leaves none behind).
+  The config of every day-grained table: its rows are a function of each day's rows alone (every
+  window and group is per event_date), so a run rebuilds all its days in one statement and
+  deletes the window's rows first, whatever they were (a rerun of a day that lost rows leaves
+  none behind). Why not dbt's microbatch: it runs one batch per day, about 2 s of dbt's own work
+  per day for these 15 models, most of a month's backfill; its batch size cannot be the run.
 #}
-{% macro daily_microbatch() -%}
+{% macro daily_incremental() -%}
   {%- do return({
       'materialized': 'incremental',
-      'incremental_strategy': 'microbatch',
+      'incremental_strategy': 'run_days',
       'event_time': 'event_date',
-      'batch_size': 'day',
-      'begin': microbatch_begin(),
   }) -%}
+{%- endmacro %}
+
+{#
+  ref() of a day-grained model or source view, read over the run's days only (those with an
+  event_time; others whole), as dbt's microbatch filters the refs of a batch.
+#}
+{% macro run_days_ref(name) -%}
+  {%- set relation = ref(name) -%}
+  {%- if execute -%}
+    {%- for node in graph.nodes.values() -%}
+      {%- if node.resource_type == 'model' and node.name == name and node.config.event_time -%}
+        {%- do return('(select * from ' ~ relation ~ ' where '
+                      ~ run_window_filter(node.config.event_time) ~ ')') -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
+  {%- do return(relation) -%}
+{%- endmacro %}
+
+{# The run_days strategy: the window's rows deleted, then the new ones inserted, in one transaction. #}
+{% macro get_incremental_run_days_sql(arg_dict) -%}
+  {%- set target = arg_dict['target_relation'] -%}
+  {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+  {%- set window = run_window_filter(config.get('event_time')) -%}
+  delete from {{ target }} where {{ window }};
+  insert into {{ target }} ({{ columns }})
+  select {{ columns }} from {{ arg_dict['temp_relation'] }} where {{ window }};
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   Users active each day, by level: each user counted once, at the level of their last event of
   the day, so the levels add up to the day's distinct users.
@@ -15,7 +15,7 @@ with events as (
             partition by event_date, user_id
             order by ts desc, session_id desc, item_in_session desc
         ) as from_last
-    from {{ ref('stg_log_events') }}
+    from {{ run_days_ref('stg_log_events') }}
     where user_id is not null
 ),
 

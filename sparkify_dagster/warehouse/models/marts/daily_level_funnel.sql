@@ -1,4 +1,4 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   The subscription funnel each day: how many users saw the upgrade, downgrade and cancel pages
   and how many went through (Submit Upgrade, Submit Downgrade, Cancellation Confirmation).
@@ -16,5 +16,5 @@ select
         where page = 'Cancellation Confirmation'
     ) as cancelled_users,
     count(*) filter (where page = 'Cancellation Confirmation') as cancellations
-from {{ ref('stg_page_view_events') }}
+from {{ run_days_ref('stg_page_view_events') }}
 group by event_date

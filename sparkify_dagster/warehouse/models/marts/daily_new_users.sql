@@ -1,11 +1,11 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   New users each day: users active that day who registered that day (their `registration`), and
   the registrations submitted. Both come from the day's own events, so they do not depend on
   which other days are loaded.
 -#}
 with day_events as (
-    select * from {{ ref('stg_log_events') }}
+    select * from {{ run_days_ref('stg_log_events') }}
 )
 
 select

@@ -1,4 +1,4 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   Plays in each hour of each day, every hour present (zero when none), with its weekday: sum
   over days for plays by hour and weekday.
@@ -10,7 +10,7 @@ with plays as (
         count(*) filter (where level = 'paid') as paid_plays,
         count(*) filter (where level = 'free') as free_plays,
         count(distinct user_id) as listeners
-    from {{ ref('fact_streams') }}
+    from {{ run_days_ref('fact_streams') }}
     group by datetime_key
 )
 
@@ -25,5 +25,5 @@ select
     coalesce(plays.paid_plays, 0) as paid_plays,
     coalesce(plays.free_plays, 0) as free_plays,
     coalesce(plays.listeners, 0) as listeners
-from {{ ref('dim_datetime') }} as hours
+from {{ run_days_ref('dim_datetime') }} as hours
 left join plays on hours.datetime_key = plays.datetime_key

@@ -1,4 +1,4 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   Plays each day by the listener's location and level, with coordinates: the location's own
   when the source logs them, else the centre of its (first) state; null when neither is known.
@@ -10,7 +10,7 @@ with plays as (
         level,
         count(*) as plays,
         count(distinct user_id) as listeners
-    from {{ ref('int_streams') }}
+    from {{ run_days_ref('int_streams') }}
     group by event_date, location_key, level
 )
 
@@ -29,6 +29,6 @@ select
     plays.plays,
     plays.listeners
 from plays
-left join {{ ref('dim_location') }} as locations on plays.location_key = locations.location_key
-left join {{ ref('state_coordinates') }} as states
+left join {{ run_days_ref('dim_location') }} as locations on plays.location_key = locations.location_key
+left join {{ run_days_ref('state_coordinates') }} as states
     on split_part(locations.state, '-', 1) = states.state

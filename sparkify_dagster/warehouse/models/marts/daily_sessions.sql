@@ -1,4 +1,4 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   Session lengths each day: a session is a session_id's events of the day (one crossing midnight
   counts on each of its days), its length from its first to its last event.
@@ -10,7 +10,7 @@ with sessions as (
         count(*) as events,
         count(*) filter (where page = 'NextSong') as plays,
         {{ dbt.datediff('min(ts)', 'max(ts)', 'second') }} as length_seconds
-    from {{ ref('stg_log_events') }}
+    from {{ run_days_ref('stg_log_events') }}
     group by event_date, session_id
 )
 

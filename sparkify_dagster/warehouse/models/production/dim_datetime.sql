@@ -1,17 +1,9 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   Hour grain, the 24 hours of every day a run builds, whatever it holds: open-ended, so no play
   falls outside it. ISO weekdays (Monday 1 ... Sunday 7); the weekend is Saturday and Sunday.
 -#}
-{%- set batch = model.get('batch') -%}
-{%- if batch %}
-    {%- set first_day = run_day(batch.event_time_start) -%}
-    {%- set end_day = run_day(batch.event_time_end, round_up=true) -%}
-{%- else %}
-    {#- A compile outside a batch: one day, to show the SQL. -#}
-    {%- set first_day = microbatch_begin() -%}
-    {%- set end_day = first_day -%}
-{%- endif %}
+{%- set first_day, end_day = run_window() -%}
 with hours as (
     select cast(date_hour as {{ type_instant() }}) as hour_start
     from (

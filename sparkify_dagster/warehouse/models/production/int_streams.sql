@@ -1,4 +1,4 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   The platform's songplays of each day with the keys that depend on the play alone (hour,
   location), stored day by day in the warehouse: fact_streams adds the user key when read. Stored,
@@ -16,4 +16,4 @@ select
     {{ surrogate_key(['location']) }} as location_key,
     session_id,
     user_agent
-from {{ ref('stg_songplays') }}
+from {{ run_days_ref('stg_songplays') }}

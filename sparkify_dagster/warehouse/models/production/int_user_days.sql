@@ -1,4 +1,4 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   One row per user per day they were active: their level at the day's last event, their
   registration week and plays. The few rows the weekly cohorts are counted from, built day by day.
@@ -16,7 +16,7 @@ with events as (
             partition by event_date, user_id
             order by ts desc, session_id desc, item_in_session desc
         ) as from_last
-    from {{ ref('stg_log_events') }}
+    from {{ run_days_ref('stg_log_events') }}
     where user_id is not null
 )
 

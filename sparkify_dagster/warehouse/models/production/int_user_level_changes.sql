@@ -1,4 +1,4 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#-
   The events where a user's level may start: each user's first event of the day and every
   event of the day whose level differs from the user's previous one that day. A day's rows depend
@@ -21,7 +21,7 @@ with events as (
             partition by user_id, event_date
             order by ts, session_id, item_in_session
         ) as previous_level
-    from {{ ref('stg_log_events') }}
+    from {{ run_days_ref('stg_log_events') }}
     where user_id is not null
 )
 

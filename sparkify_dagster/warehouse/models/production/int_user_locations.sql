@@ -1,9 +1,9 @@
-{{ config(**daily_microbatch()) }}
+{{ config(**daily_incremental()) }}
 {#- The distinct user locations of each day: dim_location is built from these few rows. -#}
 select distinct
     location,
     city,
     state,
     event_date
-from {{ ref('stg_log_events') }}
+from {{ run_days_ref('stg_log_events') }}
 where location is not null
