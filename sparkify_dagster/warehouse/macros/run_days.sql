@@ -106,7 +106,10 @@
   {%- do return(relation) -%}
 {%- endmacro %}
 
-{# The run_days strategy: the window's rows deleted, then the new ones inserted, in one transaction. #}
+{#
+  The run_days strategy: the window's rows deleted, then the new ones inserted (what dbt-duckdb's
+  microbatch does per batch). A failed build publishes nothing: readers use the read copy.
+#}
 {% macro get_incremental_run_days_sql(arg_dict) -%}
   {%- set target = arg_dict['target_relation'] -%}
   {%- set columns = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
