@@ -144,17 +144,17 @@ def test_every_page_renders_in_chromium_with_its_charts_and_the_months_plays(das
         assert page.locator(ERRORS).count() == 0
 
     with _every_page_visited(url, plays, "dashboard", publish_while_open) as page:
-        # The sidebar's filters keep their values from page to page.
+        # The sidebar's filters keep their values from page to page. Each click waits for the
+        # page's charts: a click mid-run is Streamlit's own corner (streamlit/streamlit#9100).
+        charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
         page.goto(url)
+        charts.nth(CHARTS["Overview"] - 1).wait_for(timeout=60_000)
         page.get_by_test_id("stSidebar").get_by_role("button", name="free").click()
         paid = page.get_by_test_id("stMetric").filter(has_text="Plays (paid)")
         paid.wait_for(timeout=30_000)
         page.get_by_test_id("stSidebarNav").get_by_text("Listening").click()
         page.get_by_role("heading", name="Plays by weekday and hour (paid)").wait_for()
-        # Leave once the page has drawn its charts, as a reader would (a click mid-run is
-        # Streamlit's own corner, streamlit/streamlit#9100); a loaded machine gets a minute.
-        charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
-        charts.nth(CHARTS["Listening"] - 1).wait_for(timeout=60_000)
+        charts.nth(CHARTS["Listening"] - 1).wait_for(timeout=60_000)  # a loaded machine: 1 min
         page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
         paid.wait_for(timeout=60_000)
 
