@@ -19,23 +19,31 @@
 {%- endmacro %}
 
 {% macro run_days_condition(relation) -%}
+  {%- set day_column = event_time_of(relation) -%}
+  {%- do return(run_days_filter(day_column) if day_column else '') -%}
+{%- endmacro %}
+
+{# The event_time (day column) of the model behind a relation, or none (also while parsing). #}
+{% macro event_time_of(relation) -%}
   {%- if execute -%}
     {%- for node in graph.nodes.values() -%}
       {%- if node.resource_type == 'model' and node.alias == relation.identifier
             and node.schema == relation.schema and node.config.event_time -%}
-        {%- do return(run_days_filter(node.config.event_time)) -%}
+        {%- do return(node.config.event_time) -%}
       {%- endif -%}
     {%- endfor -%}
   {%- endif -%}
-  {%- do return('') -%}
+  {%- do return(none) -%}
+{%- endmacro %}
+
+{# Whether the build was given its days (--event-time-start and --event-time-end). #}
+{% macro run_days_given() -%}
+  {%- do return(invocation_args_dict.get('event_time_start') and invocation_args_dict.get('event_time_end')) -%}
 {%- endmacro %}
 
 {# A condition on a day column: the run's days, or '' when the run gives no event times. #}
 {% macro run_days_filter(day_column) -%}
-  {%- if not (invocation_args_dict.get('event_time_start') and invocation_args_dict.get('event_time_end')) -%}
-    {%- do return('') -%}
-  {%- endif -%}
-  {%- do return(run_window_filter(day_column)) -%}
+  {%- do return(run_window_filter(day_column) if run_days_given() else '') -%}
 {%- endmacro %}
 
 {#
@@ -57,10 +65,9 @@
   day) to the build's day, so it never expands into every day since some year long past.
 #}
 {% macro run_window() -%}
-  {%- set start = invocation_args_dict.get('event_time_start') -%}
-  {%- set end = invocation_args_dict.get('event_time_end') -%}
-  {%- if start and end -%}
-    {%- do return((run_day(start), run_day(end, round_up=true))) -%}
+  {%- if run_days_given() -%}
+    {%- do return((run_day(invocation_args_dict['event_time_start']),
+                   run_day(invocation_args_dict['event_time_end'], round_up=true))) -%}
   {%- endif -%}
   {%- set today = run_started_at.strftime('%Y-%m-%d') -%}
   {%- set tomorrow = (run_started_at + modules.datetime.timedelta(days=1)).strftime('%Y-%m-%d') -%}
@@ -95,20 +102,18 @@
 #}
 {% macro run_days_ref(name) -%}
   {%- set relation = ref(name) -%}
-  {%- if execute -%}
-    {%- for node in graph.nodes.values() -%}
-      {%- if node.resource_type == 'model' and node.name == name and node.config.event_time -%}
-        {%- do return('(select * from ' ~ relation ~ ' where '
-                      ~ run_window_filter(node.config.event_time) ~ ')') -%}
-      {%- endif -%}
-    {%- endfor -%}
+  {%- set day_column = event_time_of(relation) -%}
+  {%- if day_column -%}
+    {%- do return('(select * from ' ~ relation ~ ' where ' ~ run_window_filter(day_column) ~ ')') -%}
   {%- endif -%}
   {%- do return(relation) -%}
 {%- endmacro %}
 
 {#
   The run_days strategy: the window's rows deleted, then the new ones inserted (what dbt-duckdb's
-  microbatch does per batch). A failed build publishes nothing: readers use the read copy.
+  microbatch does per batch), in the transaction dbt-duckdb's incremental materialization opens
+  for its main statement, so a crash between the two leaves the old rows. A failed build
+  publishes nothing either way: readers use the read copy.
 #}
 {% macro get_incremental_run_days_sql(arg_dict) -%}
   {%- set target = arg_dict['target_relation'] -%}

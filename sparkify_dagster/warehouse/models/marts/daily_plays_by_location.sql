@@ -29,6 +29,6 @@ select
     plays.plays,
     plays.listeners
 from plays
-left join {{ run_days_ref('dim_location') }} as locations on plays.location_key = locations.location_key
-left join {{ run_days_ref('state_coordinates') }} as states
+left join {{ ref('dim_location') }} as locations on plays.location_key = locations.location_key
+left join {{ ref('state_coordinates') }} as states
     on split_part(locations.state, '-', 1) = states.state
