@@ -17,7 +17,7 @@ SMALL_DAYS_JVM ?= -XX:TieredStopAtLevel=1 -XX:+UseSerialGC
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 DEV_PORT ?= 3000
 
-.PHONY: demo sample raw test test-fast install java class-archive chromium dev lint clean bench postgres compose broker stream-demo
+.PHONY: demo sample raw test test-fast install java class-archive chromium dev lint clean bench postgres compose broker stream-demo spark-server
 
 # uv installs the project's packages (pip only installs uv): the same releases pip would pick,
 # about three times as fast here (46 s against 137 s into a new virtualenv, with warm caches).
@@ -126,7 +126,14 @@ BROKER_PORT ?= 9092
 broker: install
 	$(BIN)/sparkify broker --port $(BROKER_PORT)
 
-# A live stream: the broker, a paced generator (today's events at their own time) and Dagster with
-# the micro-batch schedule and the stream_days sensor on, over data/stream_demo (scripts/stream-demo.sh).
+# A long-lived Spark that runs share (README, Configuration): runs with
+# SPARKIFY_SPARK_REMOTE=sc://127.0.0.1:$(SPARK_SERVER_PORT) use it instead of starting a JVM.
+SPARK_SERVER_PORT ?= 15002
+spark-server: install java class-archive
+	exec $(BIN)/sparkify spark-server --port $(SPARK_SERVER_PORT)
+
+# A live stream: the broker, a paced generator (today's events at their own time), a Spark Connect
+# server and Dagster with the micro-batch schedule and the stream_days sensor on, its runs on that
+# server, over data/stream_demo (scripts/stream-demo.sh).
 stream-demo: install java class-archive
-	BIN="$(BIN)" BROKER_PORT=$(BROKER_PORT) DEV_PORT=$(DEV_PORT) exec scripts/stream-demo.sh
+	BIN="$(BIN)" BROKER_PORT=$(BROKER_PORT) DEV_PORT=$(DEV_PORT) SPARK_SERVER_PORT=$(SPARK_SERVER_PORT) exec scripts/stream-demo.sh

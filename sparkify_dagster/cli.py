@@ -21,12 +21,14 @@ from pathlib import Path
 import click
 
 from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, list_log_files
+from sparkify_dagster.resources.spark_connect import DEFAULT_PORT as SPARK_SERVER_PORT
 from sparkify_dagster.settings import (
     KAFKA_BOOTSTRAP_SERVERS,
     LAKE,
     S3_ENDPOINT_URL,
     SONG_SOURCE,
     SOURCE,
+    SPARK_REMOTE,
     Settings,
     SettingsError,
     kafka_source_servers,
@@ -806,6 +808,44 @@ def class_archive(replace: bool) -> None:
         raise click.ClickException(f"class archive: {error}") from None
     size_mb = archive.stat().st_size / 1e6
     click.echo(f"Wrote {archive} ({size_mb:,.0f} MB) in {time.monotonic() - started:.0f} s")
+
+
+@main.command(
+    "spark-server",
+    help="Run a long-lived Spark (a Spark Connect server) on 127.0.0.1 until Ctrl-C. Runs whose "
+    f"{SPARK_REMOTE.name} points at it use its warm Spark instead of starting their own: a "
+    "small day's run or a stream micro-batch no longer pays a JVM start and cold Spark.",
+)
+@click.option("--port", default=SPARK_SERVER_PORT, show_default=True, type=click.IntRange(1, 65535))
+def spark_server(port: int) -> None:
+    import signal
+
+    from sparkify_dagster.resources.spark import JavaNotFoundError, SparkResource, require_java
+    from sparkify_dagster.resources.spark_connect import SparkConnectServer, SparkServerError
+
+    settings = _settings()
+    local = replace(settings, spark_remote=None)
+    try:
+        require_java()
+        server = SparkConnectServer(SparkResource.from_settings(local).session_config(), port)
+        click.echo(f"Starting Spark ({settings.spark_master}) behind Spark Connect …")
+        server.start()
+    except (JavaNotFoundError, SparkServerError) as error:
+        raise click.ClickException(str(error)) from None
+    # SIGTERM (make, a process manager) stops the server as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo(
+        f"Spark Connect server on {server.url}; Ctrl-C stops it. Runs use it with "
+        f"{SPARK_REMOTE.name}={server.url}"
+    )
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        code = 0
+    finally:
+        server.stop()
+    if code:
+        raise click.ClickException(f"the Spark Connect server exited with code {code}")
 
 
 class _EchoLog:

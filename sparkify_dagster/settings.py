@@ -172,6 +172,12 @@ SPARK_CLASS_ARCHIVE = Variable(
     "(`make test` and `make dev` write it): a new run process starts ~10 s sooner",
     _switch,
 )
+SPARK_REMOTE = Variable(
+    "SPARKIFY_SPARK_REMOTE",
+    None,
+    "a Spark Connect server, `sc://HOST:PORT`: runs use its long-lived, warm Spark instead of "
+    "starting their own (`sparkify spark-server` starts one on this machine)",
+)
 LAKE_LOCK_TIMEOUT_MINUTES = Variable(
     "SPARKIFY_LAKE_LOCK_TIMEOUT_MINUTES",
     30,
@@ -285,6 +291,7 @@ class Settings:
     spark_driver_memory: str = _from(SPARK_DRIVER_MEMORY)
     spark_java_options: str | None = _from(SPARK_JAVA_OPTIONS)
     spark_class_archive: bool = _from(SPARK_CLASS_ARCHIVE)
+    spark_remote: str | None = _from(SPARK_REMOTE)
     lake_lock_timeout_minutes: int = _from(LAKE_LOCK_TIMEOUT_MINUTES)
     s3_endpoint_url: str | None = _from(S3_ENDPOINT_URL)
     aws_region: str | None = _from(AWS_REGION)

@@ -2,6 +2,7 @@
 line or two."""
 
 import logging
+import time
 from datetime import date
 
 import dagster as dg
@@ -11,10 +12,12 @@ from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 from sparkify_dagster.resources.spark import sessions_started
+from sparkify_dagster.resources.spark_connect import SparkServerError, connect_url
 from sparkify_dagster.settings import Settings
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CLEAN_OUTPUTS
+from sparkify_dagster.streaming.broker import free_port
 from sparkify_dagster_tests.helpers import (
     SAMPLE,
     TEST_SPARK,
@@ -128,3 +131,18 @@ def test_a_step_on_a_lake_in_use_fails_naming_the_run_that_holds_it(spark, tmp_p
     message = (error.cause or error).message
     assert f"LakeBusyError: lake {lake} in use by run the-other-run since " in message
     assert not (lake / "star").exists()
+
+
+def test_a_spark_connect_server_that_does_not_answer_fails_at_once_saying_what_to_do():
+    """The Connect client alone would retry an unreachable server for minutes."""
+    url = connect_url(free_port())
+    started = time.monotonic()
+
+    with pytest.raises(SparkServerError) as failed:
+        SparkResource.from_settings(Settings(spark_remote=url)).get_session()
+
+    assert time.monotonic() - started < 10
+    assert str(failed.value) == (
+        f"No Spark Connect server answers at {url} (SPARKIFY_SPARK_REMOTE): start one with "
+        "`sparkify spark-server`, or unset it to run Spark in the run's process"
+    )

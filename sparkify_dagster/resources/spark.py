@@ -6,7 +6,8 @@ LazyPySparkResource starts the session, from the Spark settings this resource tu
 into; around it, this resource checks Java first (a clear message instead of a JVM launch
 failure), starts the JVM from Spark's class archive when there is one (spark_class_archive.py)
 and reuses a session already running in the process (a new resource instance per run, one
-session for all).
+session for all). With `remote` set, the session is a Spark Connect client of a long-lived
+server instead (resources/spark_connect.py): no JVM in the run's process at all.
 """
 
 import os
@@ -24,10 +25,12 @@ from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
 from sparkify_dagster.resources import spark_class_archive as class_archive
+from sparkify_dagster.resources.spark_connect import SparkServerError, server_answers
 from sparkify_dagster.settings import (
     SPARK_CLASS_ARCHIVE,
     SPARK_DRIVER_MEMORY,
     SPARK_MASTER,
+    SPARK_REMOTE,
     Settings,
 )
 from sparkify_dagster.spark_settings import PIPELINE_CONF
@@ -109,6 +112,11 @@ class SparkResource(dg.ConfigurableResource):
         description="Start the driver's JVM from the class archive when there is one "
         "(resources/spark_class_archive.py).",
     )
+    remote: str = Field(
+        default="",
+        description="A Spark Connect server (sc://HOST:PORT) whose Spark the runs use instead "
+        "of starting their own; empty: Spark in the run's process.",
+    )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SparkResource":
@@ -118,6 +126,7 @@ class SparkResource(dg.ConfigurableResource):
             driver_memory=settings.spark_driver_memory,
             java_options=settings.spark_java_options or "",
             class_archive=settings.spark_class_archive,
+            remote=settings.spark_remote or "",
         )
 
     def spark_config(self, archive_options: str = "") -> dict[str, str]:
@@ -150,6 +159,8 @@ class SparkResource(dg.ConfigurableResource):
     def get_session(self) -> SparkSession:
         """The process's SparkSession, started on first use with this resource's settings."""
         global _sessions_started
+        if self.remote:
+            return self._connect()
         if SparkContext._active_spark_context is not None:
             return SparkSession.builder.getOrCreate()
         require_java()
@@ -184,6 +195,29 @@ class SparkResource(dg.ConfigurableResource):
         os.replace(partial, archive)
         class_archive.remove_other_archives(keep=archive)
         return archive
+
+    def _connect(self) -> SparkSession:
+        """The process's session on the Spark Connect server at `remote`."""
+        global _sessions_started
+        from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+        active = ConnectSession.getActiveSession()
+        if active is not None and not active.is_stopped:
+            return active
+        if not server_answers(self.remote):
+            raise SparkServerError(
+                f"No Spark Connect server answers at {self.remote} ({SPARK_REMOTE.name}): "
+                "start one with `sparkify spark-server`, or unset it to run Spark in the run's "
+                "process"
+            )
+        session = SparkSession.builder.remote(self.remote).getOrCreate()
+        # The server's defaults should be these already (`sparkify spark-server` starts it with
+        # spark_config()); the transforms rely on them, so a session on any server gets them.
+        for key, value in PIPELINE_CONF.items():
+            if key.startswith("spark.sql.") and session.conf.isModifiable(key):
+                session.conf.set(key, value)
+        _sessions_started += 1
+        return session
 
     def _start(self, config: dict[str, str]) -> SparkSession:
         session = LazyPySparkResource(spark_config=config).spark_session

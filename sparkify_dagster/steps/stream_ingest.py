@@ -13,6 +13,7 @@ from sparkify_dagster.steps.step import Step, setting
 from sparkify_dagster.storage import ParquetLake
 from sparkify_dagster.streaming import streamify
 from sparkify_dagster.streaming.ingest import ingest_raw, raw_path
+from sparkify_dagster.streaming.kafka import TAIL_IDLE_S
 from sparkify_dagster.tables import PARTITION_COLUMN, raw_table
 
 _DAY_DIRECTORY = re.compile(rf"/{PARTITION_COLUMN}=(\d{{4}}-\d{{2}}-\d{{2}})/")
@@ -23,7 +24,9 @@ class StreamIngestSettings:
     topics: str = setting(
         ",".join(streamify.TOPICS), "The topics to land in the raw zone, comma-separated."
     )
-    idle_s: float = setting(0.5, "How long a partition's tail is waited for once it seems read.")
+    idle_s: float = setting(
+        TAIL_IDLE_S, "How long a partition's tail is waited for once it seems read."
+    )
 
 
 def _files(lake: ParquetLake, topic: str) -> set[str]:

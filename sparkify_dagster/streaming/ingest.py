@@ -12,13 +12,14 @@ table's root) never see the leftovers. The queries of the topics run side by sid
 """
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import SparkSession
 
 from sparkify_dagster.filesystems import join
-from sparkify_dagster.streaming.kafka import KafkaError, end_offsets
+from sparkify_dagster.streaming.kafka import TAIL_IDLE_S, KafkaError, end_offsets
 from sparkify_dagster.streaming.source import NAME, KafkaDataSource, options_for
 from sparkify_dagster.tables import raw_table
 
@@ -57,7 +58,7 @@ def lag(
     kafka_config: Mapping[str, str],
     topic: str,
     read_up_to: Mapping[int, int],
-    idle_s: float = 0.5,
+    idle_s: float = TAIL_IDLE_S,
 ) -> dict[int, int]:
     """Per partition: messages on the broker from `read_up_to` (next offsets) to its end."""
     return {
@@ -75,7 +76,7 @@ def ingest_raw(
     lake: str,
     topics: Iterable[str],
     kafka_config: Mapping[str, str],
-    idle_s: float = 0.5,
+    idle_s: float = TAIL_IDLE_S,
     fail_on_data_loss: bool = True,
 ) -> list[TopicIngest]:
     """Lands every message not yet in the raw zone of each topic; returns what each read.
@@ -117,10 +118,14 @@ def ingest_raw(
         last = query.lastProgress
         if last is not None and last.sources and last.sources[0].endOffset:
             report.end_offsets = {int(p): int(o) for p, o in _offsets(last.sources[0].endOffset)}
-        report.lag = lag(kafka_config, topic, report.end_offsets, idle_s)
         reports.append(report)
     if failures:
         raise IngestError("; ".join(failures))
+    # Each topic's tail is waited for (idle_s): all at once, not one after another.
+    with ThreadPoolExecutor(max(len(reports), 1)) as pool:
+        lags = pool.map(lambda r: lag(kafka_config, r.topic, r.end_offsets, idle_s), reports)
+        for report, topic_lag in zip(reports, lags, strict=True):
+            report.lag = topic_lag
     return reports
 
 

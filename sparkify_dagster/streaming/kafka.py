@@ -15,6 +15,9 @@ from dataclasses import dataclass
 # librdkafka logs every failed connection attempt to stderr (20 lines a second while a broker is
 # down) and every idle disconnect; what matters reaches us as an exception or a delivery error.
 QUIET = {"log_level": 0}
+# How long a partition's tail is polled, once it seems read, before its end is taken as found.
+# Shorter only risks leaving a message that was in flight for the next micro-batch.
+TAIL_IDLE_S = 0.5
 
 
 class KafkaError(RuntimeError):
@@ -91,7 +94,7 @@ class PartitionRange:
 def end_offsets(
     config: Mapping[str, str],
     topic: str,
-    idle_s: float = 0.5,
+    idle_s: float = TAIL_IDLE_S,
     timeout_s: float = 30.0,
 ) -> dict[int, PartitionRange]:
     """Each partition's kept offsets, read to the end (see the module's docstring): the tail

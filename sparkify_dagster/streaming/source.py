@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 
 from pyspark.sql.datasource import DataSource, DataSourceStreamReader, InputPartition
 
-from sparkify_dagster.streaming.kafka import KafkaError, end_offsets, manual_consumer
+from sparkify_dagster.streaming.kafka import TAIL_IDLE_S, KafkaError, end_offsets, manual_consumer
 
 NAME = "sparkify_kafka"
 # Options: `topic`, and every librdkafka setting as `kafka.<name>` (as Spark's Kafka source
@@ -35,7 +35,10 @@ _NO_TIMESTAMP = 0  # confluent_kafka.TIMESTAMP_NOT_AVAILABLE
 
 
 def options_for(
-    topic: str, config: Mapping[str, str], idle_s: float = 0.5, fail_on_data_loss: bool = True
+    topic: str,
+    config: Mapping[str, str],
+    idle_s: float = TAIL_IDLE_S,
+    fail_on_data_loss: bool = True,
 ) -> dict[str, str]:
     """readStream options for one topic from a confluent-kafka config dict."""
     return {
@@ -68,7 +71,7 @@ class KafkaStreamReader(DataSourceStreamReader):
     def __init__(self, options: Mapping[str, str]) -> None:
         self.topic = options[TOPIC_OPTION]
         self.config = _kafka_config(options)
-        self.idle_s = float(options.get(IDLE_OPTION, "0.5"))
+        self.idle_s = float(options.get(IDLE_OPTION, TAIL_IDLE_S))
         self.fail_on_data_loss = options.get(FAIL_ON_DATA_LOSS_OPTION, "true").lower() != "false"
         self._low: dict[str, int] = {}  # each partition's first kept offset, as last seen
 

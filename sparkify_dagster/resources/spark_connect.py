@@ -1,0 +1,167 @@
+"""A long-lived Spark that runs share: a Spark Connect server on this machine, started by us.
+
+Every Dagster run, `sparkify run` and stream micro-batch is a new process, and with its own
+Spark it pays a JVM start and cold Spark (class loading, code generation, the JIT) before a
+small day's work: ~35-50 s for a day of a few hundred events. A Spark Connect server keeps one
+driver JVM warm; a run process then holds only a thin gRPC client (settings.SPARK_REMOTE), and
+its jobs start on a JIT-compiled driver whose generated code is cached across runs.
+
+The server is PySpark's own (`org.apache.spark.sql.connect.service.SparkConnectServer`, in the
+jars PySpark ships), started with spark-submit and the settings a local run's session would
+have (SparkResource.spark_config: the pipeline's SQL settings, driver memory, JVM options, the
+class archive), bound to 127.0.0.1. Its Python workers (the Kafka data source) run this Python,
+the one with the project's packages. The lake's file operations stay in the run's process, so a
+Connect server serves runs on the same machine (or the same mounted lake).
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlparse
+
+LOCALHOST = "127.0.0.1"
+DEFAULT_PORT = 15002
+SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
+
+
+def _spark_home() -> str:
+    """PySpark's own Spark (its jars and spark-submit); imported here so that the CLI and the
+    settings can name this module's defaults without loading PySpark."""
+    from pyspark.find_spark_home import _find_spark_home
+
+    return _find_spark_home()
+
+
+class SparkServerError(RuntimeError):
+    """The Spark Connect server could not be started or reached; the message says why."""
+
+
+def connect_url(port: int, host: str = LOCALHOST) -> str:
+    return f"sc://{host}:{port}"
+
+
+def connect_address(url: str) -> tuple[str, int]:
+    """sc://HOST:PORT[/;params] → (HOST, PORT); Spark Connect's default port when none."""
+    parsed = urlparse(url)
+    if parsed.scheme != "sc" or not parsed.hostname:
+        raise SparkServerError(f"{url!r} is not a Spark Connect URL: sc://HOST:PORT")
+    return parsed.hostname, parsed.port or DEFAULT_PORT
+
+
+def server_answers(url: str, timeout_s: float = 2.0) -> bool:
+    """Whether something listens at the URL's address. Checked before a session is made: the
+    Connect client retries an unreachable server for minutes before it fails."""
+    try:
+        with socket.create_connection(connect_address(url), timeout=timeout_s):
+            return True
+    except OSError:
+        return False
+
+
+class SparkConnectServer:
+    """PySpark's Spark Connect server on 127.0.0.1:`port` with `spark_config` (a local run's
+    session settings); a context manager that stops it."""
+
+    def __init__(
+        self, spark_config: dict[str, str], port: int = DEFAULT_PORT, log_file: Path | None = None
+    ) -> None:
+        self.spark_config = spark_config
+        self.port = port
+        self.log_file = log_file
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return connect_url(self.port)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def command(self) -> list[str]:
+        settings = {
+            **self.spark_config,
+            "spark.app.name": "sparkify Spark Connect server",
+            "spark.connect.grpc.binding.address": LOCALHOST,
+            "spark.connect.grpc.binding.port": str(self.port),
+        }
+        spark_submit = os.path.join(_spark_home(), "bin", "spark-submit")
+        confs = [arg for key, value in settings.items() for arg in ("--conf", f"{key}={value}")]
+        return [spark_submit, "--class", SERVER_CLASS, *confs]
+
+    def environment(self) -> dict[str, str]:
+        # Python workers (the Kafka data source) run this Python, which has the project's
+        # packages; PySpark would start whatever `python3` is first on PATH.
+        return {**os.environ, "SPARK_HOME": _spark_home(), "PYSPARK_PYTHON": sys.executable}
+
+    def start(self, timeout_s: float = 120.0) -> "SparkConnectServer":
+        """Starts the server and returns once it accepts connections; SparkServerError if it
+        exits first or does not answer within `timeout_s`."""
+        if self._process is not None:
+            raise SparkServerError(f"the Spark Connect server on {self.url} is already started")
+        if server_answers(self.url, timeout_s=0.5):
+            raise SparkServerError(
+                f"port {self.port} on {LOCALHOST} is in use: pick another --port"
+            )
+        log = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
+        try:
+            # Its own process group: Ctrl-C in a terminal reaches us, and we stop it in order.
+            self._process = subprocess.Popen(
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.environment(),
+                start_new_session=True,
+            )
+        finally:
+            if self.log_file:
+                log.close()
+        deadline = time.monotonic() + timeout_s
+        while not server_answers(self.url, timeout_s=0.5):
+            if self._process.poll() is not None:
+                code, self._process = self._process.returncode, None
+                raise SparkServerError(
+                    f"the Spark Connect server exited (code {code}) before answering on "
+                    f"{self.url}" + (f"; its log: {self.log_file}" if self.log_file else "")
+                )
+            if time.monotonic() > deadline:
+                self.stop()
+                raise SparkServerError(
+                    f"the Spark Connect server did not answer on {self.url} in {timeout_s:.0f} s"
+                )
+            time.sleep(0.2)
+        return self
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """SIGTERM to its process group (spark-submit and the JVM), SIGKILL after `timeout_s`."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def wait(self) -> int:
+        """Blocks until the server exits by itself; its exit code."""
+        if self._process is None:
+            raise SparkServerError("the Spark Connect server is not started")
+        return self._process.wait()
+
+    def __enter__(self) -> "SparkConnectServer":
+        return self.start() if self._process is None else self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
