@@ -27,6 +27,7 @@ BENCHMARKS = (
     "history",
     "warehouse",
     "dashboard",
+    "streaming",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -25,6 +25,8 @@ class Scale:
     warehouse_events_per_day: int
     dashboard_days: int  # the dashboard's page renders
     dashboard_events_per_day: int
+    stream_events: int  # the ingest-rate figure's events (~1.8 messages each)
+    micro_batch_events: int  # new events per micro-batch run
     timed_runs: int  # small files and throughput: the best of this many timed runs each
     warm_up: bool  # a first, untimed pass warms the JVM (small files, throughput, incremental)
 
@@ -48,6 +50,8 @@ FULL = Scale(
     warehouse_events_per_day=100_000,
     dashboard_days=30,
     dashboard_events_per_day=1_000_000,
+    stream_events=300_000,
+    micro_batch_events=3_000,
     timed_runs=2,
     warm_up=True,
 )
@@ -67,6 +71,8 @@ QUICK = Scale(
     warehouse_events_per_day=1_000,
     dashboard_days=2,
     dashboard_events_per_day=1_000,
+    stream_events=3_000,
+    micro_batch_events=500,
     timed_runs=1,
     warm_up=False,
 )

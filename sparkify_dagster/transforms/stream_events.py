@@ -26,6 +26,7 @@ from sparkify_dagster.transforms.text import blank_to_null
 _TEXT = "text"  # the message's value as a string
 _MESSAGE = "message"  # its typed JSON
 _KAFKA_DAY = "kafka_date"
+_LOG_EVENT = "log_event"  # the message recast as a log line, when it is clean
 
 
 def kafka_days(days: Sequence[date]) -> list[date]:
@@ -127,8 +128,12 @@ def classify_messages(raw: DataFrame) -> DataFrame:
         )
         .select("*", parse_json_once(_TEXT, STREAMIFY_EVENT, _MESSAGE))
         .withColumn("reason", _reason(message))
+        # A column of its own: clean_columns reads the line's fields many times, and each read
+        # of an expression (not a column) would repeat the whole struct in the plan (with Spark
+        # Connect, ~100,000 expression nodes sent and analysed per action).
+        .withColumn(_LOG_EVENT, F.when(good, _as_log_event(message)))
         .select(
-            *clean_columns(F.when(good, _as_log_event(message))),
+            *clean_columns(F.col(_LOG_EVENT)),
             F.when(good, blank_to_null(message["zip"])).alias("zip"),
             F.when(good, message["lat"]).alias("latitude"),
             F.when(good, message["lon"]).alias("longitude"),

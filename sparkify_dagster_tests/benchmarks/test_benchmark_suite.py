@@ -28,7 +28,8 @@ def test_figures_compare_ratios_with_their_goals():
 # (~1.5 min): their computation is tested in test_warehouse_benchmark.py and
 # test_dashboard_benchmark.py instead. The Spark-sessions figure is a whole `sparkify run`
 # (~140 s) reading its "Spark sessions started" line, which test_cli.py and
-# test_readme_quickstart.py already assert.
+# test_readme_quickstart.py already assert. The streaming figures start a Spark Connect server and
+# runs in new processes (~3.5 min): test_streaming_benchmark.py tests their parts.
 QUICK_FIGURES = {
     "generator_speed": ("generator: 20,000-event day", "generator: events per second"),
     "small_files": ("small files:",),
@@ -38,7 +39,12 @@ QUICK_FIGURES = {
 
 
 def test_the_quick_run_leaves_out_only_benchmarks_tested_elsewhere():
-    assert set(BENCHMARKS) - set(QUICK_FIGURES) == {"warehouse", "dashboard", "spark_sessions"}
+    assert set(BENCHMARKS) - set(QUICK_FIGURES) == {
+        "warehouse",
+        "dashboard",
+        "spark_sessions",
+        "streaming",
+    }
 
 
 # One test per benchmark, so that the test workers share them out.
