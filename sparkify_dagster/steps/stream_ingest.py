@@ -1,8 +1,8 @@
 """The stream's micro-batch as a step: every new message of the topics into the raw zone, once
-(streaming/ingest.py), reported per topic: messages read, lag per partition, and the Kafka days
-that received messages (what the daily job must rebuild)."""
+(streaming/ingest.py), reported per topic: messages read, lag per partition, and the days the
+new messages belong to (what the daily job must rebuild): each message's event day as the clean
+step assigns it, so a late message (stamped by Kafka after midnight) rebuilds its event's day."""
 
-import re
 from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
@@ -15,8 +15,7 @@ from sparkify_dagster.streaming import streamify
 from sparkify_dagster.streaming.ingest import ingest_raw, raw_path
 from sparkify_dagster.streaming.kafka import TAIL_IDLE_S
 from sparkify_dagster.tables import PARTITION_COLUMN, raw_table
-
-_DAY_DIRECTORY = re.compile(rf"/{PARTITION_COLUMN}=(\d{{4}}-\d{{2}}-\d{{2}})/")
+from sparkify_dagster.transforms.stream_events import message_days
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,28 @@ def _files(lake: ParquetLake, topic: str) -> set[str]:
     return set(lake.files.files(root, ".parquet")) if lake.files.is_dir(root) else set()
 
 
+def _days_of_new_messages(
+    session: SparkSession, lake: ParquetLake, new_files: dict[str, set[str]]
+) -> dict[str, list[str]]:
+    """Topic → the days its new files' messages belong to, in one Spark job. The new files are
+    the ones this run committed (and, after a crash, maybe a dead attempt's: at worst a day
+    rebuilt for nothing)."""
+    frames = [
+        session.read.option("basePath", raw_path(lake.root, topic)).parquet(*sorted(files))
+        for topic, files in new_files.items()
+        if files
+    ]
+    if not frames:
+        return {}
+    raw = frames[0]
+    for frame in frames[1:]:
+        raw = raw.unionByName(frame)
+    days: dict[str, list[str]] = {}
+    for row in message_days(raw).orderBy("topic", PARTITION_COLUMN).collect():
+        days.setdefault(row["topic"], []).append(row[PARTITION_COLUMN].isoformat())
+    return days
+
+
 def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
     settings: StreamIngestSettings = request.settings
     servers = kafka_source_servers(request.source_root)
@@ -47,10 +68,10 @@ def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) ->
     before = {topic: _files(lake, topic) for topic in topics}
     log.info(f"Ingesting {', '.join(topics)} from {servers}")
     reports = ingest_raw(session, lake.root, topics, config, idle_s=settings.idle_s)
+    days_of = _days_of_new_messages(session, lake, {t: _files(lake, t) - before[t] for t in topics})
     written = []
     for report in reports:
-        new_files = _files(lake, report.topic) - before[report.topic]
-        days = sorted({m.group(1) for f in new_files if (m := _DAY_DIRECTORY.search(f))})
+        days = days_of.get(report.topic, [])
         table = raw_table(report.topic)
         log.info(
             f"{report.topic}: {report.messages:,} message(s) in {report.batches} batch(es)"

@@ -103,6 +103,36 @@ def _as_log_event(message: Column) -> Column:
     )
 
 
+def _parsed(raw: DataFrame) -> DataFrame:
+    """Raw-zone rows with the value as text and its JSON parsed once (typed)."""
+    return raw.select(
+        "topic",
+        "partition",
+        "offset",
+        "timestamp",
+        "value",
+        F.col(PARTITION_COLUMN).alias(_KAFKA_DAY),
+        F.col("value").cast("string").alias(_TEXT),
+    ).select("*", parse_json_once(_TEXT, STREAMIFY_EVENT, _MESSAGE))
+
+
+def _message_day(message: Column) -> Column:
+    """The day a message is cleaned or quarantined on: its event's UTC day where a run of that
+    day reads it (kafka_days), else its Kafka day."""
+    ts = message["ts"]
+    return F.coalesce(F.when(~_far_from_kafka_day(ts), _event_day(ts)), F.col(_KAFKA_DAY))
+
+
+def message_days(raw: DataFrame) -> DataFrame:
+    """(topic, date): the days raw-zone messages belong to, as classify_messages assigns them;
+    a late message's day is its event's, which may be before its Kafka day."""
+    return (
+        _parsed(raw)
+        .select("topic", _message_day(F.col(_MESSAGE)).alias(PARTITION_COLUMN))
+        .distinct()
+    )
+
+
 def classify_messages(raw: DataFrame) -> DataFrame:
     """Raw-zone rows (topic, partition, offset, timestamp, key, value, date) → one flat row per
     message: a clean event (log_events' columns and zip/latitude/longitude, null `reason`) or a
@@ -113,20 +143,8 @@ def classify_messages(raw: DataFrame) -> DataFrame:
     good = F.col("reason").isNull()
     is_bad = ~good
     message = F.col(_MESSAGE)
-    ts = message["ts"]
-    # Where a run of the event's day reads it (kafka_days); else its Kafka day, quarantined.
-    event_day = F.when(~_far_from_kafka_day(ts), _event_day(ts))
     return (
-        raw.select(
-            "topic",
-            "partition",
-            "offset",
-            "timestamp",
-            "value",
-            F.col(PARTITION_COLUMN).alias(_KAFKA_DAY),
-            F.col("value").cast("string").alias(_TEXT),
-        )
-        .select("*", parse_json_once(_TEXT, STREAMIFY_EVENT, _MESSAGE))
+        _parsed(raw)
         .withColumn("reason", _reason(message))
         # A column of its own: clean_columns reads the line's fields many times, and each read
         # of an expression (not a column) would repeat the whole struct in the plan (with Spark
@@ -142,7 +160,7 @@ def classify_messages(raw: DataFrame) -> DataFrame:
             F.when(is_bad, F.make_valid_utf8(_TEXT)).alias("value"),
             "reason",
             F.when(is_bad & ~F.is_valid_utf8(_TEXT), F.col("value")).alias("raw_bytes"),
-            F.coalesce(event_day, F.col(_KAFKA_DAY)).alias(PARTITION_COLUMN),
+            _message_day(message).alias(PARTITION_COLUMN),
         )
     )
 

@@ -1,9 +1,11 @@
 """A lake fed by Kafka in Dagster: a micro-batch run reports what it read, the stream_days sensor
 runs the daily job for the days that received messages, and a late message rebuilds its day."""
 
+import json
 from datetime import UTC, date, datetime
 
 import dagster as dg
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from sparkify_dagster import tables
@@ -12,6 +14,7 @@ from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import LocalSparkCompute
 from sparkify_dagster.settings import Settings
 from sparkify_dagster.streaming import streamify
+from sparkify_dagster.streaming.ingest import raw_path
 from sparkify_dagster_tests.helpers import TEST_SPARK
 from sparkify_dagster_tests.streaming.helpers import client_config, unique_topics
 from sparkify_generator import generate_lake, open_sink
@@ -89,14 +92,29 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
     idle = tick(requested.cursor)
     assert not idle.run_requests and idle.skip_reason
 
-    # A late message of that day (here an unusable one): the next batch's day is rebuilt.
+    # Late messages of that day: an unusable one stamped that day, and an event of its last
+    # minute that Kafka stamped after midnight. Both rebuild that day, and only that day.
     from confluent_kafka import Producer
 
     producer = Producer({"bootstrap.servers": kafka_broker, "log_level": 0})
     noon = int(datetime(2018, 11, 5, 12, tzinfo=UTC).timestamp() * 1000)
     producer.produce(topics[streamify.PAGE_VIEW_EVENTS], value=b"{", timestamp=noon)
+    landed = ds.dataset(
+        raw_path(str(lake), topics[streamify.PAGE_VIEW_EVENTS]), partitioning="hive"
+    )
+    event = json.loads(landed.to_table(["value"]).column("value")[0].as_py())
+    event.update(ts=int(datetime(2018, 11, 5, 23, 59, 50, tzinfo=UTC).timestamp() * 1000))
+    event.update(itemInSession=9_999)  # an event of its own, not a repeat
+    after_midnight = int(datetime(2018, 11, 6, 0, 0, 30, tzinfo=UTC).timestamp() * 1000)
+    producer.produce(
+        topics[streamify.PAGE_VIEW_EVENTS],
+        value=json.dumps(event).encode(),
+        timestamp=after_midnight,
+    )
     assert producer.flush(30) == 0
-    assert micro_batch()[page_views]["messages_read"].value == 1
+    late = micro_batch()[page_views]
+    assert late["messages_read"].value == 2
+    assert late["days_with_messages"].value == [DAY.isoformat()]
     again = tick(requested.cursor)
     assert [r.partition_key for r in again.run_requests] == [DAY.isoformat()]
     assert again.run_requests[0].run_key != requested.run_requests[0].run_key
@@ -105,4 +123,4 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
     ).required_multi_asset_neighbors()
     run_day(DAY.isoformat(), clean)
     assert _rows(lake, tables.QUARANTINED_MESSAGES) == 1
-    assert _rows(lake, tables.LOG_EVENTS) == first[page_views]["messages_read"].value
+    assert _rows(lake, tables.LOG_EVENTS) == first[page_views]["messages_read"].value + 1
