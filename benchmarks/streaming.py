@@ -27,6 +27,7 @@ import duckdb
 
 from benchmarks.report import Figure
 from benchmarks.scale import Scale
+from sparkify_dagster.local_server import free_port
 from sparkify_dagster.resources.spark import SparkResource
 from sparkify_dagster.resources.spark_connect import SparkConnectServer
 from sparkify_dagster.sensors.raw_files import TICK_SECONDS
@@ -42,7 +43,7 @@ from sparkify_dagster.settings import (
     STREAM_INTERVAL_MINUTES,
 )
 from sparkify_dagster.streaming import streamify
-from sparkify_dagster.streaming.broker import LocalBroker, free_port
+from sparkify_dagster.streaming.broker import LocalBroker
 from sparkify_dagster.streaming.ingest import ingest_raw
 from sparkify_dagster.streaming.source import RAW_ARROW_SCHEMA, raw_time_and_day
 from sparkify_dagster.tables import PARTITION_COLUMN, SONGPLAYS

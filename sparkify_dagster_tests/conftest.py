@@ -199,7 +199,8 @@ def s3_bucket(s3_endpoint) -> str:
 def kafka_broker(tmp_path_factory) -> str:
     """A real Kafka-compatible broker (Tansu, in memory) on a free 127.0.0.1 port for the test
     session; its bootstrap servers. Tests use topics of their own (helpers.unique_topics)."""
-    from sparkify_dagster.streaming.broker import LocalBroker, free_port
+    from sparkify_dagster.local_server import free_port
+    from sparkify_dagster.streaming.broker import LocalBroker
 
     log = tmp_path_factory.mktemp("broker") / "tansu.log"
     with LocalBroker(free_port(), log_file=log) as broker:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from sparkify_dagster.local_server import free_port
 from sparkify_dagster.tables import SONGPLAYS, description
 from sparkify_dagster_tests.helpers import PROJECT_ROOT
-from sparkify_dagster_tests.webserver_client import Webserver, free_port
+from sparkify_dagster_tests.webserver_client import Webserver
 from sparkify_generator import generate_lake, open_sink
 
 FIRST_DAY = date(2024, 3, 4)

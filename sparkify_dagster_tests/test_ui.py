@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.local_server import free_port
 from sparkify_dagster.resources.warehouse import warehouse_project
 from sparkify_dagster.settings import Settings
 from sparkify_dagster_tests.helpers import (
@@ -30,7 +31,7 @@ from sparkify_dagster_tests.helpers import (
     lake_snapshot,
     run_pipeline,
 )
-from sparkify_dagster_tests.webserver_client import Webserver, free_port
+from sparkify_dagster_tests.webserver_client import Webserver
 from sparkify_generator import generate_lake, open_sink
 
 FIRST_DAY = date(2018, 11, 5)

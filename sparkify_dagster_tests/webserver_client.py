@@ -5,7 +5,6 @@ server on Postgres). Timeouts report the tail of the servers' logs, the only clu
 """
 
 import json
-import socket
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -16,13 +15,6 @@ from typing import TypeVar
 T = TypeVar("T")
 
 FINISHED_RUN_STATUSES = {"SUCCESS", "FAILURE", "CANCELED"}
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

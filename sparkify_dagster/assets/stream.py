@@ -32,8 +32,9 @@ def page_view_topic(settings: Settings) -> str:
     )
 
 
-def raw_asset_keys(settings: Settings) -> list[dg.AssetKey]:
-    return [dg.AssetKey(raw_table(topic).name) for topic in settings.kafka_topics]
+def page_view_asset_key(settings: Settings) -> dg.AssetKey:
+    """The raw table the clean step reads: its batches' days are the days to rebuild."""
+    return dg.AssetKey(raw_table(page_view_topic(settings)).name)
 
 
 def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
@@ -57,7 +58,9 @@ def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         request = STREAM_INGEST_STEP.request(
             lake.source_root,
             lake.lake_root,
-            settings=StreamIngestSettings(topics=",".join(topics)),
+            settings=StreamIngestSettings(
+                topics=",".join(topics), page_view_topic=page_view_topic(settings)
+            ),
         )
         report = compute.run(context, request)
         for table in report.tables:

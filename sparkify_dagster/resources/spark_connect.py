@@ -15,16 +15,13 @@ Connect server serves runs on the same machine (or the same mounted lake).
 """
 
 import os
-import signal
 import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import urlparse
 
-LOCALHOST = "127.0.0.1"
+from sparkify_dagster.local_server import LOCALHOST, LocalServer
+
 DEFAULT_PORT = 15002
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 
@@ -63,25 +60,23 @@ def server_answers(url: str, timeout_s: float = 2.0) -> bool:
         return False
 
 
-class SparkConnectServer:
+class SparkConnectServer(LocalServer):
     """PySpark's Spark Connect server on 127.0.0.1:`port` with `spark_config` (a local run's
-    session settings); a context manager that stops it."""
+    session settings); a context manager that stops it (spark-submit and its JVM)."""
+
+    name = "the Spark Connect server"
+    error = SparkServerError
+    start_timeout_s = 120.0  # a JVM, and Spark's context
 
     def __init__(
         self, spark_config: dict[str, str], port: int = DEFAULT_PORT, log_file: Path | None = None
     ) -> None:
+        super().__init__(port, log_file)
         self.spark_config = spark_config
-        self.port = port
-        self.log_file = log_file
-        self._process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return connect_url(self.port)
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
 
     def command(self) -> list[str]:
         settings = {
@@ -99,69 +94,5 @@ class SparkConnectServer:
         # packages; PySpark would start whatever `python3` is first on PATH.
         return {**os.environ, "SPARK_HOME": _spark_home(), "PYSPARK_PYTHON": sys.executable}
 
-    def start(self, timeout_s: float = 120.0) -> "SparkConnectServer":
-        """Starts the server and returns once it accepts connections; SparkServerError if it
-        exits first or does not answer within `timeout_s`."""
-        if self._process is not None:
-            raise SparkServerError(f"the Spark Connect server on {self.url} is already started")
-        if server_answers(self.url, timeout_s=0.5):
-            raise SparkServerError(
-                f"port {self.port} on {LOCALHOST} is in use: pick another --port"
-            )
-        log = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
-        try:
-            # Its own process group: Ctrl-C in a terminal reaches us, and we stop it in order.
-            self._process = subprocess.Popen(
-                self.command(),
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.environment(),
-                start_new_session=True,
-            )
-        finally:
-            if self.log_file:
-                log.close()
-        deadline = time.monotonic() + timeout_s
-        while not server_answers(self.url, timeout_s=0.5):
-            if self._process.poll() is not None:
-                code, self._process = self._process.returncode, None
-                raise SparkServerError(
-                    f"the Spark Connect server exited (code {code}) before answering on "
-                    f"{self.url}" + (f"; its log: {self.log_file}" if self.log_file else "")
-                )
-            if time.monotonic() > deadline:
-                self.stop()
-                raise SparkServerError(
-                    f"the Spark Connect server did not answer on {self.url} in {timeout_s:.0f} s"
-                )
-            time.sleep(0.2)
-        return self
-
-    def stop(self, timeout_s: float = 30.0) -> None:
-        """SIGTERM to its process group (spark-submit and the JVM), SIGKILL after `timeout_s`."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-    def wait(self) -> int:
-        """Blocks until the server exits by itself; its exit code."""
-        if self._process is None:
-            raise SparkServerError("the Spark Connect server is not started")
-        return self._process.wait()
-
-    def __enter__(self) -> "SparkConnectServer":
-        return self.start() if self._process is None else self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def answers(self, timeout_s: float) -> bool:
+        return server_answers(self.url, timeout_s=timeout_s)

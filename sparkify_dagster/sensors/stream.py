@@ -3,7 +3,7 @@ received messages (today's as the stream runs; an earlier day's when late messag
 
 import dagster as dg
 
-from sparkify_dagster.assets.stream import DAYS_WITH_MESSAGES, STREAM_KIND, raw_asset_keys
+from sparkify_dagster.assets.stream import DAYS_WITH_MESSAGES, STREAM_KIND, page_view_asset_key
 from sparkify_dagster.jobs import daily_star_schema_job
 from sparkify_dagster.sensors.raw_files import TICK_SECONDS, automation_status
 from sparkify_dagster.settings import STREAM_INTERVAL_MINUTES, Settings
@@ -67,15 +67,16 @@ def build_stream_automation(
         default_status=dg.DefaultScheduleStatus(status.value),
         description=f"A micro-batch every {minutes} minute(s) ({STREAM_INTERVAL_MINUTES.name}).",
     )
-    keys = raw_asset_keys(settings)
+    # The clean step reads page_view_events alone (every event): its new messages' days.
+    keys = [page_view_asset_key(settings)]
 
     @dg.sensor(
         name="stream_days",
         job=daily_star_schema_job,
         minimum_interval_seconds=TICK_SECONDS,
         default_status=status,
-        description="Each day that received messages in a micro-batch: that day's partition "
-        "is rebuilt (today's as the stream flows, an earlier one for late messages).",
+        description="Each day that new page_view_events messages belong to: that day's "
+        "partition is rebuilt (today's as the stream flows, an earlier one for late messages).",
     )
     def stream_days(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         cursor = int(context.cursor or 0)

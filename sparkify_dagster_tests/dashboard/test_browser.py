@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from sparkify_dagster.dashboard import PAGES
+from sparkify_dagster.local_server import free_port
 from sparkify_dagster.query import connect
 from sparkify_dagster_tests.dashboard.helpers import read_copy_of_lake
 from sparkify_dagster_tests.helpers import PROJECT_ROOT, SPARKIFY, chromium, cli_environment
-from sparkify_dagster_tests.webserver_client import free_port
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 # The fewest charts each page draws on the sample month (as the headless page tests find).

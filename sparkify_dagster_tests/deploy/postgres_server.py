@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg2
 
-from sparkify_dagster_tests.webserver_client import free_port
+from sparkify_dagster.local_server import free_port
 
 # Server binaries live off PATH on Debian/Ubuntu and RHEL; newest version first.
 _BINDIR_GLOBS = ("/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin")

@@ -30,6 +30,7 @@ import pytest
 import yaml
 
 from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
+from sparkify_dagster.local_server import free_port
 from sparkify_dagster_tests.deploy.deployment_files import (
     DAGSTER_SERVICES,
     INSTANCE_CONFIG,
@@ -49,7 +50,7 @@ from sparkify_dagster_tests.helpers import (
     local_asset_graph,
     warehouse_asset_keys,
 )
-from sparkify_dagster_tests.webserver_client import Webserver, free_port
+from sparkify_dagster_tests.webserver_client import Webserver
 from sparkify_generator import generate_lake, open_sink
 
 pytestmark = pytest.mark.slow

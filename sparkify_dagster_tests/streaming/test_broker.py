@@ -4,12 +4,8 @@ import subprocess
 
 import pytest
 
-from sparkify_dagster.streaming.broker import (
-    BrokerError,
-    LocalBroker,
-    broker_is_ready,
-    free_port,
-)
+from sparkify_dagster.local_server import free_port
+from sparkify_dagster.streaming.broker import BrokerError, LocalBroker, broker_is_ready
 from sparkify_dagster.streaming.kafka import end_offsets, ensure_topics
 from sparkify_dagster_tests.helpers import SPARKIFY
 from sparkify_dagster_tests.streaming.helpers import client_config, produce

@@ -10,8 +10,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from sparkify_dagster.local_server import free_port
 from sparkify_dagster.settings import KAFKA_TOPICS, SPARK_DRIVER_MEMORY, SPARK_MASTER
-from sparkify_dagster.streaming.broker import LocalBroker, free_port
+from sparkify_dagster.streaming.broker import LocalBroker
 from sparkify_dagster.streaming.ingest import (
     IngestError,
     checkpoint_path,
