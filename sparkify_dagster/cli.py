@@ -21,6 +21,7 @@ from pathlib import Path
 import click
 
 from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, list_log_files
+from sparkify_dagster.local_server import LocalServer
 from sparkify_dagster.resources.spark_connect import DEFAULT_PORT as SPARK_SERVER_PORT
 from sparkify_dagster.settings import (
     KAFKA_BOOTSTRAP_SERVERS,
@@ -818,8 +819,6 @@ def class_archive(replace: bool) -> None:
 )
 @click.option("--port", default=SPARK_SERVER_PORT, show_default=True, type=click.IntRange(1, 65535))
 def spark_server(port: int) -> None:
-    import signal
-
     from sparkify_dagster.resources.spark import JavaNotFoundError, SparkResource, require_java
     from sparkify_dagster.resources.spark_connect import SparkConnectServer, SparkServerError
 
@@ -832,12 +831,20 @@ def spark_server(port: int) -> None:
         server.start()
     except (JavaNotFoundError, SparkServerError) as error:
         raise click.ClickException(str(error)) from None
-    # SIGTERM (make, a process manager) stops the server as Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    click.echo(
+    _serve_until_stopped(
+        server,
         f"Spark Connect server on {server.url}; Ctrl-C stops it. Runs use it with "
-        f"{SPARK_REMOTE.name}={server.url}"
+        f"{SPARK_REMOTE.name}={server.url}",
     )
+
+
+def _serve_until_stopped(server: LocalServer, started: str) -> None:
+    """Says `started`, then keeps the server until Ctrl-C or SIGTERM (make, a process manager)
+    and stops it; a server that exits by itself with an error fails the command."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo(started)
     try:
         code = server.wait()
     except KeyboardInterrupt:
@@ -845,7 +852,7 @@ def spark_server(port: int) -> None:
     finally:
         server.stop()
     if code:
-        raise click.ClickException(f"the Spark Connect server exited with code {code}")
+        raise click.ClickException(f"{server.name} exited with code {code}")
 
 
 class _EchoLog:
@@ -872,8 +879,6 @@ class _EchoLog:
 def broker(port: int, storage: str) -> None:
     """Run a local Kafka-compatible broker (Tansu) on 127.0.0.1 until Ctrl-C: for development,
     tests and demos; production points the settings' Kafka bootstrap servers at any Kafka."""
-    import signal
-
     from sparkify_dagster.streaming.broker import BrokerError, LocalBroker
 
     local = LocalBroker(port, storage)
@@ -881,21 +886,12 @@ def broker(port: int, storage: str) -> None:
         local.start()
     except BrokerError as error:
         raise click.ClickException(str(error)) from None
-    # SIGTERM (make, a process manager) stops the broker as Ctrl-C does.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    click.echo(
+    _serve_until_stopped(
+        local,
         f"Kafka-compatible broker (Tansu) on {local.bootstrap_servers}, storage {storage}; "
         f"Ctrl-C stops it. Clients: --kafka {local.bootstrap_servers} or "
-        f"{KAFKA_BOOTSTRAP_SERVERS.name}={local.bootstrap_servers}"
+        f"{KAFKA_BOOTSTRAP_SERVERS.name}={local.bootstrap_servers}",
     )
-    try:
-        code = local.wait()
-    except KeyboardInterrupt:
-        code = 0
-    finally:
-        local.stop()
-    if code:
-        raise click.ClickException(f"the broker exited with code {code}")
 
 
 @main.command()
