@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow.parquet as pq
 
+from sparkify_dagster import tables
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import LocalSparkCompute, SparkResource
 from sparkify_dagster.settings import SPARK_JAVA_OPTIONS, Settings
@@ -194,6 +195,28 @@ def lake_snapshot(lake: Path) -> dict[str, tuple[list[dict], set[tuple[int, int]
         stats = {(p.stat().st_ino, p.stat().st_mtime_ns) for p in files}
         snapshot[str(directory.relative_to(lake))] = (rows, stats)
     return snapshot
+
+
+# Two days of the sample, one with its only matched play: a fresh run of them must give the rows
+# the session's one run of the month gave for them.
+FRESH_DAYS = (date(2018, 11, 21), date(2018, 11, 22))
+
+
+def assert_fresh_days_equal_the_month(fresh_lake: Path, month_lake: Path) -> None:
+    """A lake of a fresh run of FRESH_DAYS holds exactly those days' partitions (and the
+    unpartitioned tables) of the month's lake, row for row; the users seen over every day run
+    so far (users, the user state) are what the days of a run alone do not determine."""
+    across_days = {tables.USERS.relative_path, tables.USER_STATE.relative_path}
+    fresh = {rel: rows for rel, (rows, _) in lake_snapshot(fresh_lake).items()}
+    month = {rel: rows for rel, (rows, _) in lake_snapshot(month_lake).items()}
+    days = {f"date={day.isoformat()}" for day in FRESH_DAYS}
+    assert fresh.keys() == {
+        rel for rel in month if rel.split("/")[-1] in days or "/date=" not in rel
+    }
+    assert any("songplays/date=" in rel for rel in fresh)
+    for rel, rows in fresh.items():
+        if rel not in across_days:
+            assert rows == month[rel], rel
 
 
 class RecordingLog:

@@ -13,7 +13,13 @@ from sparkify_dagster import tables
 from sparkify_dagster.filesystems import LocalFiles
 from sparkify_dagster.query import connect
 from sparkify_dagster.steps.events import CLEAN_OUTPUTS
-from sparkify_dagster_tests.helpers import SAMPLE, lake_snapshot, run_pipeline
+from sparkify_dagster_tests.helpers import (
+    FRESH_DAYS,
+    SAMPLE,
+    assert_fresh_days_equal_the_month,
+    lake_snapshot,
+    run_pipeline,
+)
 from sparkify_generator import generate_lake, log_file_path, open_sink
 
 pytestmark = pytest.mark.slow  # several Dagster runs
@@ -44,29 +50,13 @@ def test_rerunning_a_day_rewrites_identical_rows_and_leaves_other_days_untouched
             assert stats == before[rel][1], f"{rel} was touched by a rerun of {day}"
 
 
-# Two days of the sample, one with its only matched play: a fresh run of them must give the rows
-# the session's one run of the month gave for them.
-FRESH_DAYS = (date(2018, 11, 21), date(2018, 11, 22))
-# What the days of a run alone do not determine: the users seen over every day run so far.
-ACROSS_DAYS = {tables.USERS.relative_path, tables.USER_STATE.relative_path}
-
-
 def test_a_fresh_run_of_the_same_input_gives_identical_tables_row_for_row(sample_lake, tmp_path):
     lake = tmp_path / "lake"
 
     result = run_pipeline(SAMPLE, lake, *FRESH_DAYS)
 
     assert result.success
-    fresh = {rel: rows for rel, (rows, _) in lake_snapshot(lake).items()}
-    first = {rel: rows for rel, (rows, _) in lake_snapshot(sample_lake).items()}
-    days = {f"date={day.isoformat()}" for day in FRESH_DAYS}
-    assert fresh.keys() == {
-        rel for rel in first if rel.split("/")[-1] in days or "/date=" not in rel
-    }
-    assert any("songplays/date=" in rel for rel in fresh)
-    for rel, rows in fresh.items():
-        if rel not in ACROSS_DAYS:
-            assert rows == first[rel], rel
+    assert_fresh_days_equal_the_month(lake, sample_lake)
 
 
 def _unmerged_copy(sample_lake, lake, *star_tables: tables.Table) -> None:

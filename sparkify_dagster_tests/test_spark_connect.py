@@ -17,13 +17,13 @@ from sparkify_dagster.streaming.broker import LocalBroker
 from sparkify_dagster.streaming.ingest import raw_path
 from sparkify_dagster.streaming.kafka import ensure_topics
 from sparkify_dagster_tests.helpers import (
+    FRESH_DAYS,
     SAMPLE,
     SPARKIFY,
+    assert_fresh_days_equal_the_month,
     cli_environment,
-    lake_snapshot,
 )
 from sparkify_dagster_tests.streaming.helpers import client_config, produce, unique_topics
-from sparkify_dagster_tests.test_reruns import ACROSS_DAYS, FRESH_DAYS
 
 pytestmark = pytest.mark.slow  # a Spark Connect server, and runs in new processes
 
@@ -80,15 +80,7 @@ def test_a_run_on_the_shared_spark_writes_the_tables_a_run_with_its_own_spark_wr
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Spark sessions started: 1" in result.stdout
-    on_server = {rel: rows for rel, (rows, _) in lake_snapshot(lake).items()}
-    own_spark = {rel: rows for rel, (rows, _) in lake_snapshot(sample_lake).items()}
-    assert on_server.keys() == {
-        rel for rel in own_spark if "/date=" not in rel or rel.rsplit("/date=", 1)[1] in days
-    }
-    assert any("songplays/date=" in rel for rel in on_server)
-    for rel, rows in on_server.items():
-        if rel not in ACROSS_DAYS:
-            assert rows == own_spark[rel], rel
+    assert_fresh_days_equal_the_month(lake, sample_lake)
 
 
 def test_micro_batches_on_the_shared_spark_land_each_message_once_and_fail_in_one_line(
