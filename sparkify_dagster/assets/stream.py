@@ -1,6 +1,9 @@
 """A lake fed by Kafka (source kafka://HOST:PORT): the micro-batch into the raw zone, and the
 clean step that takes each day from there in clean_log_events' place."""
 
+import json
+from collections.abc import Sequence
+
 import dagster as dg
 
 from sparkify_dagster import tables
@@ -14,12 +17,18 @@ from sparkify_dagster.partitions import daily_partitions, partition_days
 from sparkify_dagster.resources import LakeResource, SparkCompute
 from sparkify_dagster.settings import Settings
 from sparkify_dagster.steps.stream_events import CLEAN_STREAM_EVENTS_STEP, CleanStreamSettings
-from sparkify_dagster.steps.stream_ingest import STREAM_INGEST_STEP, StreamIngestSettings
+from sparkify_dagster.steps.stream_ingest import (
+    DAYS_WITH_MESSAGES,
+    END_OFFSETS,
+    LAG,
+    MESSAGES_READ,
+    STREAM_INGEST_STEP,
+    StreamIngestSettings,
+)
 from sparkify_dagster.streaming import streamify
 from sparkify_dagster.tables import raw_table
 
 STREAM_KIND = "kafka"  # the raw tables' kind: what the daily job leaves out
-DAYS_WITH_MESSAGES = "days_with_messages"  # metadata the stream_days sensor reads
 
 CleanStreamConfig = step_config(CLEAN_STREAM_EVENTS_STEP)
 
@@ -35,6 +44,18 @@ def page_view_topic(settings: Settings) -> str:
 def page_view_asset_key(settings: Settings) -> dg.AssetKey:
     """The raw table the clean step reads: its batches' days are the days to rebuild."""
     return dg.AssetKey(raw_table(page_view_topic(settings)).name)
+
+
+def recorded_offsets(instance: dg.DagsterInstance, topics: Sequence[str]) -> str:
+    """How far each topic's last recorded micro-batch read (its end offsets), as the step's
+    `recorded_offsets` setting: what a crashed run committed past it is then reported."""
+    recorded = {}
+    for topic in topics:
+        event = instance.get_latest_materialization_event(dg.AssetKey(raw_table(topic).name))
+        materialization = event.asset_materialization if event else None
+        if materialization is not None and END_OFFSETS in materialization.metadata:
+            recorded[topic] = materialization.metadata[END_OFFSETS].value
+    return json.dumps(recorded)
 
 
 def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
@@ -59,7 +80,9 @@ def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             lake.source_root,
             lake.lake_root,
             settings=StreamIngestSettings(
-                topics=",".join(topics), page_view_topic=page_view_topic(settings)
+                topics=",".join(topics),
+                page_view_topic=page_view_topic(settings),
+                recorded_offsets=recorded_offsets(context.instance, topics),
             ),
         )
         report = compute.run(context, request)
@@ -67,11 +90,11 @@ def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
             yield dg.MaterializeResult(
                 asset_key=table.asset,
                 metadata={
-                    "messages_read": table.extra["messages_read"],
+                    MESSAGES_READ: table.extra[MESSAGES_READ],
                     DAYS_WITH_MESSAGES: dg.MetadataValue.json(table.extra[DAYS_WITH_MESSAGES]),
-                    "lag_per_partition": dg.MetadataValue.json(table.extra["lag"]),
-                    "lag": sum(table.extra["lag"].values()),
-                    "end_offsets": dg.MetadataValue.json(table.extra["end_offsets"]),
+                    "lag_per_partition": dg.MetadataValue.json(table.extra[LAG]),
+                    "lag": sum(table.extra[LAG].values()),
+                    END_OFFSETS: dg.MetadataValue.json(table.extra[END_OFFSETS]),
                     "path": dg.MetadataValue.path(table.path),
                 },
             )

@@ -3,10 +3,11 @@ received messages (today's as the stream runs; an earlier day's when late messag
 
 import dagster as dg
 
-from sparkify_dagster.assets.stream import DAYS_WITH_MESSAGES, STREAM_KIND, page_view_asset_key
+from sparkify_dagster.assets.stream import STREAM_KIND, page_view_asset_key
 from sparkify_dagster.jobs import daily_star_schema_job
 from sparkify_dagster.sensors.raw_files import TICK_SECONDS, automation_status
 from sparkify_dagster.settings import STREAM_INTERVAL_MINUTES, Settings
+from sparkify_dagster.steps.stream_ingest import DAYS_WITH_MESSAGES
 
 stream_micro_batch_job = dg.define_asset_job(
     name="stream_micro_batch",

@@ -3,12 +3,20 @@
 received messages. For page_view_events, the topic the clean step reads, those are the days its
 new messages belong to as the clean step assigns them (each event's day), so a late message
 stamped by Kafka after midnight rebuilds its event's day; for the other topics, their Kafka days.
+
+Days are never hidden by a crash: a run killed after Spark committed a batch but before Dagster
+recorded it leaves messages no report named. The asset passes the offsets its last recorded
+materializations reached (`recorded_offsets`); messages between those and where this run's
+checkpoint started are read back from the raw zone and their days reported too.
 """
 
+import json
 import re
 from dataclasses import dataclass
+from functools import reduce
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from sparkify_dagster.settings import Settings, SettingsError, kafka_source_servers
 from sparkify_dagster.steps.report import StepLog, StepReport, StepRequest, TableWritten
@@ -19,6 +27,12 @@ from sparkify_dagster.streaming.ingest import ingest_raw, raw_path
 from sparkify_dagster.streaming.kafka import TAIL_IDLE_S
 from sparkify_dagster.tables import PARTITION_COLUMN, raw_table
 from sparkify_dagster.transforms.stream_events import message_days
+
+# What a topic's report carries beyond its rows (TableWritten.extra), read by the asset.
+DAYS_WITH_MESSAGES = "days_with_messages"
+END_OFFSETS = "end_offsets"
+LAG = "lag"
+MESSAGES_READ = "messages_read"
 
 _DAY_DIRECTORY = re.compile(rf"/{PARTITION_COLUMN}=(\d{{4}}-\d{{2}}-\d{{2}})/")
 
@@ -36,6 +50,12 @@ class StreamIngestSettings:
     idle_s: float = setting(
         TAIL_IDLE_S, "How long a partition's tail is waited for once it seems read."
     )
+    recorded_offsets: str = setting(
+        "",
+        "JSON {topic: {partition: next offset}}: how far the recorded micro-batches reached. "
+        "Messages committed past it by a run that was not recorded (a crash) have their days "
+        "reported by this run; empty: nothing was recorded.",
+    )
 
 
 def _files(lake: ParquetLake, topic: str) -> set[str]:
@@ -43,18 +63,60 @@ def _files(lake: ParquetLake, topic: str) -> set[str]:
     return set(lake.files.files(root, ".parquet")) if lake.files.is_dir(root) else set()
 
 
-def _kafka_days(files: set[str]) -> list[str]:
-    return sorted({m.group(1) for f in files if (m := _DAY_DIRECTORY.search(f))})
+def _kafka_days(files: set[str]) -> set[str]:
+    return {m.group(1) for f in files if (m := _DAY_DIRECTORY.search(f))}
 
 
-def _event_days(session: SparkSession, lake: ParquetLake, topic: str, files: set[str]) -> list[str]:
+def _event_days(session: SparkSession, lake: ParquetLake, topic: str, files: set[str]) -> set[str]:
     """The days a topic's new files' messages belong to, as the clean step assigns them. The
     new files are the ones this run committed (and, after a crash, maybe a dead attempt's: at
     worst a day rebuilt for nothing)."""
     if not files:
-        return []
+        return set()
     raw = session.read.option("basePath", raw_path(lake.root, topic)).parquet(*sorted(files))
-    return sorted(row[PARTITION_COLUMN].isoformat() for row in message_days(raw).collect())
+    return _days(message_days(raw))
+
+
+def _days(days: DataFrame) -> set[str]:
+    return {row[PARTITION_COLUMN].isoformat() for row in days.collect()}
+
+
+def unrecorded_ranges(
+    recorded: dict[int, int], started: dict[int, int]
+) -> dict[int, tuple[int, int]]:
+    """Per partition, the offsets [recorded, started) that an earlier run committed and no
+    recorded run reported (a partition never recorded starts at 0)."""
+    return {
+        p: (recorded.get(p, 0), start)
+        for p, start in sorted(started.items())
+        if start > recorded.get(p, 0)
+    }
+
+
+def _unrecorded_days(
+    session: SparkSession,
+    lake: ParquetLake,
+    topic: str,
+    ranges: dict[int, tuple[int, int]],
+    event_days: bool,
+) -> set[str]:
+    """The days of the messages in `ranges`, read back through the raw zone's manifest (only
+    committed files): each event's day, or with `event_days` off, the Kafka day."""
+    offset = F.col("offset")
+    wanted = reduce(
+        lambda a, b: a | b,
+        [
+            (F.col("partition") == p) & (offset >= start) & (offset < end)
+            for p, (start, end) in ranges.items()
+        ],
+    )
+    raw = session.read.parquet(raw_path(lake.root, topic)).where(wanted)
+    return _days(message_days(raw) if event_days else raw.select(PARTITION_COLUMN).distinct())
+
+
+def _recorded(settings: StreamIngestSettings) -> dict[str, dict[int, int]]:
+    value = json.loads(settings.recorded_offsets) if settings.recorded_offsets else {}
+    return {t: {int(p): int(o) for p, o in offsets.items()} for t, offsets in value.items()}
 
 
 def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) -> StepReport:
@@ -71,13 +133,25 @@ def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) ->
     log.info(f"Ingesting {', '.join(topics)} from {servers}")
     reports = ingest_raw(session, lake.root, topics, config, idle_s=settings.idle_s)
     page_views = settings.page_view_topic or streamify.PAGE_VIEW_EVENTS
+    recorded = _recorded(settings)
     written = []
     for report in reports:
+        event_days = report.topic == page_views
         new_files = _files(lake, report.topic) - before[report.topic]
-        if report.topic == page_views:
-            days = _event_days(session, lake, report.topic, new_files)
+        if event_days:
+            found = _event_days(session, lake, report.topic, new_files)
         else:
-            days = _kafka_days(new_files)
+            found = _kafka_days(new_files)
+        unrecorded = unrecorded_ranges(recorded.get(report.topic, {}), report.start_offsets)
+        if unrecorded:
+            earlier = _unrecorded_days(session, lake, report.topic, unrecorded, event_days)
+            log.warning(
+                f"{report.topic}: {sum(e - s for s, e in unrecorded.values()):,} message(s) "
+                f"committed by an earlier run that was not recorded (a crash?); their days: "
+                f"{', '.join(sorted(earlier)) or 'none'}"
+            )
+            found |= earlier
+        days = sorted(found)
         table = raw_table(report.topic)
         log.info(
             f"{report.topic}: {report.messages:,} message(s) in {report.batches} batch(es)"
@@ -92,10 +166,10 @@ def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) ->
                 columns=[(f.name, f.dataType.simpleString()) for f in table.columns.fields],
                 preview="",
                 extra={
-                    "messages_read": report.messages,
-                    "days_with_messages": days,
-                    "lag": {str(p): n for p, n in report.lag.items()},
-                    "end_offsets": {str(p): o for p, o in report.end_offsets.items()},
+                    MESSAGES_READ: report.messages,
+                    DAYS_WITH_MESSAGES: days,
+                    LAG: {str(p): n for p, n in report.lag.items()},
+                    END_OFFSETS: {str(p): o for p, o in report.end_offsets.items()},
                 },
             )
         )

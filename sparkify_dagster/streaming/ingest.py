@@ -11,6 +11,7 @@ batch over the same offsets, and readers that go through the manifest (Spark rea
 table's root) never see the leftovers. The queries of the topics run side by side.
 """
 
+import json
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -45,7 +46,9 @@ class TopicIngest:
     topic: str
     messages: int = 0
     batches: int = 0
-    end_offsets: dict[int, int] = field(default_factory=dict)  # partition → next offset
+    # Partition → next offset: where this run started (the checkpoint's offsets then), and ended.
+    start_offsets: dict[int, int] = field(default_factory=dict)
+    end_offsets: dict[int, int] = field(default_factory=dict)
     # Messages on the broker past end_offsets when the run ended (arrived during the run).
     lag: dict[int, int] = field(default_factory=dict)
 
@@ -110,14 +113,15 @@ def ingest_raw(
             failures.append(_cause(error))
             continue
         report = TopicIngest(topic)
-        for progress in query.recentProgress:
+        progresses = query.recentProgress
+        for progress in progresses:
             rows = progress.numInputRows
             if rows:
                 report.messages += rows
                 report.batches += 1
-        last = query.lastProgress
-        if last is not None and last.sources and last.sources[0].endOffset:
-            report.end_offsets = {int(p): int(o) for p, o in _offsets(last.sources[0].endOffset)}
+        if progresses:
+            report.start_offsets = _offsets(progresses[0].sources[0].startOffset)
+            report.end_offsets = _offsets(progresses[-1].sources[0].endOffset)
         reports.append(report)
     if failures:
         raise IngestError("; ".join(failures))
@@ -129,11 +133,11 @@ def ingest_raw(
     return reports
 
 
-def _offsets(end_offset) -> Iterable[tuple[str, int]]:
-    import json
-
-    value = json.loads(end_offset) if isinstance(end_offset, str) else end_offset
-    return value.items()
+def _offsets(offset: str | dict | None) -> dict[int, int]:
+    """A progress report's offset (our source's JSON {partition: next offset}; none before a
+    checkpoint's first batch) as a dict."""
+    value = json.loads(offset) if isinstance(offset, str) else offset
+    return {int(p): int(o) for p, o in (value or {}).items()}
 
 
 def _cause(error: StreamingQueryException) -> str:

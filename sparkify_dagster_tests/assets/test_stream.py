@@ -124,3 +124,53 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
     run_day(DAY.isoformat(), clean)
     assert _rows(lake, tables.QUARANTINED_MESSAGES) == 1
     assert _rows(lake, tables.LOG_EVENTS) == first[page_views]["messages_read"].value + 1
+
+
+def test_a_batch_committed_by_a_run_that_was_never_recorded_has_its_days_reported_next_run(
+    spark, kafka_broker, tmp_path
+):
+    """A run killed after Spark committed its batch, before Dagster recorded it: here a run
+    recorded in another instance, which the next run's instance never sees."""
+    world = dict(WORLD, events_per_day=40)
+    topics = unique_topics()
+    sent = produce_world(make_world(**world), client_config(kafka_broker), topics, partitions=2)
+    settings = Settings(
+        source=f"kafka://{kafka_broker}",
+        lake=str(tmp_path / "lake"),
+        kafka_topics=tuple(topics[t] for t in streamify.TOPICS),
+    )
+    defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
+    instance = dg.DagsterInstance.ephemeral()
+
+    def micro_batch(instance: dg.DagsterInstance) -> dict[str, dict]:
+        result = dg.materialize(
+            defs.assets,
+            selection=dg.AssetSelection.kind(STREAM_KIND),
+            instance=instance,
+            resources=defs.resources,
+        )
+        assert result.success
+        return {
+            m.asset_key.to_user_string(): {k: v.value for k, v in m.metadata.items()}
+            for m in result.asset_materializations_for_node("stream_ingest")
+        }
+
+    lost = micro_batch(dg.DagsterInstance.ephemeral())
+    assert sum(m["messages_read"] for m in lost.values()) == sum(sent.messages_by_topic.values())
+    recovered = micro_batch(instance)
+    for metadata in recovered.values():
+        assert metadata["messages_read"] == 0
+        assert metadata["days_with_messages"] == [DAY.isoformat()]
+    assert {k: m["end_offsets"] for k, m in recovered.items()} == {
+        k: m["end_offsets"] for k, m in lost.items()
+    }
+    for metadata in micro_batch(instance).values():
+        assert metadata["days_with_messages"] == []
+
+
+def test_unrecorded_offsets_are_those_between_the_last_record_and_the_checkpoint():
+    from sparkify_dagster.steps.stream_ingest import unrecorded_ranges
+
+    assert unrecorded_ranges({0: 5, 1: 7}, {0: 5, 1: 9, 2: 3}) == {1: (7, 9), 2: (0, 3)}
+    assert unrecorded_ranges({0: 5}, {0: 5}) == {}
+    assert unrecorded_ranges({}, {}) == {}
