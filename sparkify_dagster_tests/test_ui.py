@@ -84,9 +84,11 @@ def dagster_dev(tmp_path_factory):
         server.wait_for("the webserver and the code location", server.loaded_location, 240)
         yield server
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
+        # Ctrl-C, then SIGKILL, as `make dev` does (scripts/dagster-dev.sh; test_make_dev.py tests
+        # that stop): a SIGTERM to the group left dagster dev's services running for a minute.
+        os.killpg(process.pid, signal.SIGINT)
         try:
-            process.wait(60)
+            process.wait(10)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()

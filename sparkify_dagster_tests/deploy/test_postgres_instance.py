@@ -57,6 +57,7 @@ pytestmark = pytest.mark.slow
 
 DAYS = [date(2018, 11, 5) + timedelta(days=i) for i in range(3)]
 VENV_BIN = Path(sys.executable).parent
+COMPOSE_STOP_TIMEOUT_S = 10  # `docker compose stop`'s default
 DEQUEUE_INTERVAL_SECONDS = yaml.safe_load(INSTANCE_CONFIG.read_text())["run_coordinator"]["config"][
     "dequeue_interval_seconds"
 ]
@@ -84,11 +85,12 @@ class Services:
             )
 
     def stop(self, name: str) -> None:
-        """SIGTERM to the whole group, as `docker compose stop` does; SIGKILL after 60 s."""
+        """SIGTERM to the whole group, as `docker compose stop` does; SIGKILL after its
+        default timeout (docker-compose.yml sets no stop_grace_period)."""
         process = self.processes.pop(name)
         try:
             os.killpg(process.pid, signal.SIGTERM)
-            process.wait(60)
+            process.wait(COMPOSE_STOP_TIMEOUT_S)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
