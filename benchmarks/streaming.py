@@ -29,7 +29,6 @@ from benchmarks.report import Figure
 from benchmarks.scale import Scale
 from sparkify_dagster.local_server import free_port
 from sparkify_dagster.resources.spark import SparkResource
-from sparkify_dagster.resources.spark_connect import SparkConnectServer
 from sparkify_dagster.sensors.raw_files import TICK_SECONDS
 from sparkify_dagster.settings import (
     KAFKA_SOURCE_SCHEME,
@@ -42,6 +41,7 @@ from sparkify_dagster.settings import (
     START_DATE,
     STREAM_INTERVAL_MINUTES,
 )
+from sparkify_dagster.spark_connect import SparkConnectServer
 from sparkify_dagster.streaming import streamify
 from sparkify_dagster.streaming.broker import LocalBroker
 from sparkify_dagster.streaming.ingest import ingest_raw

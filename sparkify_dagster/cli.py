@@ -22,7 +22,6 @@ import click
 
 from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, list_log_files
 from sparkify_dagster.local_server import LocalServer
-from sparkify_dagster.resources.spark_connect import DEFAULT_PORT as SPARK_SERVER_PORT
 from sparkify_dagster.settings import (
     KAFKA_BOOTSTRAP_SERVERS,
     LAKE,
@@ -34,6 +33,7 @@ from sparkify_dagster.settings import (
     SettingsError,
     kafka_source_servers,
 )
+from sparkify_dagster.spark_connect import DEFAULT_PORT as SPARK_SERVER_PORT
 from sparkify_dagster.tables import ALL_TABLES
 
 
@@ -820,7 +820,7 @@ def class_archive(replace: bool) -> None:
 @click.option("--port", default=SPARK_SERVER_PORT, show_default=True, type=click.IntRange(1, 65535))
 def spark_server(port: int) -> None:
     from sparkify_dagster.resources.spark import JavaNotFoundError, SparkResource, require_java
-    from sparkify_dagster.resources.spark_connect import SparkConnectServer, SparkServerError
+    from sparkify_dagster.spark_connect import SparkConnectServer, SparkServerError
 
     settings = _settings()
     local = replace(settings, spark_remote=None)

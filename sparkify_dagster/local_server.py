@@ -1,6 +1,6 @@
 """A server we start on 127.0.0.1 for development, tests and demos: its process, from start (it
 answers) to stop (nothing left behind). The local Kafka broker (streaming/broker.py) and the
-Spark Connect server (resources/spark_connect.py) are two; production points at its own."""
+Spark Connect server (spark_connect.py) are two; production points at its own."""
 
 import os
 import signal

@@ -407,3 +407,21 @@ def test_run_names_a_setting_it_cannot_use_in_one_line(monkeypatch):
     result = CliRunner().invoke(main, ["run", "--source", str(SAMPLE)])
     assert result.exit_code != 0
     assert result.output.strip() == "Error: SPARKIFY_ENV='foo': expected one of local, emr"
+
+
+def test_the_command_starts_without_loading_dagster_so_a_wrong_argument_fails_at_once():
+    """Dagster, dagster-dbt and the code location take seconds to import; `sparkify` loads them
+    only for the subcommands that run something."""
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, sparkify_dagster.cli; "
+            "print(sorted(m for m in ('dagster', 'dagster_dbt', 'dagster_aws') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -13,8 +13,8 @@ from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.local_server import free_port
 from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
 from sparkify_dagster.resources.spark import sessions_started
-from sparkify_dagster.resources.spark_connect import SparkServerError, connect_url
 from sparkify_dagster.settings import Settings
+from sparkify_dagster.spark_connect import SparkServerError, connect_url
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CLEAN_OUTPUTS

@@ -11,8 +11,8 @@ import pyarrow.dataset as ds
 import pytest
 
 from sparkify_dagster.local_server import free_port
-from sparkify_dagster.resources.spark_connect import connect_url, server_answers
 from sparkify_dagster.settings import KAFKA_TOPICS, SPARK_DRIVER_MEMORY, SPARK_REMOTE
+from sparkify_dagster.spark_connect import connect_url, server_answers
 from sparkify_dagster.streaming.broker import LocalBroker
 from sparkify_dagster.streaming.ingest import raw_path
 from sparkify_dagster.streaming.kafka import ensure_topics

@@ -7,7 +7,7 @@ into; around it, this resource checks Java first (a clear message instead of a J
 failure), starts the JVM from Spark's class archive when there is one (spark_class_archive.py)
 and reuses a session already running in the process (a new resource instance per run, one
 session for all). With `remote` set, the session is a Spark Connect client of a long-lived
-server instead (resources/spark_connect.py): no JVM in the run's process at all.
+server instead (spark_connect.py): no JVM in the run's process at all.
 """
 
 import os
@@ -25,7 +25,6 @@ from pyspark import SparkContext
 from pyspark.sql import SparkSession
 
 from sparkify_dagster.resources import spark_class_archive as class_archive
-from sparkify_dagster.resources.spark_connect import SparkServerError, server_answers
 from sparkify_dagster.settings import (
     SPARK_CLASS_ARCHIVE,
     SPARK_DRIVER_MEMORY,
@@ -33,6 +32,7 @@ from sparkify_dagster.settings import (
     SPARK_REMOTE,
     Settings,
 )
+from sparkify_dagster.spark_connect import SparkServerError, server_answers
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 
 MIN_JAVA = 17
