@@ -12,7 +12,7 @@ events.line_counts reads, so messages are counted per day the same way lines are
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from sparkify_dagster import tables
@@ -27,6 +27,7 @@ _TEXT = "text"  # the message's value as a string
 _MESSAGE = "message"  # its typed JSON
 _KAFKA_DAY = "kafka_date"
 _LOG_EVENT = "log_event"  # the message recast as a log line, when it is clean
+_FIRST_COPY = "first_copy"  # (partition, offset) of the first message with the same bytes
 
 
 def kafka_days(days: Sequence[date]) -> list[date]:
@@ -35,6 +36,10 @@ def kafka_days(days: Sequence[date]) -> list[date]:
     broker's append time for a late message) still reaches its event's day."""
     return sorted({d + timedelta(days=k) for d in days for k in (-1, 0, 1)})
 
+
+# A producer that retries a send it thinks failed (at-least-once delivery) writes the same bytes
+# again at a later offset: one event, kept once; the later copies are quarantined.
+REPEATED_MESSAGE = "repeats an earlier message byte for byte (a producer's retry)"
 
 # A message is read only by the runs of its Kafka day and that day's neighbours (kafka_days): one
 # whose event is further away would reach no run of its event's day, so it is quarantined.
@@ -72,6 +77,7 @@ def _reason(message: Column) -> Column:
             & (blank_to_null(message["song"]).isNull() | blank_to_null(message["artist"]).isNull()),
             "NextSong without song or artist",
         ),
+        (F.struct("partition", "offset") != F.col(_FIRST_COPY), REPEATED_MESSAGE),
     )
 
 
@@ -134,13 +140,17 @@ def classify_messages(raw: DataFrame) -> DataFrame:
     message: a clean event (log_events' columns and zip/latitude/longitude, null `reason`) or a
     quarantine entry (topic, partition, offset, timestamp, value, reason, raw_bytes). `date` is
     the event's UTC day, or the Kafka timestamp's day when the message holds no usable time or
-    one more than a day from its Kafka timestamp (FAR_FROM_KAFKA_DAY: no run would read it)."""
+    one more than a day from its Kafka timestamp (FAR_FROM_KAFKA_DAY: no run would read it).
+    Of messages with the same bytes, the first (by partition and offset) counts; the others are
+    quarantined (REPEATED_MESSAGE), so a producer's retry is neither lost nor a second event."""
     require_utc_session(raw)
     good = F.col("reason").isNull()
     is_bad = ~good
     message = F.col(_MESSAGE)
+    same_bytes = Window.partitionBy("topic", "value")
     return (
         _parsed(raw)
+        .withColumn(_FIRST_COPY, F.min(F.struct("partition", "offset")).over(same_bytes))
         .withColumn("reason", _reason(message))
         # A column of its own: clean_columns reads the line's fields many times, and each read
         # of an expression (not a column) would repeat the whole struct in the plan (with Spark

@@ -42,11 +42,19 @@ def _view(**overrides) -> bytes:
     return json.dumps({k: v for k, v in fields.items() if v is not None}).encode()
 
 
-def _classify(spark, values: list[bytes | None]) -> list:
+def _classify(spark, values: list[bytes | None], partitions: list[int] | None = None) -> list:
+    """The messages at offsets 0, 1, … of partition 0 (or of `partitions`, one per message)."""
     schema = T.StructType([*raw_table("t").columns.fields, T.StructField("date", T.DateType())])
-    rows = [("t", 0, offset, NOON, b"k", value, KAFKA_DAY) for offset, value in enumerate(values)]
+    partitions = partitions or [0] * len(values)
+    rows = [
+        ("t", partition, offset, NOON, b"k", value, KAFKA_DAY)
+        for offset, (partition, value) in enumerate(zip(partitions, values, strict=True))
+    ]
     classified = S.classify_messages(spark.createDataFrame(rows, schema))
-    return sorted(classified.collect(), key=lambda r: (r.offset is None, r.offset, r.ts))
+    # Quarantined rows by offset; clean ones (no offset kept) by time, signed-in users first.
+    return sorted(
+        classified.collect(), key=lambda r: (r.offset is None, r.offset, r.ts, r.user_id is None)
+    )
 
 
 def test_a_message_becomes_the_log_line_it_stands_for_with_its_place_beside(spark):
@@ -101,6 +109,15 @@ def test_each_unusable_message_is_quarantined_with_where_it_was_and_why(spark):
     kafka, event = KAFKA_DAY, NOON.date()
     days = [kafka, kafka, kafka, kafka, event, kafka, event, event, event, kafka]
     assert [r[PARTITION_COLUMN] for r in rows] == days
+
+
+def test_a_message_sent_twice_is_one_event_and_its_later_copy_is_quarantined(spark):
+    retried, other = _view(), _view(itemInSession=4)
+    rows = _classify(spark, [retried, other, retried, retried], partitions=[1, 0, 0, 1])
+    reasons = {(r.partition, r.offset): r.reason for r in rows if r.reason}
+    # The first copy by partition, then offset (partition 0, offset 2) is the event.
+    assert reasons == {(1, 0): S.REPEATED_MESSAGE, (1, 3): S.REPEATED_MESSAGE}
+    assert sorted(r.item_in_session for r in rows if r.reason is None) == [3, 4]
 
 
 def test_a_day_is_read_from_the_raw_zone_with_its_neighbours():
