@@ -31,6 +31,21 @@ def _rows(lake, table: tables.Table) -> int:
     return sum(pq.read_metadata(p).num_rows for p in directory.glob("*.parquet"))
 
 
+def _micro_batch(defs: dg.Definitions, instance: dg.DagsterInstance) -> dict[str, dict]:
+    """One micro-batch run: each raw table's materialization metadata, as plain values."""
+    result = dg.materialize(
+        defs.assets,
+        selection=dg.AssetSelection.kind(STREAM_KIND),
+        instance=instance,
+        resources=defs.resources,
+    )
+    assert result.success
+    return {
+        m.asset_key.to_user_string(): {k: v.value for k, v in m.metadata.items()}
+        for m in result.asset_materializations_for_node("stream_ingest")
+    }
+
+
 def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_they_touched(
     spark, kafka_broker, tmp_path
 ):
@@ -49,19 +64,6 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
     sensor = defs.resolve_sensor_def("stream_days")
     assert {s.name for s in defs.sensors} == {"stream_days", "new_song_files"}
 
-    def micro_batch() -> dict[str, dict]:
-        result = dg.materialize(
-            defs.assets,
-            selection=dg.AssetSelection.kind(STREAM_KIND),
-            instance=instance,
-            resources=defs.resources,
-        )
-        assert result.success
-        return {
-            m.asset_key.to_user_string(): m.metadata
-            for m in result.asset_materializations_for_node("stream_ingest")
-        }
-
     def tick(cursor: str | None) -> dg.SensorResult:
         return sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
 
@@ -75,19 +77,19 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
         )
         assert result.success
 
-    first = micro_batch()
+    first = _micro_batch(defs, instance)
     page_views = f"raw_{topics[streamify.PAGE_VIEW_EVENTS]}"
     for streamify_topic, topic in topics.items():
         metadata = first[f"raw_{topic}"]
-        assert metadata["messages_read"].value == sent.messages_by_topic[topic], streamify_topic
-        assert metadata["days_with_messages"].value == [DAY.isoformat()]
-        assert set(metadata["lag_per_partition"].value.values()) == {0}
+        assert metadata["messages_read"] == sent.messages_by_topic[topic], streamify_topic
+        assert metadata["days_with_messages"] == [DAY.isoformat()]
+        assert set(metadata["lag_per_partition"].values()) == {0}
 
     requested = tick(None)
     assert [r.partition_key for r in requested.run_requests] == [DAY.isoformat()]
     daily = dg.AssetSelection.all() - DBT - dg.AssetSelection.kind(STREAM_KIND)
     run_day(requested.run_requests[0].partition_key, daily)
-    assert _rows(lake, tables.LOG_EVENTS) == first[page_views]["messages_read"].value
+    assert _rows(lake, tables.LOG_EVENTS) == first[page_views]["messages_read"]
     assert _rows(lake, tables.QUARANTINED_MESSAGES) == 0
     idle = tick(requested.cursor)
     assert not idle.run_requests and idle.skip_reason
@@ -112,9 +114,9 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
         timestamp=after_midnight,
     )
     assert producer.flush(30) == 0
-    late = micro_batch()[page_views]
-    assert late["messages_read"].value == 2
-    assert late["days_with_messages"].value == [DAY.isoformat()]
+    late = _micro_batch(defs, instance)[page_views]
+    assert late["messages_read"] == 2
+    assert late["days_with_messages"] == [DAY.isoformat()]
     again = tick(requested.cursor)
     assert [r.partition_key for r in again.run_requests] == [DAY.isoformat()]
     assert again.run_requests[0].run_key != requested.run_requests[0].run_key
@@ -123,7 +125,7 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
     ).required_multi_asset_neighbors()
     run_day(DAY.isoformat(), clean)
     assert _rows(lake, tables.QUARANTINED_MESSAGES) == 1
-    assert _rows(lake, tables.LOG_EVENTS) == first[page_views]["messages_read"].value + 1
+    assert _rows(lake, tables.LOG_EVENTS) == first[page_views]["messages_read"] + 1
 
 
 def test_a_batch_committed_by_a_run_that_was_never_recorded_has_its_days_reported_next_run(
@@ -142,29 +144,16 @@ def test_a_batch_committed_by_a_run_that_was_never_recorded_has_its_days_reporte
     defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
     instance = dg.DagsterInstance.ephemeral()
 
-    def micro_batch(instance: dg.DagsterInstance) -> dict[str, dict]:
-        result = dg.materialize(
-            defs.assets,
-            selection=dg.AssetSelection.kind(STREAM_KIND),
-            instance=instance,
-            resources=defs.resources,
-        )
-        assert result.success
-        return {
-            m.asset_key.to_user_string(): {k: v.value for k, v in m.metadata.items()}
-            for m in result.asset_materializations_for_node("stream_ingest")
-        }
-
-    lost = micro_batch(dg.DagsterInstance.ephemeral())
+    lost = _micro_batch(defs, dg.DagsterInstance.ephemeral())
     assert sum(m["messages_read"] for m in lost.values()) == sum(sent.messages_by_topic.values())
-    recovered = micro_batch(instance)
+    recovered = _micro_batch(defs, instance)
     for metadata in recovered.values():
         assert metadata["messages_read"] == 0
         assert metadata["days_with_messages"] == [DAY.isoformat()]
     assert {k: m["end_offsets"] for k, m in recovered.items()} == {
         k: m["end_offsets"] for k, m in lost.items()
     }
-    for metadata in micro_batch(instance).values():
+    for metadata in _micro_batch(defs, instance).values():
         assert metadata["days_with_messages"] == []
 
 
