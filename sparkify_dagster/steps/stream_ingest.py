@@ -67,6 +67,13 @@ def _kafka_days(files: set[str]) -> set[str]:
     return {m.group(1) for f in files if (m := _DAY_DIRECTORY.search(f))}
 
 
+def _days(raw: DataFrame, event_days: bool) -> set[str]:
+    """The days of raw-zone messages: each event's day as the clean step assigns it, or with
+    `event_days` off their Kafka day."""
+    days = message_days(raw) if event_days else raw.select(PARTITION_COLUMN).distinct()
+    return {row[PARTITION_COLUMN].isoformat() for row in days.collect()}
+
+
 def _event_days(session: SparkSession, lake: ParquetLake, topic: str, files: set[str]) -> set[str]:
     """The days a topic's new files' messages belong to, as the clean step assigns them. The
     new files are the ones this run committed (and, after a crash, maybe a dead attempt's: at
@@ -74,11 +81,7 @@ def _event_days(session: SparkSession, lake: ParquetLake, topic: str, files: set
     if not files:
         return set()
     raw = session.read.option("basePath", raw_path(lake.root, topic)).parquet(*sorted(files))
-    return _days(message_days(raw))
-
-
-def _days(days: DataFrame) -> set[str]:
-    return {row[PARTITION_COLUMN].isoformat() for row in days.collect()}
+    return _days(raw, event_days=True)
 
 
 def unrecorded_ranges(
@@ -110,8 +113,7 @@ def _unrecorded_days(
             for p, (start, end) in ranges.items()
         ],
     )
-    raw = session.read.parquet(raw_path(lake.root, topic)).where(wanted)
-    return _days(message_days(raw) if event_days else raw.select(PARTITION_COLUMN).distinct())
+    return _days(session.read.parquet(raw_path(lake.root, topic)).where(wanted), event_days)
 
 
 def _recorded(settings: StreamIngestSettings) -> dict[str, dict[int, int]]:
