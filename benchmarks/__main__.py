@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or RESULTS / f"{scale.name}.json"
 
     figures = []
+    if args.work:
+        args.work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="sparkify-bench-", dir=args.work) as tmp:
         for name in chosen:
             started = time.perf_counter()

@@ -18,6 +18,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.types import TimestampType
 
+from sparkify_dagster.settings import SPARK_JAVA_OPTIONS
+
 
 def process_song_data(spark: SparkSession, input_data: str, output_data: str) -> None:
     df = spark.read.json(input_data + "song_data/*/*/*/*.json")
@@ -95,11 +97,13 @@ def main() -> None:
     # Its UDF runs in Python workers: they must be this interpreter (the venv's, with pyarrow
     # and pandas), not whatever `python3` is first on PATH. Local Spark reads only the variable.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    # The original ran with Spark's defaults; only the driver gets the memory ours has.
+    # The original ran with Spark's defaults; only the driver gets the memory ours has, and the
+    # JVM options ours takes from the environment (the tests' quick runs set them).
     spark = (
         SparkSession.builder.master("local[*]")
         .appName("classic-sparkify-etl")
         .config("spark.driver.memory", "4g")
+        .config("spark.driver.extraJavaOptions", SPARK_JAVA_OPTIONS.value() or "")
         .config("spark.ui.enabled", "false")
         .getOrCreate()
     )

@@ -49,7 +49,8 @@ def run(work: Path, scale: Scale) -> list[Figure]:
     first = run_days(source, lake, FIRST_DAY, FIRST_DAY)
     if days > 2:  # the days between the first and the last, if any
         run_days(source, lake, FIRST_DAY + timedelta(days=1), last_day - timedelta(days=1))
-    last = run_days(source, lake, last_day, last_day)
+    # One day (the quick size): day N is day 1, measured once.
+    last = run_days(source, lake, last_day, last_day) if days > 1 else first
 
     _progress("original design: the classic etl.py over the whole month")
     classic = json.loads(
@@ -66,12 +67,14 @@ def run(work: Path, scale: Scale) -> list[Figure]:
     _progress("backfill: the month as one run, then as one run per day (each its own process)")
     single_lake, daily_lake = work / "backfill_single", work / "backfill_daily"
     refresh_catalogue(source, single_lake)
-    refresh_catalogue(source, daily_lake)
     single = run_days_in_new_process(source, single_lake, FIRST_DAY, last_day)
-    separate = 0.0
-    for offset in range(days):
-        day = FIRST_DAY + timedelta(days=offset)
-        separate += run_days_in_new_process(source, daily_lake, day, day)
+    separate = single  # one day (the quick size): its one run is its daily run, measured once
+    if days > 1:
+        refresh_catalogue(source, daily_lake)
+        separate = sum(
+            run_days_in_new_process(source, daily_lake, day, day)
+            for day in (FIRST_DAY + timedelta(days=offset) for offset in range(days))
+        )
 
     return [
         Figure(
@@ -85,7 +88,7 @@ def run(work: Path, scale: Scale) -> list[Figure]:
                 (
                     f"{days - 1} days already materialized before day {days}; "
                     if days > 1
-                    else "day 1 run again (one day only: the quick size); "
+                    else "day 1 itself (one day only: the quick size); "
                 )
                 + f"events day 1 {events[FIRST_DAY]:,}, day {days} {events[last_day]:,}; "
                 f"{'a warm session' if scale.warm_up else 'no warm-up pass'}"
@@ -110,6 +113,7 @@ def run(work: Path, scale: Scale) -> list[Figure]:
             b_label=f"{days} runs",
             b=separate,
             goal="<= 0.25",
-            detail="each run a new process (new JVM), as Dagster's run launcher starts runs",
+            detail="each run a new process (new JVM), as Dagster's run launcher starts runs"
+            + ("" if days > 1 else "; one day only (the quick size): the one run is the daily run"),
         ),
     ]

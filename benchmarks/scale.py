@@ -56,9 +56,9 @@ FULL = Scale(
     warm_up=True,
 )
 # The least that still yields every figure (the test suite runs it): each figure's cost is then
-# mostly the processes and runs it starts, so one history day (day N is day 1 run again; the
-# backfill one run against one daily run) saves a run of each kind, and one timed run without a
-# warm-up pass saves two more (its ratios mean nothing: it proves the code).
+# mostly the processes and runs it starts, so one history day (day N is day 1, and the backfill's
+# one run is its daily run: each measured once) saves runs of each kind, and one timed run without
+# a warm-up pass saves two more (its ratios mean nothing: it proves the code).
 QUICK = Scale(
     name="quick",
     history_days=1,
