@@ -10,7 +10,7 @@ import dagster as dg
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import EmrClusterResource, EmrSparkCompute
 from sparkify_dagster.settings import Settings
-from sparkify_dagster_tests.helpers import DBT_KIND, QUICK_JVM
+from sparkify_dagster_tests.helpers import DBT_KIND, quick_submit_jvm
 
 DAY = date(2018, 11, 6)
 
@@ -30,7 +30,7 @@ def emr_compute(
         step_timeout_minutes=step_timeout_minutes,
         spark_submit_args=[
             *("--driver-memory", "1g", "--conf", "spark.sql.shuffle.partitions=2"),
-            *("--conf", f"spark.driver.extraJavaOptions=-Duser.timezone=UTC {QUICK_JVM}"),
+            *("--conf", f"spark.driver.extraJavaOptions=-Duser.timezone=UTC {quick_submit_jvm()}"),
             *("--conf", "spark.ui.enabled=false"),
         ],
     )

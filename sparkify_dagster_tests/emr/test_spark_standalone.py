@@ -30,7 +30,7 @@ from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.entrypoint import REPORT_PREFIX
 from sparkify_dagster.steps.star import SONGPLAYS_STEP
 from sparkify_dagster_tests.emr.helpers import DAY
-from sparkify_dagster_tests.helpers import QUICK_JVM, lake_snapshot
+from sparkify_dagster_tests.helpers import lake_snapshot, quick_submit_jvm
 
 pytestmark = [
     pytest.mark.slow,
@@ -68,7 +68,7 @@ def _spark_env() -> dict[str, str]:
         **os.environ,
         "SPARK_HOME": str(SPARK_HOME),
         "SPARK_LOCAL_IP": "127.0.0.1",
-        "SPARK_DAEMON_JAVA_OPTS": QUICK_JVM,
+        "SPARK_DAEMON_JAVA_OPTS": quick_submit_jvm(),
         # Not UTC, unlike the in-process session: steps must not depend on the node's zone.
         "TZ": "America/New_York",
     }
@@ -152,8 +152,8 @@ def _submit(cluster: Standalone, code_dir: Path, request: StepRequest) -> StepRe
             *("--driver-memory", "1g", "--executor-memory", "1g", "--total-executor-cores", "1"),
             *("--conf", f"spark.pyspark.python={sys.executable}"),
             *("--conf", f"spark.pyspark.driver.python={sys.executable}"),
-            *("--driver-java-options", QUICK_JVM),
-            *("--conf", f"spark.executor.extraJavaOptions={QUICK_JVM}"),
+            *("--driver-java-options", quick_submit_jvm()),
+            *("--conf", f"spark.executor.extraJavaOptions={quick_submit_jvm()}"),
             *("--conf", "spark.sql.shuffle.partitions=2", "--conf", "spark.ui.enabled=false"),
             *("--py-files", str(code_dir / ZIP_NAME), str(code_dir / ENTRY_NAME)),
             *("--request", json.dumps(request.to_dict())),
