@@ -26,6 +26,8 @@ from sparkify_generator import GenerationSummary, generate_lake, open_sink
 # Fixtures that start a server (moto's S3 and EMR, `dagster dev`, PostgreSQL with the deployment's
 # services): a test that uses one, directly or through another fixture, is in the slow tier.
 SERVER_FIXTURES = {"s3_endpoint", "dagster_dev", "deployment", "kafka_broker"}
+# Fixtures that materialize a month, star tables and warehouse (1-1.5 min each): slow tier too.
+MONTH_FIXTURES = {"sample_run", "generated_month"}
 
 
 # Wider-scoped fixtures that each xdist worker may build for itself (`make test` runs two): a
@@ -72,7 +74,7 @@ def _group_by_shared_fixtures(items) -> None:
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by mark, and before xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
-        if SERVER_FIXTURES.intersection(item.fixturenames):
+        if (SERVER_FIXTURES | MONTH_FIXTURES).intersection(item.fixturenames):
             item.add_marker(pytest.mark.slow)
     _group_by_shared_fixtures(items)
     # Slow tests first: the two workers then share out the long ones and end on short ones, so

@@ -124,7 +124,9 @@ def sparkify(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
 
 
 # The same settings the pipeline uses, fewer shuffle partitions: test data is small.
-TEST_SPARK = SparkResource(master="local[2]", driver_memory="2g", shuffle_partitions=2)
+TEST_SPARK = SparkResource(
+    master="local[2]", driver_memory="2g", shuffle_partitions=2, java_options=QUICK_JVM
+)
 
 
 def run_pipeline(

@@ -1,12 +1,9 @@
 """A generated month runs through the whole pipeline and every figure reconciles with the generator
 (the month is conftest's generated_month, its checks all passed)."""
 
-import pytest
-
 from sparkify_dagster.query import connect
 
 
-@pytest.mark.slow  # the generated month is built for the slow tier only
 def test_generated_lake_reconciles_with_the_generator(generated_month):
     summary, lake = generated_month
     con = connect(lake)
