@@ -186,7 +186,10 @@ class SparkResource(dg.ConfigurableResource):
             loaded = True
         finally:
             session.stop()
-            jvm.stdin.close()  # the JVM exits when its stdin closes, writing the archive first
+            if loaded:
+                jvm.stdin.close()  # the JVM exits when its stdin closes, writing the archive first
+            else:
+                jvm.kill()  # its archive would be thrown away: not written (20-40 s here)
             code = jvm.wait(timeout=600)
             if not loaded or code != 0:  # no half-loaded or half-written archive is kept
                 partial.unlink(missing_ok=True)
