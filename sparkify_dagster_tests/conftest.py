@@ -20,6 +20,7 @@ from sparkify_dagster_tests.helpers import (
     SAMPLE_LAST_DAY,
     TEST_SPARK,
     run_pipeline,
+    spark_connect_environment,
 )
 from sparkify_generator import GenerationSummary, generate_lake, open_sink
 
@@ -33,7 +34,7 @@ MONTH_FIXTURES = {"sample_run", "generated_month"}
 # Wider-scoped fixtures that each xdist worker may build for itself (`make test` runs two): a
 # SparkSession and a moto server are cheap to start twice. Every other fixture of ours wider than a
 # function is built once, so the tests sharing it go to one worker (xdist_group, --dist loadgroup).
-PER_WORKER_FIXTURES = {"spark", "s3_endpoint", "kafka_broker"}
+PER_WORKER_FIXTURES = {"spark", "shared_spark", "s3_endpoint", "kafka_broker"}
 
 
 def _shared_fixture_keys(item) -> list[str]:
@@ -93,6 +94,15 @@ def pytest_configure(config):
 def spark():
     """The one SparkSession of the test session; assets run in-process reuse it."""
     return TEST_SPARK.get_session()
+
+
+@pytest.fixture(scope="session")
+def shared_spark(spark) -> dict[str, str]:
+    """The environment for a `sparkify` or Dagster process a test starts to run its Spark work
+    on this worker's SparkSession (Spark Connect): warm, no JVM of its own. For tests of what
+    runs do around Spark (the CLI's output, locks, the UI, the deployment); tests of a run's
+    own Spark (killed runs, the demo, the benchmarks, Java errors) start their own."""
+    return spark_connect_environment(spark)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The `sparkify` command as users and scripts run it: a real process, a real JVM."""
+"""The `sparkify` command as users and scripts run it: a real process, with its own JVM or on
+the tests' Spark (shared_spark) where what is tested happens around Spark."""
 
 import logging
 import os
@@ -21,7 +22,6 @@ from sparkify_dagster.tables import LOG_EVENTS
 from sparkify_dagster.transforms.star import user_state_from_events, users_from_state
 from sparkify_dagster_tests.helpers import (
     PROJECT_ROOT,
-    QUICK_SPARK_ENV,
     SAMPLE,
     SPARKIFY,
     VENV_BIN,
@@ -41,7 +41,7 @@ NOT_JSON_LINES = 20
 
 
 @pytest.fixture(scope="module")
-def run_of_two_files(tmp_path_factory) -> SimpleNamespace:
+def run_of_two_files(tmp_path_factory, shared_spark) -> SimpleNamespace:
     """`sparkify run` without a range over the sample's song files and two of its log files:
     2018-11-01's renamed 2018-10-31 (a day before the default start, its events still stamped
     November 1) and 2018-11-05's with 20 lines that are not JSON. Its output and lake, and the
@@ -57,7 +57,7 @@ def run_of_two_files(tmp_path_factory) -> SimpleNamespace:
     damaged.parent.mkdir(parents=True)
     damaged.write_bytes(b"\n".join([*good, *[b"{not json"] * NOT_JSON_LINES]) + b"\n")
     lake = source.parent / "lake"
-    result = _sparkify("run", "--source", str(source), "--lake", str(lake))
+    result = _sparkify("run", "--source", str(source), "--lake", str(lake), spark=shared_spark)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return SimpleNamespace(
         out=result.stdout,
@@ -264,11 +264,11 @@ def test_a_failed_run_names_the_failed_step_and_its_cause_and_prints_no_summary(
 
 @pytest.mark.slow
 def test_two_runs_at_once_on_one_lake_take_turns_step_by_step_and_lose_nothing(
-    sample_lake, spark, tmp_path
+    sample_lake, spark, shared_spark, tmp_path
 ):
     lake = tmp_path / "lake"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPARKIFY_", "DAGSTER_HOME"))}
-    env.update(PYTHONPATH=str(PROJECT_ROOT), SPARKIFY_SPARK_DRIVER_MEMORY="1g", **QUICK_SPARK_ENV)
+    env.update(PYTHONPATH=str(PROJECT_ROOT), **shared_spark)
     # Two ranges, each a run in its own process, with users changing level in both (11-08: 29
     # and 80; 11-09: 85 and 36).
     first, last = date(2018, 11, 6), date(2018, 11, 11)

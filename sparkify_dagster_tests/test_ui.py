@@ -25,7 +25,6 @@ from sparkify_dagster_tests.helpers import (
     ASSET_CHECKS,
     DAILY_ASSET_KEYS,
     PROJECT_ROOT,
-    QUICK_SPARK_ENV,
     UNPARTITIONED_ASSET_KEYS,
     chromium,
     lake_snapshot,
@@ -46,7 +45,7 @@ class DagsterDev(Webserver):
 
 
 @pytest.fixture(scope="module")
-def dagster_dev(tmp_path_factory):
+def dagster_dev(tmp_path_factory, shared_spark):
     work = tmp_path_factory.mktemp("dagster_dev")
     home, source, lake = work / "home", work / "raw", work / "lake"
     home.mkdir()
@@ -66,8 +65,7 @@ def dagster_dev(tmp_path_factory):
         "DAGSTER_HOME": str(home),
         "SPARKIFY_SOURCE": str(source),
         "SPARKIFY_LAKE": str(lake),
-        "SPARKIFY_SPARK_DRIVER_MEMORY": "1g",
-        **QUICK_SPARK_ENV,
+        **shared_spark,  # the runs' Spark: the tests' own, warm
     }
     dagster = Path(sys.executable).parent / "dagster"
     with log.open("w") as out:

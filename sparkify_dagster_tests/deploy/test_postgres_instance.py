@@ -45,7 +45,6 @@ from sparkify_dagster_tests.deploy.postgres_server import (
 from sparkify_dagster_tests.helpers import (
     DAILY_ASSET_KEYS,
     PROJECT_ROOT,
-    QUICK_SPARK_ENV,
     UNPARTITIONED_ASSET_KEYS,
     local_asset_graph,
     warehouse_asset_keys,
@@ -150,7 +149,7 @@ def local_command(argv: list[str], ports: dict[str, int]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory):
+def deployment(tmp_path_factory, shared_spark):
     bindir = find_postgres_bindir()
     if bindir is None:
         pytest.skip(
@@ -204,8 +203,8 @@ def deployment(tmp_path_factory):
         envs = {
             name: {
                 **outside,
-                # Not the deployment's: the tests' JVM setting for short runs.
-                **QUICK_SPARK_ENV,
+                # Not the deployment's: the runs' Spark is the tests' own, warm.
+                **shared_spark,
                 **image_env,
                 **{k: local_values[k] for k in compose[name]["environment"]},
             }
