@@ -54,7 +54,7 @@ from sparkify_generator import generate_lake, open_sink
 
 pytestmark = pytest.mark.slow
 
-DAYS = [date(2018, 11, 5) + timedelta(days=i) for i in range(3)]
+DAYS = [date(2018, 11, 5) + timedelta(days=i) for i in range(2)]
 VENV_BIN = Path(sys.executable).parent
 COMPOSE_STOP_TIMEOUT_S = 10  # `docker compose stop`'s default
 DEQUEUE_INTERVAL_SECONDS = yaml.safe_load(INSTANCE_CONFIG.read_text())["run_coordinator"]["config"][
@@ -245,15 +245,39 @@ def deployment(tmp_path_factory, shared_spark):
             services.stop_all()
 
 
-def test_a_partition_run_queued_through_the_webserver_succeeds_with_its_events_in_postgres(
-    deployment,
-):
-    run_id = deployment.launch(daily_star_schema_job.name, DAYS[0])
-    assert deployment.succeeded(run_id), deployment.webserver.log_tails()
+@dataclass
+class Restart:
+    """Runs launched through the webserver around a restart of the daemon."""
 
+    in_flight: str  # started before the daemon stopped
+    queued: str  # launched while it was stopped
+
+
+@pytest.fixture(scope="module")
+def daemon_restart(deployment) -> Restart:
+    """One partition run in flight and one launched while the daemon is stopped, then the
+    daemon started again and both waited for (each run here costs ~30 s: the tests share them)."""
+    webserver, services = deployment.webserver, deployment.services
+    in_flight = deployment.launch(daily_star_schema_job.name, DAYS[0])
+    webserver.wait_for("the run to start", lambda: webserver.run_status(in_flight) == "STARTED")
+    services.stop("daemon")
+
+    queued = deployment.launch(daily_star_schema_job.name, DAYS[1])
+    time.sleep(2 * DEQUEUE_INTERVAL_SECONDS + 2)
+    assert webserver.run_status(queued) == "QUEUED", "something but the daemon dequeued a run"
+    services.start("daemon")
+    for run_id in (in_flight, queued):
+        assert deployment.succeeded(run_id), webserver.log_tails()
+    return Restart(in_flight, queued)
+
+
+def test_a_partition_run_queued_through_the_webserver_succeeds_with_its_events_in_postgres(
+    deployment, daemon_restart
+):
+    run_id = daemon_restart.queued
     events = deployment.event_types(run_id)
     # Through the QueuedRunCoordinator: enqueued by the webserver, launched (RUN_STARTING)
-    # by the daemon once dequeued; the test below shows nothing else dequeues.
+    # by the daemon once dequeued (daemon_restart shows nothing else dequeues).
     for event_type in ("RUN_ENQUEUED", "RUN_STARTING", "RUN_START", "RUN_SUCCESS"):
         assert events[event_type] == 1, (event_type, dict(events))
     materialized = deployment.postgres.query(
@@ -264,7 +288,7 @@ def test_a_partition_run_queued_through_the_webserver_succeeds_with_its_events_i
     # The star tables, then the warehouse's models, in the same run.
     models = {key.to_user_string() for key in warehouse_asset_keys(local_asset_graph())}
     assert sorted(materialized) == sorted(
-        (json.dumps([key]), DAYS[0].isoformat()) for key in DAILY_ASSET_KEYS | models
+        (json.dumps([key]), DAYS[1].isoformat()) for key in DAILY_ASSET_KEYS | models
     )
     # The pools of `users` and of the dbt build got the instance's default limit of 1 (one run
     # at a time merges users, one writes the DuckDB file), as in `make dev`.
@@ -275,19 +299,7 @@ def test_a_partition_run_queued_through_the_webserver_succeeds_with_its_events_i
     ) == [("sparkify_user_state", 1, True), ("sparkify_warehouse", 1, True)]
 
 
-def test_restarting_the_daemon_loses_no_run_and_duplicates_none(deployment):
-    webserver, services = deployment.webserver, deployment.services
-    in_flight = deployment.launch(daily_star_schema_job.name, DAYS[1])
-    webserver.wait_for("the run to start", lambda: webserver.run_status(in_flight) == "STARTED")
-    services.stop("daemon")
-
-    queued = deployment.launch(daily_star_schema_job.name, DAYS[2])
-    time.sleep(2 * DEQUEUE_INTERVAL_SECONDS + 2)
-    assert webserver.run_status(queued) == "QUEUED"  # only the daemon dequeues
-    services.start("daemon")
-
-    assert deployment.succeeded(in_flight), webserver.log_tails()
-    assert deployment.succeeded(queued), webserver.log_tails()
+def test_restarting_the_daemon_loses_no_run_and_duplicates_none(deployment, daemon_restart):
     runs = deployment.postgres.query("SELECT run_id, status FROM runs")
     assert sorted(runs) == sorted((run_id, "SUCCESS") for run_id in deployment.launched)
     for run_id in deployment.launched:
@@ -300,7 +312,7 @@ def test_restarting_the_daemon_loses_no_run_and_duplicates_none(deployment):
     )
     assert all(count == 1 for _, _, count in materializations), materializations
     assert {(key, partition) for key, partition, _ in materializations} >= {
-        (json.dumps([k]), d.isoformat()) for k in DAILY_ASSET_KEYS for d in DAYS[1:]
+        (json.dumps([k]), d.isoformat()) for k in DAILY_ASSET_KEYS for d in DAYS
     } | {(json.dumps([k]), None) for k in UNPARTITIONED_ASSET_KEYS}
 
 
