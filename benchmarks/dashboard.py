@@ -35,8 +35,8 @@ def _progress(message: str) -> None:
     print(f"  {time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
-def render_seconds(lake: Path) -> dict[str, tuple[float, int, list[str]]]:
-    """Each page's best render time over RENDERS warm renders, its charts and any problem."""
+def render_seconds(lake: Path, renders: int = RENDERS) -> dict[str, tuple[float, int, list[str]]]:
+    """Each page's best render time over `renders` warm renders, its charts and any problem."""
     from streamlit.testing.v1 import AppTest
 
     from sparkify_dagster.dashboard import APP, PAGES
@@ -50,7 +50,7 @@ def render_seconds(lake: Path) -> dict[str, tuple[float, int, list[str]]]:
         shown = {}
         for page in PAGES:
             best = float("inf")
-            for _ in range(RENDERS):
+            for _ in range(renders):
                 started = time.perf_counter()
                 app.switch_page(page.script).run()
                 best = min(best, time.perf_counter() - started)

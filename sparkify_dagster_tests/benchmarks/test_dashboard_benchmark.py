@@ -16,7 +16,7 @@ def test_every_page_is_rendered_and_timed_without_a_problem(sample_run):
         return {k: v for k, v in os.environ.items() if k.startswith("SPARKIFY_")}
 
     before = settings()
-    timings = render_seconds(sample_run[0])
+    timings = render_seconds(sample_run[0], renders=2)  # the fewest that take a best
     assert settings() == before
     assert list(timings) == [page.title for page in PAGES]
     for title, (seconds, charts, problems) in timings.items():
@@ -27,6 +27,6 @@ def test_every_page_is_rendered_and_timed_without_a_problem(sample_run):
 
 
 def test_a_page_that_fails_is_reported_with_its_problem(tmp_path):
-    timings = render_seconds(tmp_path / "no-lake")
+    timings = render_seconds(tmp_path / "no-lake", renders=1)
     # Without a warehouse every page says so in words: no chart, and no problem either.
     assert all(charts == 0 and problems == [] for _, charts, problems in timings.values())
