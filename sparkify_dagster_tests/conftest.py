@@ -20,7 +20,7 @@ from sparkify_dagster_tests.helpers import (
     SAMPLE_LAST_DAY,
     TEST_SPARK,
     run_pipeline,
-    spark_connect_environment,
+    serve_spark_connect,
 )
 from sparkify_generator import GenerationSummary, generate_lake, open_sink
 
@@ -102,7 +102,7 @@ def shared_spark(spark) -> dict[str, str]:
     on this worker's SparkSession (Spark Connect): warm, no JVM of its own. For tests of what
     runs do around Spark (the CLI's output, locks, the UI, the deployment); tests of a run's
     own Spark (killed runs, the demo, the benchmarks, Java errors) start their own."""
-    return spark_connect_environment(spark)
+    return serve_spark_connect(spark)
 
 
 @pytest.fixture
