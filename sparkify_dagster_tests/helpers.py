@@ -147,11 +147,8 @@ TEST_SPARK = SparkResource(
 def serve_spark_connect(session) -> dict[str, str]:
     """Starts a Spark Connect server in `session`'s JVM (one of TEST_SPARK's), once, so that a
     `sparkify` or Dagster process a test starts can run its Spark work on this warm JVM instead
-    of its own (~20 s less per run here); the setting that makes a process use it.
-
-    Started after the session, not as Spark Connect's plugin at its start: with the plugin, a
-    second in-process run of a day recompiled 7 generated classes instead of 2 (test_reruns'
-    limit is 5), as if the code generator's cache were sized before PIPELINE_CONF applied."""
+    of its own (~20 s less per run here); the setting that makes a process use it. Started
+    on demand, not as Spark Connect's plugin with every session: the fast tier needs none."""
     service = getattr(session._jvm.org.apache.spark.sql.connect.service, "SparkConnectService$")
     server = getattr(service, "MODULE$")
     if not server.started():

@@ -144,7 +144,8 @@ def test_running_a_day_again_in_the_same_session_reuses_the_compiled_code(
     spark, sample_lake, tmp_path
 ):
     # A run compiles more generated classes than Spark caches by default; were they evicted,
-    # every run of a warm session would compile and JIT-warm them all again.
+    # every run of a warm session would compile and JIT-warm them all again (~170 here). A few are
+    # new in every run, 2 to 7 measured here.
     lake = tmp_path / "lake"
     shutil.copytree(sample_lake, lake)
     day = date(2018, 11, 8)
@@ -154,7 +155,7 @@ def test_running_a_day_again_in_the_same_session_reuses_the_compiled_code(
     assert run_pipeline(SAMPLE, lake, day, day).success
 
     recompiled = _classes_compiled(spark) - before
-    assert recompiled <= 5, f"a second run of {day} compiled {recompiled} classes again"
+    assert recompiled <= 20, f"a second run of {day} compiled {recompiled} classes again"
 
 
 LAST_DAY = date(2018, 11, 30)
