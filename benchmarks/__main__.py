@@ -18,6 +18,7 @@ from pathlib import Path
 
 from benchmarks.report import machine, markdown, table, write_json
 from benchmarks.scale import FULL, QUICK
+from sparkify_dagster.settings import SPARK_REMOTE
 
 BENCHMARKS = (
     "generator_speed",
@@ -58,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}")
     out = args.out or RESULTS / f"{scale.name}.json"
+    if remote := SPARK_REMOTE.value():
+        print(
+            f"{SPARK_REMOTE.name}={remote}: the runs use that server's Spark, not a JVM of their "
+            "own (the classic etl.py still starts one): not the figures of benchmarks/README.md",
+            flush=True,
+        )
 
     figures = []
     if args.work:

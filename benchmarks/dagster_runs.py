@@ -17,15 +17,20 @@ from pathlib import Path
 import dagster as dg
 
 from sparkify_dagster.definitions import build_definitions
-from sparkify_dagster.settings import SPARK_JAVA_OPTIONS, Settings
+from sparkify_dagster.settings import SPARK_JAVA_OPTIONS, SPARK_REMOTE, Settings
 
 
 def _definitions(source: Path, lake: Path) -> dg.Definitions:
     """The code location's wiring with every default setting (local Spark), this source and lake;
-    only the driver's JVM options come from the environment (the tests' quick run sets them)."""
-    java_options = SPARK_JAVA_OPTIONS.value()
+    only the driver's JVM options and a Spark Connect server come from the environment (the
+    tests' quick run sets them: its timings mean nothing, and its runs then start no JVM)."""
     return build_definitions(
-        Settings(source=str(source), lake=str(lake), spark_java_options=java_options)
+        Settings(
+            source=str(source),
+            lake=str(lake),
+            spark_java_options=SPARK_JAVA_OPTIONS.value(),
+            spark_remote=SPARK_REMOTE.value(),
+        )
     )
 
 

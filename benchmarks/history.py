@@ -7,6 +7,7 @@
 """
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -53,12 +54,17 @@ def run(work: Path, scale: Scale) -> list[Figure]:
     last = run_days(source, lake, last_day, last_day) if days > 1 else first
 
     _progress("original design: the classic etl.py over the whole month")
+    # PySpark marks a process that opened a Spark Connect session (the runs above, with
+    # SPARKIFY_SPARK_REMOTE set) with SPARK_CONNECT_MODE_ENABLED, and a child that inherited the
+    # mark would open one too: etl.py starts its own local Spark.
+    local_spark = {k: v for k, v in os.environ.items() if k != "SPARK_CONNECT_MODE_ENABLED"}
     classic = json.loads(
         subprocess.run(
             [sys.executable, "-m", "benchmarks.classic_etl", str(source), str(work / "classic")],
             check=True,
             capture_output=True,
             text=True,
+            env=local_spark,
         )
         .stdout.strip()
         .splitlines()[-1]

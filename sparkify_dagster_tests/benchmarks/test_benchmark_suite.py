@@ -50,7 +50,7 @@ def test_the_quick_run_leaves_out_only_benchmarks_tested_elsewhere():
 # One test per benchmark, so that the test workers share them out.
 @pytest.mark.slow
 @pytest.mark.parametrize("benchmark", list(QUICK_FIGURES))
-def test_quick_benchmark_run_prints_its_figures_and_writes_json(benchmark, tmp_path):
+def test_quick_benchmark_run_prints_its_figures_and_writes_json(benchmark, shared_spark, tmp_path):
     out = tmp_path / "figures.json"
     run = subprocess.run(
         [
@@ -66,9 +66,10 @@ def test_quick_benchmark_run_prints_its_figures_and_writes_json(benchmark, tmp_p
             str(tmp_path),
         ],
         cwd=PROJECT_ROOT,
-        # Its runs, in its process and in the new ones it starts, use the tests' JVM options
-        # for short runs: quick-size figures prove the code, their timings mean nothing.
-        env={**os.environ, **QUICK_SPARK_ENV},
+        # Quick-size figures prove the code, their timings mean nothing: its runs, in its
+        # process and in the new ones it starts, use this worker's warm Spark, and the classic
+        # etl.py's own JVM the tests' options for short runs.
+        env={**os.environ, **QUICK_SPARK_ENV, **shared_spark},
         capture_output=True,
         text=True,
         timeout=1200,
