@@ -74,9 +74,10 @@ sample: install java
 # Two tiers (the `slow` marker, pyproject.toml): `test-fast` for the inner loop (unit and small
 # Spark tests, no servers, no whole runs in new processes), `test` for everything (what CI runs).
 # Both run in TEST_WORKERS processes (pytest-xdist): much of a test's time is waiting on a server
-# or a child process, so two workers share the two cores well. Tests that share a fixture stay in
-# one worker (conftest.py); TEST_WORKERS=0 runs everything in this process.
-TEST_WORKERS ?= 2
+# or a child process, so on two cores three workers leave them idle 2 % of the time where two left
+# them idle a quarter (README, Development). Tests that share a fixture stay in one worker
+# (conftest.py); TEST_WORKERS=0 runs everything in this process.
+TEST_WORKERS ?= 3
 PYTEST = $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: install java class-archive chromium postgres compose

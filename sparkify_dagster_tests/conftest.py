@@ -78,7 +78,7 @@ def pytest_collection_modifyitems(items):
         if (SERVER_FIXTURES | MONTH_FIXTURES).intersection(item.fixturenames):
             item.add_marker(pytest.mark.slow)
     _group_by_shared_fixtures(items)
-    # Slow tests first: the two workers then share out the long ones and end on short ones, so
+    # Slow tests first: the workers then share out the long ones and end on short ones, so
     # they finish together (xdist hands out work in collection order: --no-loadscope-reorder).
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
