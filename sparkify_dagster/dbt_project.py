@@ -55,7 +55,8 @@ class Warehouse:
 
     @property
     def dbt_dir(self) -> Path:
-        """Where `sparkify dbt` keeps dbt's target/ and logs/ (the package may be read-only)."""
+        """Where dbt keeps its target/ (runs and `sparkify dbt`: its partial-parse state) and
+        `sparkify dbt` its logs/; not in the package, which may be read-only."""
         return self.file.parent / "dbt"
 
     def dbt_vars(self) -> dict[str, str]:
