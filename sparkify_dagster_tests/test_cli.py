@@ -271,7 +271,7 @@ def test_two_runs_at_once_on_one_lake_take_turns_step_by_step_and_lose_nothing(
     env.update(PYTHONPATH=str(PROJECT_ROOT), **shared_spark)
     # Two ranges, each a run in its own process, with users changing level in both (11-08: 29
     # and 80; 11-09: 85 and 36).
-    first, last = date(2018, 11, 6), date(2018, 11, 11)
+    first, last = date(2018, 11, 7), date(2018, 11, 10)
     halves = [(first, date(2018, 11, 8)), (date(2018, 11, 9), last)]
     runs = [
         subprocess.Popen(
