@@ -7,6 +7,7 @@ sparkify dbt build|test|docs generate|... [dbt's own options]
 sparkify dashboard [--lake DIR] [--port 8501]
 sparkify broker [--port 9092] [--storage memory://tansu/]
 sparkify ingest [--kafka HOST:PORT] [--lake DIR]
+sparkify pools
 """
 
 import logging
@@ -809,6 +810,26 @@ def class_archive(replace: bool) -> None:
         raise click.ClickException(f"class archive: {error}") from None
     size_mb = archive.stat().st_size / 1e6
     click.echo(f"Wrote {archive} ({size_mb:,.0f} MB) in {time.monotonic() - started:.0f} s")
+
+
+@main.command()
+def pools() -> None:
+    """Set the limit of each concurrency pool the assets use to the Dagster instance's default
+    (dagster.yaml concurrency.pools.default_limit), explicitly: on PostgreSQL, Dagster 1.13
+    fails a run that gives a pool its default limit as another run does (the deployment's
+    `pools` service runs this before the code server starts)."""
+    import dagster as dg
+
+    from sparkify_dagster.definitions import build_definitions
+    from sparkify_dagster.pools import asset_pools, set_pool_limits
+
+    names = asset_pools(build_definitions(_settings()).assets)
+    with dg.DagsterInstance.get() as instance:
+        limits = set_pool_limits(instance, names)
+    if not limits:
+        click.echo(f"The instance sets no default pool limit: {', '.join(sorted(names))} unlimited")
+    for pool, limit in limits.items():
+        click.echo(f"Pool {pool}: {limit} slot(s)")
 
 
 @main.command(

@@ -17,6 +17,9 @@ from sparkify_dagster.resources import LakeResource, SparkCompute
 from sparkify_dagster.steps.star import SONGPLAYS_STEP, TIME_STEP, USERS_STEP
 from sparkify_dagster.tables import Table
 
+# Runs for different days read-merge-write the users state: one at a time may (deploy/dagster.yaml).
+USER_STATE_POOL = "sparkify_user_state"
+
 
 def _daily_asset(table: Table, **kwargs):
     """`@dg.asset` for the daily star table `table`: one partition per UTC day, a range
@@ -56,8 +59,7 @@ def time_dimension(context: dg.AssetExecutionContext, compute: SparkCompute, lak
 @_daily_asset(
     tables.USERS,
     deps=[tables.LOG_EVENTS.name],
-    # Runs for different days read-merge-write the same state: let one at a time do it.
-    pool="sparkify_user_state",
+    pool=USER_STATE_POOL,
     check_specs=check_specs(USERS_STEP),
 )
 def users(context: dg.AssetExecutionContext, compute: SparkCompute, lake: LakeResource):

@@ -11,7 +11,8 @@ DOCKERFILE = PROJECT_ROOT / "Dockerfile"
 ENV_TEMPLATE = PROJECT_ROOT / "deploy" / "env.template"
 INSTANCE_CONFIG = PROJECT_ROOT / "deploy" / "dagster.yaml"
 WORKSPACE = PROJECT_ROOT / "deploy" / "workspace.yaml"
-DAGSTER_SERVICES = ("user_code", "webserver", "daemon")
+DAGSTER_SERVICES = ("user_code", "webserver", "daemon")  # long-running, in starting order
+POOLS_SERVICE = "pools"  # once, before user_code
 
 
 def compose_services() -> dict[str, dict]:

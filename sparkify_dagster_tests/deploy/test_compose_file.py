@@ -22,6 +22,7 @@ from sparkify_dagster_tests.deploy.deployment_files import (
     DOCKERFILE,
     ENV_TEMPLATE,
     INSTANCE_CONFIG,
+    POOLS_SERVICE,
     WORKSPACE,
     compose_services,
     dockerfile_environment,
@@ -85,8 +86,8 @@ def test_compose_config_accepts_the_file_with_the_env_template_filled_in(tmp_pat
     result = _compose_config(env_file)
     assert result.returncode == 0, result.stderr
     resolved = yaml.safe_load(result.stdout)
-    assert set(resolved["services"]) == {"postgres", *DAGSTER_SERVICES, "dashboard"}
-    for name in DAGSTER_SERVICES:
+    assert set(resolved["services"]) == {"postgres", POOLS_SERVICE, *DAGSTER_SERVICES, "dashboard"}
+    for name in (POOLS_SERVICE, *DAGSTER_SERVICES):
         environment = resolved["services"][name]["environment"]
         assert environment["DAGSTER_POSTGRES_PASSWORD"] == "only-for-this-test"
 
@@ -111,12 +112,18 @@ def test_env_template_lists_every_setting_and_holds_no_secret():
 
 def test_services_start_in_healthcheck_order_and_restart_themselves():
     services = compose_services()
+    pools = services.pop(POOLS_SERVICE)
     assert set(services) == {"postgres", *DAGSTER_SERVICES, "dashboard"}
     for name, service in services.items():
         assert service["restart"] == "unless-stopped", name
         assert service["healthcheck"]["test"], name
     healthy = {"condition": "service_healthy"}
-    assert services["user_code"]["depends_on"] == {"postgres": healthy}
+    # The pools' limits are set once, before the code server (and so any run) starts.
+    assert pools["restart"] == "no" and "healthcheck" not in pools
+    assert pools["command"] == ["sparkify", "pools"]
+    assert pools["depends_on"] == {"postgres": healthy}
+    completed = {"condition": "service_completed_successfully"}
+    assert services["user_code"]["depends_on"] == {"postgres": healthy, POOLS_SERVICE: completed}
     for name in ("webserver", "daemon"):
         assert services[name]["depends_on"] == {"postgres": healthy, "user_code": healthy}
 
@@ -146,12 +153,13 @@ def test_the_dashboard_reads_the_lake_read_only_from_the_one_image():
 
 def test_one_image_runs_the_dagster_services_with_state_on_volumes():
     services = compose_services()
-    images = {services[name]["image"] for name in DAGSTER_SERVICES}
+    images = {services[name]["image"] for name in (POOLS_SERVICE, *DAGSTER_SERVICES)}
     assert len(images) == 1
     # Built once, by user_code; the others never try to pull it from a registry.
     assert [name for name in services if "build" in services[name]] == ["user_code"]
     assert all(
-        services[name]["pull_policy"] == "never" for name in ("webserver", "daemon", "dashboard")
+        services[name]["pull_policy"] == "never"
+        for name in (POOLS_SERVICE, "webserver", "daemon", "dashboard")
     )
 
     def mounts(name: str) -> dict[str, str]:
@@ -180,7 +188,7 @@ def test_every_variable_the_dagster_config_reads_is_set_in_every_dagster_service
     needed = env_vars_read_by(INSTANCE_CONFIG) | env_vars_read_by(WORKSPACE)
     assert {"DAGSTER_POSTGRES_PASSWORD", "SPARKIFY_CODE_SERVER_HOST"} <= needed
     services = compose_services()
-    for name in DAGSTER_SERVICES:
+    for name in (POOLS_SERVICE, *DAGSTER_SERVICES):
         provided = set(services[name]["environment"]) | set(dockerfile_environment())
         assert needed <= provided, (name, needed - provided)
 

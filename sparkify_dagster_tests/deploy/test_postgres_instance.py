@@ -6,7 +6,8 @@ PostgreSQL server on 127.0.0.1, with DAGSTER_HOME holding deploy/dagster.yaml un
 deploy/workspace.yaml pointing at the gRPC server. What differs from the containers: the
 processes share this machine's venv instead of the image, and `nobody` runs PostgreSQL.
 
-Proven: a partition run launched through the webserver's GraphQL API is queued, dequeued by the
+Proven: the pools service sets each pool's limit before any run, and Dagster still needs it to;
+a partition run launched through the webserver's GraphQL API is queued, dequeued by the
 daemon, succeeds, and its events are rows in Postgres; compose's healthchecks pass; restarting
 the daemon with one run in flight and one queued loses neither and duplicates nothing; README's
 upgrade, backup and restore commands work on the live instance. Skips only when no PostgreSQL server is installed
@@ -29,11 +30,14 @@ import dagster as dg
 import pytest
 import yaml
 
+from sparkify_dagster.assets.star import USER_STATE_POOL
+from sparkify_dagster.assets.warehouse import WAREHOUSE_POOL
 from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
 from sparkify_dagster.local_server import free_port
 from sparkify_dagster_tests.deploy.deployment_files import (
     DAGSTER_SERVICES,
     INSTANCE_CONFIG,
+    POOLS_SERVICE,
     compose_services,
     dockerfile_environment,
 )
@@ -101,12 +105,22 @@ class Services:
             self.stop(name)
 
 
+def pool_limits(postgres: PostgresServer) -> list[tuple]:
+    """(pool, limit, whether the limit is the instance's default) of each pool Postgres holds."""
+    return sorted(
+        postgres.query(
+            'SELECT concurrency_key, "limit", using_default_limit FROM concurrency_limits'
+        )
+    )
+
+
 @dataclass
 class Deployment:
     webserver: Webserver
     postgres: PostgresServer
     services: Services
     env: dict[str, str]
+    pool_limits_before_runs: list[tuple]
     launched: list[str] = field(default_factory=list)
 
     def launch(self, job: str, partition: date | None = None) -> str:
@@ -208,7 +222,7 @@ def deployment(tmp_path_factory, shared_spark):
                 **image_env,
                 **{k: local_values[k] for k in compose[name]["environment"]},
             }
-            for name in DAGSTER_SERVICES
+            for name in (POOLS_SERVICE, *DAGSTER_SERVICES)
         }
         services = Services(
             {name: local_command(compose[name]["command"], ports) for name in DAGSTER_SERVICES},
@@ -227,8 +241,18 @@ def deployment(tmp_path_factory, shared_spark):
             return check.returncode == 0
 
         try:
-            # In compose's order: webserver and daemon once user_code's healthcheck passes;
-            # then every service's own healthcheck passes too.
+            # In compose's order: the pools' limits once, then user_code; webserver and daemon
+            # once user_code's healthcheck passes; then every service's own healthcheck passes.
+            pools = subprocess.run(
+                local_command(compose[POOLS_SERVICE]["command"], ports),
+                env=envs[POOLS_SERVICE],
+                cwd=work,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            assert pools.returncode == 0, pools.stdout + pools.stderr
+            limits_before_runs = pool_limits(postgres)
             services.start("user_code")
             webserver.wait_for("the user_code healthcheck", lambda: healthy("user_code"), 180)
             services.start("webserver")
@@ -236,7 +260,7 @@ def deployment(tmp_path_factory, shared_spark):
             webserver.wait_for("the code location", webserver.loaded_location, 180)
             for name in ("webserver", "daemon"):
                 webserver.wait_for(f"the {name} healthcheck", lambda n=name: healthy(n), 120)
-            deployed = Deployment(webserver, postgres, services, envs["daemon"])
+            deployed = Deployment(webserver, postgres, services, envs["daemon"], limits_before_runs)
             # Daily runs read songs and artists: the catalogue first.
             catalogue = deployed.launch(song_catalogue_job.name)
             assert deployed.succeeded(catalogue), webserver.log_tails()
@@ -283,13 +307,12 @@ def test_a_partition_run_queued_through_the_webserver_succeeds_with_its_events_i
     assert sorted(materialized) == sorted(
         (json.dumps([key]), DAYS[1].isoformat()) for key in DAILY_ASSET_KEYS | models
     )
-    # The pools of `users` and of the dbt build got the instance's default limit of 1 (one run
-    # at a time merges users, one writes the DuckDB file), as in `make dev`.
-    assert sorted(
-        deployment.postgres.query(
-            'SELECT concurrency_key, "limit", using_default_limit FROM concurrency_limits'
-        )
-    ) == [("sparkify_user_state", 1, True), ("sparkify_warehouse", 1, True)]
+    # The pools of `users` and of the dbt build have the instance's default limit of 1 (one run
+    # at a time merges users, one writes the DuckDB file), as in `make dev`; set explicitly by
+    # the pools service before any run, so no run gave them one (test_dagster_still_fails_…).
+    pools = [(USER_STATE_POOL, 1, False), (WAREHOUSE_POOL, 1, False)]
+    assert deployment.pool_limits_before_runs == pools
+    assert pool_limits(deployment.postgres) == pools
 
 
 def test_restarting_the_daemon_loses_no_run_and_duplicates_none(deployment, daemon_restart):
@@ -331,3 +354,31 @@ def test_readme_upgrade_and_backup_commands_work_on_the_live_instance(deployment
     subprocess.run([*restore, "--dbname=restored", str(dump)], **client)
     restored = postgres.query("SELECT run_id FROM runs", db_name="restored")
     assert sorted(run_id for (run_id,) in restored) == sorted(deployment.launched)
+
+
+GIVE_A_POOL_ITS_DEFAULT_TWICE = """
+import dagster as dg
+with dg.DagsterInstance.get() as instance:
+    storage = instance.event_log_storage
+    try:
+        for _ in range(2):  # what two runs' steps do when they first claim a slot at once
+            storage.initialize_concurrency_limit_to_default("canary")
+    except Exception as error:
+        print(type(error.__cause__ or error).__name__)
+    finally:
+        storage.delete_concurrency_limit("canary")
+"""
+
+
+def test_dagster_still_fails_to_give_a_postgres_pool_its_default_twice(deployment):
+    """Why the pools service exists (dagster-io/dagster#33552, sparkify_dagster/pools.py):
+    once this fails, Dagster has fixed it, and the service can go."""
+    done = subprocess.run(
+        [sys.executable, "-c", GIVE_A_POOL_ITS_DEFAULT_TWICE],
+        env=deployment.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["InFailedSqlTransaction"]
