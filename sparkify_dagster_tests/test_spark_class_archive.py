@@ -64,18 +64,23 @@ def test_java_starts_quietly_without_an_archive_it_cannot_use(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_written_archive_is_mapped_by_the_next_sessions_jvm(tmp_path):
-    wrote = _in_new_process(
-        tmp_path, f"print(SparkResource(java_options={QUICK_JVM!r}).write_class_archive())"
-    )
-    assert wrote.returncode == 0, wrote.stderr[-3000:]
-    archive = Path(wrote.stdout.strip().splitlines()[-1])
-    assert archive.parent == tmp_path and archive.stat().st_size > 1_000_000
-    assert list(tmp_path.iterdir()) == [archive]  # no partial file left
+def test_sparkify_class_archive_keeps_the_archive_it_finds_and_the_next_jvm_maps_it():
+    """`make test` wrote it first (or the first command here writes it): the command then
+    leaves it as it is, whole, and a new session's JVM maps it."""
+    first = sparkify("class-archive")
+    assert first.returncode == 0, first.stderr[-2000:]
+    archive = class_archive_file()
+    written = archive.stat().st_mtime_ns
+    again = sparkify("class-archive")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.stdout.strip() == f"Spark's class archive is there: {archive}"
+    assert archive.stat().st_mtime_ns == written
+    assert archive.stat().st_size > 1_000_000
+    assert sorted(archive.parent.iterdir()) == [archive]  # no partial file, no older archive
 
     # -Xshare:on makes a JVM that cannot map its archive fail to start.
     mapped = _in_new_process(
-        tmp_path,
+        archive.parent,
         f"""
         spark = SparkResource(java_options={QUICK_JVM + " -Xshare:on"!r}).get_session()
         bean = spark.sparkContext._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
@@ -85,19 +90,6 @@ def test_a_written_archive_is_mapped_by_the_next_sessions_jvm(tmp_path):
     )
     assert mapped.returncode == 0, mapped.stderr[-3000:]
     assert mapped.stdout.split() == [f"['-XX:SharedArchiveFile={archive}']", "5"]
-
-
-@pytest.mark.slow
-def test_sparkify_class_archive_keeps_the_archive_it_finds():
-    """`make test` wrote it first (or this writes it): the command then leaves it as it is."""
-    first = sparkify("class-archive")
-    assert first.returncode == 0, first.stderr[-2000:]
-    archive = class_archive_file()
-    written = archive.stat().st_mtime_ns
-    again = sparkify("class-archive")
-    assert again.returncode == 0, again.stderr[-2000:]
-    assert again.stdout.strip() == f"Spark's class archive is there: {archive}"
-    assert archive.stat().st_mtime_ns == written
 
 
 @pytest.mark.slow
