@@ -96,10 +96,10 @@ QUICK_SPARK_ENV = {SPARK_JAVA_OPTIONS.name: QUICK_JVM}
 
 
 def quick_submit_jvm() -> str:
-    """QUICK_JVM for the JVMs the EMR and standalone tests start with spark-submit or
-    spark-class, which SparkResource does not start: from Spark's class archive too, when `make
-    test` wrote it (a session then starts in 5 s instead of 11 here). A JVM the archive does not
-    fit starts without it, quietly."""
+    """QUICK_JVM for the JVMs the EMR tests start with spark-submit or spark-class, which
+    SparkResource does not start: from Spark's class archive too, when `make test` wrote it (a
+    session then starts in 5 s instead of 11 here). A JVM the archive does not fit starts
+    without it, quietly."""
     archive = class_archive_file()
     if not archive.is_file():
         return QUICK_JVM

@@ -1,10 +1,13 @@
-"""EMR against a moto server (EMR and S3 APIs over HTTP on 127.0.0.1), steps run locally."""
+"""EMR against a moto server (EMR and S3 APIs over HTTP on 127.0.0.1), steps run on this
+machine: in local mode, or on a Spark standalone cluster standing in for the cluster's nodes."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from sparkify_dagster_tests.emr.helpers import DAY
+from sparkify_dagster_tests.emr.standalone import Standalone, standalone_cluster
 from sparkify_dagster_tests.emr.step_executor import LocalStepExecutor
 from sparkify_dagster_tests.helpers import lake_snapshot, run_pipeline
 from sparkify_generator import generate_lake, open_sink
@@ -42,4 +45,17 @@ def local_reference(raw_lake, spark, tmp_path_factory) -> dict:
 @pytest.fixture
 def executor(aws, tmp_path):
     with LocalStepExecutor(endpoint=aws, workdir=tmp_path / "emr") as running:
+        yield running
+
+
+@pytest.fixture(scope="package")
+def standalone(tmp_path_factory) -> Iterator[Standalone]:
+    with standalone_cluster(tmp_path_factory.mktemp("standalone")) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def cluster_executor(aws, standalone, tmp_path):
+    """Steps run on the standalone cluster, as EMR's on the cluster's YARN."""
+    with LocalStepExecutor(endpoint=aws, workdir=tmp_path / "emr", cluster=standalone) as running:
         yield running

@@ -31,6 +31,10 @@ def emr_compute(
         spark_submit_args=[
             *("--driver-memory", "1g", "--conf", "spark.sql.shuffle.partitions=2"),
             *("--conf", f"spark.driver.extraJavaOptions=-Duser.timezone=UTC {quick_submit_jvm()}"),
+            *(
+                "--conf",
+                f"spark.executor.extraJavaOptions=-Duser.timezone=UTC {quick_submit_jvm()}",
+            ),
             *("--conf", "spark.ui.enabled=false"),
         ],
     )

@@ -3,7 +3,9 @@ command of each submitted step on this machine and records the outcome back into
 
 The only changes to the command are those EMR's own step runner makes: s3:// arguments are
 fetched to local files (spark-submit on EMR reads them from S3), and `spark-submit` is the one
-of this Python environment. The step talks to Dagster through the moto S3 bucket (Pipes).
+of this Python environment. The step talks to Dagster through the moto S3 bucket (Pipes). Given
+a standalone cluster, the steps run on it as EMR's run on the cluster's YARN: spark-defaults.conf
+names the master; without one they run in local mode (the driver's JVM runs the tasks).
 """
 
 import os
@@ -18,6 +20,8 @@ import boto3
 import pyspark
 from moto.core.utils import utcnow
 from moto.emr.models import emr_backends
+
+from sparkify_dagster_tests.emr.standalone import Standalone, node_environment
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 SPARK_HOME = Path(pyspark.__file__).parent
@@ -38,6 +42,7 @@ class LocalStepExecutor:
     endpoint: str
     workdir: Path
     hold: bool = False  # leave steps RUNNING (timeout and cancellation tests)
+    cluster: Standalone | None = None
     executed: list[ExecutedStep] = field(default_factory=list)
     _seen: set = field(default_factory=set)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -45,6 +50,15 @@ class LocalStepExecutor:
     def __enter__(self) -> "LocalStepExecutor":
         # Steps of earlier tests (moto keeps them, some RUNNING forever) are not ours to run.
         self._since = utcnow()
+        self._env = {**os.environ, "SPARK_HOME": str(SPARK_HOME)}
+        if self.cluster is not None:
+            conf_dir = self.workdir / "spark-conf"
+            conf_dir.mkdir(parents=True)
+            defaults = self.cluster.spark_defaults().items()
+            (conf_dir / "spark-defaults.conf").write_text(
+                "".join(f"{k} {v}\n" for k, v in defaults)
+            )
+            self._env = {**node_environment(), "SPARK_CONF_DIR": str(conf_dir)}
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
         return self
@@ -83,7 +97,7 @@ class LocalStepExecutor:
         log_dir.mkdir(parents=True)
         local_args = [self._localize(arg, log_dir) for arg in step.args]
         local_args[0] = str(SPARK_HOME / "bin" / "spark-submit")
-        env = {**os.environ, "AWS_ENDPOINT_URL": self.endpoint, "SPARK_HOME": str(SPARK_HOME)}
+        env = {**self._env, "AWS_ENDPOINT_URL": self.endpoint}
         with (log_dir / "stdout").open("w") as out, (log_dir / "stderr").open("w") as err:
             code = subprocess.run(local_args, env=env, stdout=out, stderr=err).returncode
         step.end_date_time = utcnow()

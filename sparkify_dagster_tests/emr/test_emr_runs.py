@@ -11,6 +11,7 @@ import dagster as dg
 import pytest
 
 from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG, tag_dict
+from sparkify_dagster.steps import ALL_STEPS
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, QUARANTINE_SHARE_BELOW_THRESHOLD
 from sparkify_dagster_tests.emr.helpers import (
@@ -47,8 +48,12 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
 
 
 def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates_it(
-    artifacts_uri, executor, raw_lake, local_reference, tmp_path
+    artifacts_uri, cluster_executor, standalone, raw_lake, local_reference, tmp_path
 ):
+    """The steps run on a real distributed engine (a standalone master and worker): each
+    driver's tasks are serialized to an executor in its own JVM, which runs them with the code
+    zip it fetched from the driver; the tables must still be exactly those local Spark writes."""
+    executor = cluster_executor
     instance = dg.DagsterInstance.ephemeral()
     result = run_on_emr(emr_compute(artifacts_uri), raw_lake, tmp_path / "lake", instance=instance)
     assert result.success
@@ -65,6 +70,12 @@ def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates
         args = executed.submitted_args
         assert args[0] == "spark-submit" and "--dagster-pipes-context" in args
         assert args[args.index("--py-files") + 1].startswith(f"{artifacts_uri}/code/")
+    # Each step was an application of the cluster, whose tasks an executor of the worker ran.
+    state = standalone.state()
+    apps = state["completedapps"] + state["activeapps"]
+    assert sorted(a["name"] for a in apps) == sorted(f"sparkify {s.name}" for s in ALL_STEPS)
+    for app in apps:
+        assert any("Running task" in log for log in standalone.executor_logs(app["id"])), app
     # The steps ran the published zip (not this checkout) and logged through Pipes.
     messages = run_log_messages(instance, result.run_id)
     started = [m for m in messages if m.startswith("Step ") and " from " in m]
