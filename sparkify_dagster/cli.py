@@ -824,7 +824,11 @@ def pools() -> None:
     from sparkify_dagster.pools import asset_pools, set_pool_limits
 
     names = asset_pools(build_definitions(_settings()).assets)
-    with dg.DagsterInstance.get() as instance:
+    try:
+        instance = dg.DagsterInstance.get()
+    except dg.DagsterError as error:  # no DAGSTER_HOME, or no instance it can load
+        raise click.ClickException(f"pools: {str(error).splitlines()[0].strip()}") from None
+    with instance:
         limits = set_pool_limits(instance, names)
     if not limits:
         click.echo(f"The instance sets no default pool limit: {', '.join(sorted(names))} unlimited")

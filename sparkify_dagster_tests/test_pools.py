@@ -8,6 +8,7 @@ from sparkify_dagster.assets.warehouse import WAREHOUSE_POOL
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.pools import asset_pools, set_pool_limits
 from sparkify_dagster.settings import Settings
+from sparkify_dagster_tests.helpers import sparkify
 
 POOLS = {USER_STATE_POOL, WAREHOUSE_POOL}
 
@@ -34,3 +35,10 @@ def test_without_a_default_limit_the_pools_stay_unlimited():
     with dg.instance_for_test() as instance:
         assert set_pool_limits(instance, POOLS) == {}
         assert _limits(instance) == set()
+
+
+def test_sparkify_pools_without_an_instance_fails_in_one_line():
+    result = sparkify("pools")  # no DAGSTER_HOME
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("Error: pools: ") and "DAGSTER_HOME" in line, result.stderr
