@@ -25,11 +25,12 @@ def asset_pools(assets: Iterable) -> set[str]:
 
 
 def set_pool_limits(instance: dg.DagsterInstance, pools: Iterable[str]) -> dict[str, int]:
-    """Each pool's limit set to the instance's default, explicitly: what each pool got. None
+    """Each pool's limit set to the instance's default, explicitly: what each pool got. Nothing
     when the instance has no default: its pools are then unlimited, as Dagster leaves them."""
     default = instance.global_op_concurrency_default_limit
     if default is None:
         return {}
-    for pool in sorted(pools):
+    limits = dict.fromkeys(sorted(pools), default)
+    for pool in limits:
         instance.event_log_storage.set_concurrency_slots(pool, default)
-    return dict.fromkeys(sorted(pools), default)
+    return limits

@@ -2,7 +2,7 @@
 EMR tests' stand-in for a cluster's nodes.
 
 On EMR a step's spark-submit names no master: the nodes' spark-defaults.conf points it at the
-cluster manager (YARN). Here `spark_defaults` points it at this master, so the driver registers
+cluster manager (YARN). Here the nodes' file (`submit_environment`) points it at this master, so the driver registers
 with a cluster manager and its tasks are serialized to executors the worker launches in their own
 JVMs, which fetch the code zip from the driver, as on EMR.
 """
@@ -35,6 +35,7 @@ class Standalone:
     webui: str  # http://127.0.0.1:<port>
     work_dir: Path  # the worker's: one directory per application, one per executor in it
     log_dir: Path
+    conf_dir: Path  # a node's spark-defaults.conf, which spark-submit reads
 
     def state(self) -> dict:
         with urllib.request.urlopen(f"{self.webui}/json/", timeout=5) as response:
@@ -46,13 +47,9 @@ class Standalone:
             for p in sorted(self.log_dir.glob("*.log"))
         )
 
-    def spark_defaults(self) -> dict[str, str]:
-        """What a node's spark-defaults.conf holds for a step on this cluster: 1 core, 1 GiB."""
-        return {
-            "spark.master": self.master_url,
-            "spark.executor.memory": "1g",
-            "spark.cores.max": "1",
-        }
+    def submit_environment(self) -> dict[str, str]:
+        """spark-submit's on a node: the master named by the node's spark-defaults.conf."""
+        return {**node_environment(), "SPARK_CONF_DIR": str(self.conf_dir)}
 
     def executor_logs(self, app_id: str) -> list[str]:
         """The stderr of each executor the worker ran for an application."""
@@ -81,6 +78,17 @@ def standalone_cluster(root: Path) -> Iterator[Standalone]:
         webui=f"http://127.0.0.1:{master_ui}",
         work_dir=root / "work",
         log_dir=root,
+        conf_dir=root / "conf",
+    )
+    # A step on this cluster: its master, 1 core and 1 GiB.
+    defaults = {
+        "spark.master": cluster.master_url,
+        "spark.cores.max": 1,
+        "spark.executor.memory": "1g",
+    }
+    cluster.conf_dir.mkdir()
+    (cluster.conf_dir / "spark-defaults.conf").write_text(
+        "".join(f"{k} {v}\n" for k, v in defaults.items())
     )
     processes: list[subprocess.Popen] = []
 
@@ -118,7 +126,9 @@ def standalone_cluster(root: Path) -> Iterator[Standalone]:
         wait_until(lambda state: state.get("status") == "ALIVE", "the master was not ALIVE")
         worker = ["org.apache.spark.deploy.worker.Worker", cluster.master_url]
         worker += ["--host", "127.0.0.1", "--cores", "1", "--memory", "1g"]
-        start("worker", [*worker, "--webui-port", str(worker_ui), "--work-dir", str(root / "work")])
+        start(
+            "worker", [*worker, "--webui-port", str(worker_ui), "--work-dir", str(cluster.work_dir)]
+        )
         wait_until(
             lambda state: [w["state"] for w in state.get("workers", ())] == ["ALIVE"],
             "the worker did not register",

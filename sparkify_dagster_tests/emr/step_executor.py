@@ -21,7 +21,7 @@ import pyspark
 from moto.core.utils import utcnow
 from moto.emr.models import emr_backends
 
-from sparkify_dagster_tests.emr.standalone import Standalone, node_environment
+from sparkify_dagster_tests.emr.standalone import Standalone
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 SPARK_HOME = Path(pyspark.__file__).parent
@@ -50,15 +50,6 @@ class LocalStepExecutor:
     def __enter__(self) -> "LocalStepExecutor":
         # Steps of earlier tests (moto keeps them, some RUNNING forever) are not ours to run.
         self._since = utcnow()
-        self._env = {**os.environ, "SPARK_HOME": str(SPARK_HOME)}
-        if self.cluster is not None:
-            conf_dir = self.workdir / "spark-conf"
-            conf_dir.mkdir(parents=True)
-            defaults = self.cluster.spark_defaults().items()
-            (conf_dir / "spark-defaults.conf").write_text(
-                "".join(f"{k} {v}\n" for k, v in defaults)
-            )
-            self._env = {**node_environment(), "SPARK_CONF_DIR": str(conf_dir)}
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
         return self
@@ -97,7 +88,11 @@ class LocalStepExecutor:
         log_dir.mkdir(parents=True)
         local_args = [self._localize(arg, log_dir) for arg in step.args]
         local_args[0] = str(SPARK_HOME / "bin" / "spark-submit")
-        env = {**self._env, "AWS_ENDPOINT_URL": self.endpoint}
+        if self.cluster is None:
+            env = {**os.environ, "SPARK_HOME": str(SPARK_HOME)}
+        else:
+            env = self.cluster.submit_environment()
+        env["AWS_ENDPOINT_URL"] = self.endpoint
         with (log_dir / "stdout").open("w") as out, (log_dir / "stderr").open("w") as err:
             code = subprocess.run(local_args, env=env, stdout=out, stderr=err).returncode
         step.end_date_time = utcnow()
