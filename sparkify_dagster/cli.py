@@ -6,7 +6,7 @@ sparkify query "SELECT count(*) FROM songplays" [--lake DIR]
 sparkify dbt build|test|docs generate|... [dbt's own options]
 sparkify dashboard [--lake DIR] [--port 8501]
 sparkify broker [--port 9092] [--storage memory://tansu/]
-sparkify ingest [--kafka HOST:PORT] [--lake DIR]
+sparkify ingest [--kafka HOST:PORT] [--lake DIR] [--skip-deleted]
 sparkify pools
 """
 
@@ -927,7 +927,13 @@ def broker(port: int, storage: str) -> None:
     default=lambda: KAFKA_BOOTSTRAP_SERVERS.given(),
     help=f"The Kafka to read. [env {KAFKA_BOOTSTRAP_SERVERS.name}]",
 )
-def ingest(lake: Path, kafka: str | None) -> None:
+@click.option(
+    "--skip-deleted",
+    is_flag=True,
+    help="Messages the topics' retention deleted before they were read: skip them (each "
+    "topic's skipped offsets are printed). Default: fail naming them.",
+)
+def ingest(lake: Path, kafka: str | None, skip_deleted: bool) -> None:
     """Land every new message of the Kafka topics in the lake's raw zone, once: one Spark
     Structured Streaming micro-batch per topic (availableNow), checkpointed in the lake."""
     from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
@@ -948,7 +954,13 @@ def ingest(lake: Path, kafka: str | None) -> None:
             _EchoLog(),
             timeout_s=settings.lake_lock_timeout_minutes * 60,
         ):
-            reports = ingest_raw(spark, str(lake), settings.kafka_topics, config)
+            reports = ingest_raw(
+                spark,
+                str(lake),
+                settings.kafka_topics,
+                config,
+                fail_on_data_loss=not skip_deleted,
+            )
     except (IngestError, LakeBusyError) as error:
         raise click.ClickException(str(error)) from None
     for report in reports:
@@ -958,6 +970,11 @@ def ingest(lake: Path, kafka: str | None) -> None:
             f"→ {raw_path(str(lake), report.topic)} (next offsets {ends}; "
             f"{report.total_lag:,} arrived since)"
         )
+        if report.offsets_skipped:
+            click.echo(
+                f"{report.topic}: {report.offsets_skipped:,} offset(s) held no message "
+                "(deleted by retention before they were read, compacted, or transaction markers)"
+            )
     click.echo(f"Ingested in {time.monotonic() - started:.1f} s")
 
 

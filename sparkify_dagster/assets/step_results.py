@@ -2,7 +2,7 @@
 
 import dataclasses
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date
 
 import dagster as dg
@@ -15,9 +15,10 @@ from sparkify_dagster.steps.step import DESCRIPTION, Step
 from sparkify_dagster.tables import TABLES_BY_NAME, Table, description
 
 
-def step_config(step: Step) -> type[dg.Config]:
-    """The run config of the asset that runs `step`: its settings, each with the default and
-    description its declaration gives."""
+def step_config(step: Step, only: Collection[str] | None = None) -> type[dg.Config]:
+    """The run config of the asset that runs `step`: its settings (or `only` those a user may
+    choose; the asset sets the others), each with the default and description its declaration
+    gives."""
     hints = typing.get_type_hints(step.settings)
     fields = {
         f.name: (
@@ -25,6 +26,7 @@ def step_config(step: Step) -> type[dg.Config]:
             pydantic.Field(default=f.default, description=f.metadata[DESCRIPTION]),
         )
         for f in dataclasses.fields(step.settings)
+        if only is None or f.name in only
     }
     name = step.settings.__name__.removesuffix("Settings") + "Config"
     return pydantic.create_model(name, __base__=dg.Config, **fields)

@@ -22,6 +22,7 @@ from sparkify_dagster.steps.stream_ingest import (
     END_OFFSETS,
     LAG,
     MESSAGES_READ,
+    OFFSETS_SKIPPED,
     STREAM_INGEST_STEP,
     StreamIngestSettings,
 )
@@ -31,6 +32,8 @@ from sparkify_dagster.tables import raw_table
 STREAM_KIND = "kafka"  # the raw tables' kind: what the daily job leaves out
 
 CleanStreamConfig = step_config(CLEAN_STREAM_EVENTS_STEP)
+# What a run of the micro-batch may choose; the topics and the recorded offsets are the asset's.
+StreamIngestConfig = step_config(STREAM_INGEST_STEP, only=["fail_on_data_loss"])
 
 
 def page_view_topic(settings: Settings) -> str:
@@ -75,11 +78,17 @@ def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         ],
         description="One micro-batch: every message not yet landed, once, into the raw zone.",
     )
-    def stream_ingest(context: dg.AssetExecutionContext, compute: SparkCompute, lake: LakeResource):
+    def stream_ingest(
+        context: dg.AssetExecutionContext,
+        config: StreamIngestConfig,
+        compute: SparkCompute,
+        lake: LakeResource,
+    ):
         request = STREAM_INGEST_STEP.request(
             lake.source_root,
             lake.lake_root,
             settings=StreamIngestSettings(
+                **config.model_dump(),
                 topics=",".join(topics),
                 page_view_topic=page_view_topic(settings),
                 recorded_offsets=recorded_offsets(context.instance, topics),
@@ -91,6 +100,7 @@ def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 asset_key=table.asset,
                 metadata={
                     MESSAGES_READ: table.extra[MESSAGES_READ],
+                    OFFSETS_SKIPPED: table.extra[OFFSETS_SKIPPED],
                     DAYS_WITH_MESSAGES: dg.MetadataValue.json(table.extra[DAYS_WITH_MESSAGES]),
                     "lag_per_partition": dg.MetadataValue.json(table.extra[LAG]),
                     "lag": sum(table.extra[LAG].values()),

@@ -33,6 +33,7 @@ DAYS_WITH_MESSAGES = "days_with_messages"
 END_OFFSETS = "end_offsets"
 LAG = "lag"
 MESSAGES_READ = "messages_read"
+OFFSETS_SKIPPED = "offsets_skipped"
 
 _DAY_DIRECTORY = re.compile(rf"/{PARTITION_COLUMN}=(\d{{4}}-\d{{2}}-\d{{2}})/")
 
@@ -49,6 +50,12 @@ class StreamIngestSettings:
     )
     idle_s: float = setting(
         TAIL_IDLE_S, "How long a partition's tail is waited for once it seems read."
+    )
+    fail_on_data_loss: bool = setting(
+        True,
+        "Fail when messages not yet read were deleted by the topic's retention (the run names "
+        "the offsets). Off: skip them and land what the topic still holds; the run counts and "
+        "logs the skipped offsets. Spark's Kafka source's option of that name.",
     )
     recorded_offsets: str = setting(
         "",
@@ -133,7 +140,14 @@ def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) ->
     lake = ParquetLake(request.lake_root, session)
     before = {topic: _files(lake, topic) for topic in topics}
     log.info(f"Ingesting {', '.join(topics)} from {servers}")
-    reports = ingest_raw(session, lake.root, topics, config, idle_s=settings.idle_s)
+    reports = ingest_raw(
+        session,
+        lake.root,
+        topics,
+        config,
+        idle_s=settings.idle_s,
+        fail_on_data_loss=settings.fail_on_data_loss,
+    )
     page_views = settings.page_view_topic or streamify.PAGE_VIEW_EVENTS
     recorded = _recorded(settings)
     written = []
@@ -155,6 +169,13 @@ def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) ->
             found |= earlier
         days = sorted(found)
         table = raw_table(report.topic)
+        if report.offsets_skipped:
+            log.warning(
+                f"{report.topic}: {report.offsets_skipped:,} offset(s) of the batches held no "
+                "message: deleted by the topic's retention before they were read"
+                f"{'' if settings.fail_on_data_loss else ' (fail_on_data_loss is off)'}, "
+                "compacted away, or transaction markers"
+            )
         log.info(
             f"{report.topic}: {report.messages:,} message(s) in {report.batches} batch(es)"
             f"{', days ' + ', '.join(days) if days else ''}; lag {report.total_lag:,}"
@@ -169,6 +190,7 @@ def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) ->
                 preview="",
                 extra={
                     MESSAGES_READ: report.messages,
+                    OFFSETS_SKIPPED: report.offsets_skipped,
                     DAYS_WITH_MESSAGES: days,
                     LAG: {str(p): n for p, n in report.lag.items()},
                     END_OFFSETS: {str(p): o for p, o in report.end_offsets.items()},

@@ -51,6 +51,10 @@ class TopicIngest:
     end_offsets: dict[int, int] = field(default_factory=dict)
     # Messages on the broker past end_offsets when the run ended (arrived during the run).
     lag: dict[int, int] = field(default_factory=dict)
+    # Offsets inside the batches' ranges that held no message: deleted by the topic's retention
+    # before they were read (skipped only with fail_on_data_loss off), compacted away, or
+    # transaction markers. Counted, so no skip is silent.
+    offsets_skipped: int = 0
 
     @property
     def total_lag(self) -> int:
@@ -119,6 +123,7 @@ def ingest_raw(
             if rows:
                 report.messages += rows
                 report.batches += 1
+            report.offsets_skipped += _offsets_skipped(progress.sources[0], rows)
         if progresses:
             report.start_offsets = _offsets(progresses[0].sources[0].startOffset)
             report.end_offsets = _offsets(progresses[-1].sources[0].endOffset)
@@ -138,6 +143,17 @@ def _offsets(offset: str | dict | None) -> dict[int, int]:
     checkpoint's first batch) as a dict."""
     value = json.loads(offset) if isinstance(offset, str) else offset
     return {int(p): int(o) for p, o in (value or {}).items()}
+
+
+def _offsets_skipped(source, rows: int) -> int:
+    """Offsets of a batch's range that gave no row. A checkpoint's first batch has no start
+    offset: it begins at each partition's first kept message, so nothing before is skipped.
+    A partition new since the batch's start is counted from offset 0."""
+    if source.startOffset is None:
+        return 0
+    start = _offsets(source.startOffset)
+    end = _offsets(source.endOffset)
+    return sum(stop - start.get(p, 0) for p, stop in end.items()) - rows
 
 
 def _cause(error: StreamingQueryException) -> str:

@@ -100,8 +100,8 @@ class KafkaStreamReader(DataSourceStreamReader):
             if ranges[p].low > offset and self.fail_on_data_loss:
                 raise KafkaError(
                     f"{self.topic}[{p}]: offsets {offset}..{ranges[p].low - 1} were deleted "
-                    f"(the topic's retention) before they were read; option "
-                    f"{FAIL_ON_DATA_LOSS_OPTION}=false skips them"
+                    "(the topic's retention) before they were read; to skip them, run the "
+                    "micro-batch with fail_on_data_loss: false (`sparkify ingest --skip-deleted`)"
                 )
         self._low = {p: r.low for p, r in ranges.items()}
         return {p: r.end for p, r in ranges.items()}

@@ -82,6 +82,7 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
     for streamify_topic, topic in topics.items():
         metadata = first[f"raw_{topic}"]
         assert metadata["messages_read"] == sent.messages_by_topic[topic], streamify_topic
+        assert metadata["offsets_skipped"] == 0
         assert metadata["days_with_messages"] == [DAY.isoformat()]
         assert set(metadata["lag_per_partition"].values()) == {0}
 

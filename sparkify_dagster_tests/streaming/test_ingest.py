@@ -4,14 +4,21 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import date
+from logging import WARNING
 from pathlib import Path
 
+import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
+from sparkify_dagster.assets.stream import STREAM_KIND
+from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.local_server import free_port
-from sparkify_dagster.settings import KAFKA_TOPICS, SPARK_DRIVER_MEMORY, SPARK_MASTER
+from sparkify_dagster.resources import LocalSparkCompute
+from sparkify_dagster.settings import KAFKA_TOPICS, SPARK_DRIVER_MEMORY, SPARK_MASTER, Settings
+from sparkify_dagster.steps.stream_ingest import MESSAGES_READ, OFFSETS_SKIPPED, STREAM_INGEST_STEP
 from sparkify_dagster.streaming.broker import LocalBroker
 from sparkify_dagster.streaming.ingest import (
     IngestError,
@@ -22,7 +29,7 @@ from sparkify_dagster.streaming.ingest import (
 )
 from sparkify_dagster.streaming.kafka import ensure_topics
 from sparkify_dagster.tables import raw_table
-from sparkify_dagster_tests.helpers import QUICK_SPARK_ENV, SPARKIFY
+from sparkify_dagster_tests.helpers import QUICK_SPARK_ENV, SPARKIFY, TEST_SPARK
 from sparkify_dagster_tests.streaming.helpers import client_config, produce, unique_topics
 from sparkify_generator.lake import make_world
 from sparkify_generator.streamify import StreamifyEncoder, produce_world
@@ -111,6 +118,106 @@ def test_a_broker_that_lost_the_messages_already_read_fails_the_run_naming_them(
     assert str(failed.value).startswith(f"{topic}[0] ends at offset 1 on the broker, before ")
     assert "\n" not in str(failed.value)
     assert len(_raw(spark, tmp_path, topic)) == 50
+
+
+@pytest.fixture
+def persistent_broker(s3_endpoint, s3_bucket, monkeypatch) -> Callable[[], LocalBroker]:
+    """A broker that keeps its topics in a bucket of the moto server, so they outlive it:
+    each call gives a new broker process on the same port and storage (a restart)."""
+    monkeypatch.setenv("AWS_ENDPOINT", s3_endpoint)  # read by Tansu's object store
+    monkeypatch.setenv("AWS_ALLOW_HTTP", "true")
+    port = free_port()
+    return lambda: LocalBroker(port, f"s3://{s3_bucket}/")
+
+
+def _one_message_per_batch(bootstrap_servers: str, topic: str, values: list[bytes]) -> None:
+    produce(bootstrap_servers, topic, values, **{"batch.num.messages": 1, "linger.ms": 0})
+
+
+def test_a_broker_restarted_between_batches_keeps_its_messages_and_the_next_batch_reads_only_new_ones(
+    spark, persistent_broker, tmp_path
+):
+    first = [f"before {i}".encode() for i in range(60)]
+    with persistent_broker() as broker:
+        topic = _topic_with(broker.bootstrap_servers, first)
+        assert _ingest(spark, tmp_path, topic, broker.bootstrap_servers).messages == 60
+    later = [f"after {i}".encode() for i in range(40)]
+    with persistent_broker() as restarted:
+        produce(restarted.bootstrap_servers, topic, later, **{"linger.ms": 50})
+        report = _ingest(spark, tmp_path, topic, restarted.bootstrap_servers)
+    assert (report.messages, report.offsets_skipped, report.total_lag) == (40, 0, 0)
+    rows = _raw(spark, tmp_path, topic)
+    assert sorted(value for _p, _o, value in rows) == sorted(first + later)
+    assert len({(p, o) for p, o, _v in rows}) == 100
+
+
+def _delete_first_records(s3_endpoint: str, bucket: str, topic: str, below: int) -> int:
+    """What a topic's retention does on a real broker: its oldest records deleted from the
+    broker's storage (Tansu keeps one object per record batch); how many were deleted."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint)
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+    records = [
+        o["Key"]
+        for page in pages
+        for o in page.get("Contents", [])
+        if f"/topics/{topic}/partitions/" in o["Key"] and o["Key"].endswith(".batch")
+    ]
+    old = [key for key in records if int(Path(key).stem) < below]
+    for key in old:
+        s3.delete_object(Bucket=bucket, Key=key)
+    return len(old)
+
+
+def test_a_checkpoint_older_than_the_topics_retention_fails_naming_the_lost_offsets_until_told_to_skip(
+    spark, persistent_broker, s3_endpoint, s3_bucket, tmp_path
+):
+    read = [f"read {i}".encode() for i in range(10)]
+    unread = [f"unread {i}".encode() for i in range(10)]
+    with persistent_broker() as broker:
+        topic = unique_topics()["listen_events"]
+        ensure_topics(client_config(broker.bootstrap_servers), [topic], 1)
+        _one_message_per_batch(broker.bootstrap_servers, topic, read)
+        assert _ingest(spark, tmp_path, topic, broker.bootstrap_servers).messages == 10
+        _one_message_per_batch(broker.bootstrap_servers, topic, unread)
+    # Retention deletes offsets 0..14 while nothing reads the topic: 10..14 were never read.
+    assert _delete_first_records(s3_endpoint, s3_bucket, topic, below=15) == 15
+    with persistent_broker() as restarted:
+        with pytest.raises(IngestError) as failed:
+            _ingest(spark, tmp_path, topic, restarted.bootstrap_servers)
+        assert str(failed.value) == (
+            f"{topic}[0]: offsets 10..14 were deleted (the topic's retention) before they were "
+            "read; to skip them, run the micro-batch with fail_on_data_loss: false "
+            "(`sparkify ingest --skip-deleted`)"
+        )
+        assert sorted(v for _p, _o, v in _raw(spark, tmp_path, topic)) == sorted(read)
+
+        # Told to skip them, as an operator would: a micro-batch run with that config.
+        settings = Settings(
+            source=f"kafka://{restarted.bootstrap_servers}",
+            lake=str(tmp_path),
+            kafka_topics=(topic,),
+        )
+        defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
+        instance = dg.DagsterInstance.ephemeral()
+        skipping = dg.materialize(
+            defs.assets,
+            instance=instance,
+            selection=dg.AssetSelection.kind(STREAM_KIND),
+            resources=defs.resources,
+            run_config={"ops": {STREAM_INGEST_STEP.name: {"config": {"fail_on_data_loss": False}}}},
+        )
+    (materialized,) = skipping.asset_materializations_for_node(STREAM_INGEST_STEP.name)
+    metadata = {k: v.value for k, v in materialized.metadata.items()}
+    assert (metadata[MESSAGES_READ], metadata[OFFSETS_SKIPPED]) == (5, 5)
+    warnings = [r.user_message for r in instance.all_logs(skipping.run_id) if r.level >= WARNING]
+    assert any(
+        m.startswith(f"{topic}: 5 offset(s) of the batches held no message") for m in warnings
+    )
+    rows = _raw(spark, tmp_path, topic)
+    assert [(p, o) for p, o, _v in rows] == [(0, o) for o in [*range(10), *range(15, 20)]]
+    assert [v for _p, _o, v in rows] == read + unread[5:]
 
 
 def test_generated_messages_land_in_their_topics_raw_zone_once_on_their_events_day(
