@@ -5,62 +5,21 @@ webserver, daemon and code server within 10 s."""
 import os
 import signal
 import subprocess
-import sys
 import time
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from sparkify_dagster.local_server import free_port
 from sparkify_dagster.tables import SONGPLAYS, description
 from sparkify_dagster_tests.helpers import PROJECT_ROOT
+from sparkify_dagster_tests.make_targets import descendants, make_command, still_running
 from sparkify_dagster_tests.webserver_client import Webserver
 from sparkify_generator import generate_lake, open_sink
 
 FIRST_DAY = date(2024, 3, 4)
 STOP_WITHIN_S = 10
 DAGSTER_SERVICES = ("dagster_webserver", "dagster._daemon", "code-server")
-
-
-def _processes() -> dict[int, tuple[int, str, str]]:
-    """pid → (parent pid, state, command line) of every process, from /proc."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        # The command name in parentheses may hold spaces: the fields follow the last ")".
-        state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
-        found[int(entry.name)] = (int(ppid), state, cmdline)
-    return found
-
-
-def _descendants(root: int) -> dict[int, str]:
-    """The running processes below `root`: pid → command line."""
-    processes = _processes()
-    below, frontier = {}, [root]
-    while frontier:
-        parent = frontier.pop()
-        for pid, (ppid, state, cmdline) in processes.items():
-            if ppid == parent and state != "Z":
-                below[pid] = cmdline
-                frontier.append(pid)
-    return below
-
-
-def _still_running(pids: dict[int, str]) -> dict[int, str]:
-    """Those of `pids` that still run the same command (zombies count as stopped)."""
-    now = _processes()
-    return {
-        pid: cmdline
-        for pid, cmdline in pids.items()
-        if pid in now and now[pid][1] != "Z" and now[pid][2] == cmdline
-    }
 
 
 def _songplays_as_shown(server: Webserver) -> tuple[str, list[tuple[str, str | None]]]:
@@ -84,27 +43,15 @@ def test_make_dev_serves_the_lake_and_stops_within_ten_seconds(tmp_path, stop):
     generate_lake(
         open_sink(str(raw)), start=FIRST_DAY, days=2, events_per_day=200, songs=20, seed=3
     )
-    venv = Path(sys.prefix)
     port = free_port()
     log = tmp_path / "make_dev.log"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SPARKIFY_", "DAGSTER_", "MAKE")) and k != "MFLAGS"
-    }
-    env["PYTHONPATH"] = str(PROJECT_ROOT)  # this checkout's code, whatever the venv installed
-    command = [
-        "make",
-        "--no-print-directory",
-        "-o",  # never (re)install into the test's virtualenv
-        f"{venv}/.installed",
+    command, env = make_command(
         "dev",
-        f"VENV={venv}",
-        f"RAW={raw}",
-        f"LAKE={tmp_path / 'lake'}",
-        f"DAGSTER_HOME={tmp_path / 'home'}",
-        f"DEV_PORT={port}",
-    ]
+        RAW=raw,
+        LAKE=tmp_path / "lake",
+        DAGSTER_HOME=tmp_path / "home",
+        DEV_PORT=port,
+    )
     with log.open("w") as out:
         # A session of its own, as a terminal gives a job: make leads the foreground group.
         make = subprocess.Popen(
@@ -123,7 +70,7 @@ def test_make_dev_serves_the_lake_and_stops_within_ten_seconds(tmp_path, stop):
         assert first_partition == FIRST_DAY.isoformat()
         assert columns == [(f.name, description(f)) for f in SONGPLAYS.columns.fields]
         assert "Warning" not in log.read_text(), log.read_text()[-3000:]
-        services = {p: c for p, c in _descendants(make.pid).items() if "dagster" in c}
+        services = {p: c for p, c in descendants(make.pid).items() if "dagster" in c}
         for name in DAGSTER_SERVICES:
             assert any(name in c for c in services.values()), (name, services)
 
@@ -132,14 +79,14 @@ def test_make_dev_serves_the_lake_and_stops_within_ten_seconds(tmp_path, stop):
             os.killpg(make.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
         else:
             os.kill(make.pid, signal.SIGTERM)
-        running = _still_running(services)
+        running = still_running(services)
         while running and time.monotonic() - stopped_at < STOP_WITHIN_S:
             time.sleep(0.2)
-            running = _still_running(services)
+            running = still_running(services)
         assert not running, f"{running}\n{server.log_tails()}"
         make.wait(STOP_WITHIN_S)
     finally:
-        for pid in _still_running(services):
+        for pid in still_running(services):
             os.kill(pid, signal.SIGKILL)
         if make.poll() is None:
             os.killpg(make.pid, signal.SIGKILL)
