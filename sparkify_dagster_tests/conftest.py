@@ -6,8 +6,10 @@ Helpers that test modules import live in helpers.py.
 import logging
 import os
 import shutil
+import sys
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import dagster as dg
 import pytest
@@ -92,8 +94,12 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def spark():
-    """The one SparkSession of the test session; assets run in-process reuse it."""
-    return TEST_SPARK.get_session()
+    """The one SparkSession of the test session; assets run in-process reuse it. Its JVM gets
+    PYSPARK_PYTHON as `sparkify spark-server`'s does (spark_connect.py), so Python work that a
+    process sends it over Spark Connect (shared_spark; the Kafka data source) runs this venv's
+    Python; this process's environment is left as it was."""
+    with mock.patch.dict(os.environ, {"PYSPARK_PYTHON": sys.executable}):
+        return TEST_SPARK.get_session()
 
 
 @pytest.fixture(scope="session")

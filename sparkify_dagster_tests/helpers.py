@@ -114,16 +114,16 @@ def cli_environment() -> dict[str, str]:
 
 
 def sparkify(
-    *args: str, cwd: Path | None = None, spark: dict[str, str] | None = None
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
-    """`sparkify ARGS` in a new process, as a user runs it; its output captured. `spark`: the
-    conftest fixture shared_spark's environment, for a run on the tests' own Spark."""
+    """`sparkify ARGS` in a new process, as a user runs it; its output captured. `env`: more
+    variables, e.g. the conftest fixture shared_spark's, for a run on the tests' own Spark."""
     return subprocess.run(
         [*SPARKIFY, *args],
         capture_output=True,
         text=True,
         timeout=600,
-        env={**cli_environment(), **(spark or {})},
+        env={**cli_environment(), **(env or {})},
         cwd=cwd,
     )
 

@@ -57,7 +57,7 @@ def run_of_two_files(tmp_path_factory, shared_spark) -> SimpleNamespace:
     damaged.parent.mkdir(parents=True)
     damaged.write_bytes(b"\n".join([*good, *[b"{not json"] * NOT_JSON_LINES]) + b"\n")
     lake = source.parent / "lake"
-    result = _sparkify("run", "--source", str(source), "--lake", str(lake), spark=shared_spark)
+    result = _sparkify("run", "--source", str(source), "--lake", str(lake), env=shared_spark)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return SimpleNamespace(
         out=result.stdout,

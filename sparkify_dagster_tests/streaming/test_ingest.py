@@ -29,7 +29,7 @@ from sparkify_dagster.streaming.ingest import (
 )
 from sparkify_dagster.streaming.kafka import ensure_topics
 from sparkify_dagster.tables import raw_table
-from sparkify_dagster_tests.helpers import QUICK_SPARK_ENV, SPARKIFY, TEST_SPARK
+from sparkify_dagster_tests.helpers import QUICK_SPARK_ENV, SPARKIFY, TEST_SPARK, sparkify
 from sparkify_dagster_tests.streaming.helpers import client_config, produce, unique_topics
 from sparkify_generator.lake import make_world
 from sparkify_generator.streamify import StreamifyEncoder, produce_world
@@ -170,8 +170,46 @@ def _delete_first_records(s3_endpoint: str, bucket: str, topic: str, below: int)
     return len(old)
 
 
+def _skip_with_a_run_config(topic: str, bootstrap_servers: str, lake: Path, shared_spark) -> str:
+    """A micro-batch run in Dagster with fail_on_data_loss off; its warnings."""
+    settings = Settings(
+        source=f"kafka://{bootstrap_servers}", lake=str(lake), kafka_topics=(topic,)
+    )
+    defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize(
+        defs.assets,
+        instance=instance,
+        selection=dg.AssetSelection.kind(STREAM_KIND),
+        resources=defs.resources,
+        run_config={"ops": {STREAM_INGEST_STEP.name: {"config": {"fail_on_data_loss": False}}}},
+    )
+    (materialized,) = result.asset_materializations_for_node(STREAM_INGEST_STEP.name)
+    metadata = {k: v.value for k, v in materialized.metadata.items()}
+    assert (metadata[MESSAGES_READ], metadata[OFFSETS_SKIPPED]) == (5, 5)
+    return "\n".join(r.user_message for r in instance.all_logs(result.run_id) if r.level >= WARNING)
+
+
+def _skip_with_the_cli(topic: str, bootstrap_servers: str, lake: Path, shared_spark) -> str:
+    """`sparkify ingest --skip-deleted` (on the tests' Spark); what it printed."""
+    ingest = ("ingest", "--kafka", bootstrap_servers, "--lake", str(lake), "--skip-deleted")
+    done = sparkify(*ingest, env={**shared_spark, KAFKA_TOPICS.name: topic})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"{topic}: 5 new message(s)" in done.stdout
+    return done.stdout
+
+
+@pytest.mark.parametrize(
+    ("skip", "reported"),
+    [
+        pytest.param(
+            _skip_with_a_run_config, "5 offset(s) of the batches held no message", id="run config"
+        ),
+        pytest.param(_skip_with_the_cli, "5 offset(s) held no message", id="sparkify ingest"),
+    ],
+)
 def test_a_checkpoint_older_than_the_topics_retention_fails_naming_the_lost_offsets_until_told_to_skip(
-    spark, persistent_broker, s3_endpoint, s3_bucket, tmp_path
+    spark, shared_spark, persistent_broker, s3_endpoint, s3_bucket, tmp_path, skip, reported
 ):
     read = [f"read {i}".encode() for i in range(10)]
     unread = [f"unread {i}".encode() for i in range(10)]
@@ -193,28 +231,9 @@ def test_a_checkpoint_older_than_the_topics_retention_fails_naming_the_lost_offs
         )
         assert sorted(v for _p, _o, v in _raw(spark, tmp_path, topic)) == sorted(read)
 
-        # Told to skip them, as an operator would: a micro-batch run with that config.
-        settings = Settings(
-            source=f"kafka://{restarted.bootstrap_servers}",
-            lake=str(tmp_path),
-            kafka_topics=(topic,),
-        )
-        defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
-        instance = dg.DagsterInstance.ephemeral()
-        skipping = dg.materialize(
-            defs.assets,
-            instance=instance,
-            selection=dg.AssetSelection.kind(STREAM_KIND),
-            resources=defs.resources,
-            run_config={"ops": {STREAM_INGEST_STEP.name: {"config": {"fail_on_data_loss": False}}}},
-        )
-    (materialized,) = skipping.asset_materializations_for_node(STREAM_INGEST_STEP.name)
-    metadata = {k: v.value for k, v in materialized.metadata.items()}
-    assert (metadata[MESSAGES_READ], metadata[OFFSETS_SKIPPED]) == (5, 5)
-    warnings = [r.user_message for r in instance.all_logs(skipping.run_id) if r.level >= WARNING]
-    assert any(
-        m.startswith(f"{topic}: 5 offset(s) of the batches held no message") for m in warnings
-    )
+        # Told to skip them, as an operator would.
+        said = skip(topic, restarted.bootstrap_servers, tmp_path, shared_spark)
+    assert f"{topic}: {reported}" in said
     rows = _raw(spark, tmp_path, topic)
     assert [(p, o) for p, o, _v in rows] == [(0, o) for o in [*range(10), *range(15, 20)]]
     assert [v for _p, _o, v in rows] == read + unread[5:]
@@ -293,3 +312,31 @@ def test_an_ingest_process_killed_mid_batch_then_rerun_loses_and_duplicates_noth
     assert process.returncode == -signal.SIGKILL, f"the run ended before the kill: {output}"
     _ingest(spark, tmp_path, topic, kafka_broker)
     assert sorted(v for _p, _o, v in _raw(spark, tmp_path, topic)) == values
+
+
+# What Spark Connect raised when a server's Python workers lacked pyarrow (its JVM stack cut).
+SOURCE_FAILED_ON_THE_SERVER = """[PYTHON_DATA_SOURCE_ERROR] Failed to create Python data source \
+instance: Traceback (most recent call last):
+  File "/work/main/sparkify_dagster/streaming/source.py", line 228, in <module>
+    RAW_SCHEMA, RAW_ARROW_SCHEMA = _raw_schema()
+                                   ^^^^^^^^^^^^^
+  File "/work/main/sparkify_dagster/streaming/source.py", line 215, in _raw_schema
+    import pyarrow as pa
+ModuleNotFoundError: No module named 'pyarrow'
+ SQLSTATE: 38000
+
+JVM stacktrace:
+org.apache.spark.sql.AnalysisException
+\tat org.apache.spark.sql.errors.QueryCompilationErrors$.pythonDataSourceError(Query...)
+"""
+
+
+def test_a_python_workers_error_is_told_in_one_line_with_its_exception():
+    from pyspark.errors import AnalysisException
+
+    from sparkify_dagster.streaming.ingest import _cause
+
+    assert _cause(AnalysisException(SOURCE_FAILED_ON_THE_SERVER)) == (
+        "[PYTHON_DATA_SOURCE_ERROR] Failed to create Python data source instance: "
+        "ModuleNotFoundError: No module named 'pyarrow'"
+    )
