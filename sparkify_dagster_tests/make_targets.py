@@ -1,32 +1,74 @@
 """Running a Makefile target as a user does, and watching the processes it starts (from /proc)."""
 
 import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Self
 
 from sparkify_dagster_tests.helpers import PROJECT_ROOT
 
 
-def make_command(target: str, **variables: object) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment of `make <target>` in this checkout, with the test's
-    virtualenv (never installed into again) and `variables` as make variables."""
-    venv = Path(sys.prefix)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SPARKIFY_", "DAGSTER_", "MAKE")) and k != "MFLAGS"
-    }
-    env["PYTHONPATH"] = str(PROJECT_ROOT)  # this checkout's code, whatever the venv installed
-    command = [
-        "make",
-        "--no-print-directory",
-        "-o",  # never (re)install into the test's virtualenv
-        f"{venv}/.installed",
-        target,
-        f"VENV={venv}",
-        *(f"{name}={value}" for name, value in variables.items()),
-    ]
-    return command, env
+class MakeTarget:
+    """`make <target>` in this checkout with the test's virtualenv (never installed into again),
+    `variables` as make variables and `env` added to a user's environment, in a session of its
+    own as a terminal gives a job (make leads the foreground group); its output in `log`. A
+    context manager: on leaving, whatever of it still runs is killed."""
+
+    def __init__(self, target: str, log: Path, env: dict[str, str] | None = None, **variables):
+        environment = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("SPARKIFY_", "DAGSTER_", "MAKE")) and k != "MFLAGS"
+        }
+        environment["PYTHONPATH"] = str(PROJECT_ROOT)  # this checkout's code, whatever is installed
+        venv = Path(sys.prefix)
+        command = ["make", "--no-print-directory", "-o", f"{venv}/.installed", target]
+        command += [f"VENV={venv}", *(f"{name}={value}" for name, value in variables.items())]
+        self.log = log
+        with log.open("w") as out:
+            self.process = subprocess.Popen(
+                command,
+                cwd=PROJECT_ROOT,
+                env={**environment, **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.seen: dict[int, str] = {}  # the processes below make, as last looked at
+
+    def look(self, only: str = "") -> dict[int, str]:
+        """Adds the processes now below make (whose command line holds `only`) to `seen`."""
+        self.seen |= {p: c for p, c in descendants(self.process.pid).items() if only in c}
+        return self.seen
+
+    def stop(self, how: str, within_s: float) -> dict[int, str]:
+        """Ctrl-C (SIGINT to the group, as a terminal does) or a `kill` of make (SIGTERM);
+        what of `seen` still runs after `within_s`."""
+        stopped_at = time.monotonic()
+        if how == "ctrl-c":
+            os.killpg(self.process.pid, signal.SIGINT)
+        else:
+            os.kill(self.process.pid, signal.SIGTERM)
+        running = still_running(self.seen)
+        while running and time.monotonic() - stopped_at < within_s:
+            time.sleep(0.2)
+            running = still_running(self.seen)
+        if not running:
+            self.process.wait(within_s)
+        return running
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for pid in still_running(self.seen):
+            os.kill(pid, signal.SIGKILL)
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
 
 def processes() -> dict[int, tuple[int, str, str]]:

@@ -2,18 +2,13 @@
 tables' columns are described before any run, and Ctrl-C (or a `kill` of make) stops the
 webserver, daemon and code server within 10 s."""
 
-import os
-import signal
-import subprocess
-import time
 from datetime import date
 
 import pytest
 
 from sparkify_dagster.local_server import free_port
 from sparkify_dagster.tables import SONGPLAYS, description
-from sparkify_dagster_tests.helpers import PROJECT_ROOT
-from sparkify_dagster_tests.make_targets import descendants, make_command, still_running
+from sparkify_dagster_tests.make_targets import MakeTarget
 from sparkify_dagster_tests.webserver_client import Webserver
 from sparkify_generator import generate_lake, open_sink
 
@@ -45,49 +40,24 @@ def test_make_dev_serves_the_lake_and_stops_within_ten_seconds(tmp_path, stop):
     )
     port = free_port()
     log = tmp_path / "make_dev.log"
-    command, env = make_command(
+    dev = MakeTarget(
         "dev",
+        log,
         RAW=raw,
         LAKE=tmp_path / "lake",
         DAGSTER_HOME=tmp_path / "home",
         DEV_PORT=port,
     )
-    with log.open("w") as out:
-        # A session of its own, as a terminal gives a job: make leads the foreground group.
-        make = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     server = Webserver(f"http://127.0.0.1:{port}", [log])
-    services: dict[int, str] = {}
-    try:
+    with dev:
         server.wait_for("the webserver and the code location", server.loaded_location, 300)
         first_partition, columns = _songplays_as_shown(server)
         assert first_partition == FIRST_DAY.isoformat()
         assert columns == [(f.name, description(f)) for f in SONGPLAYS.columns.fields]
         assert "Warning" not in log.read_text(), log.read_text()[-3000:]
-        services = {p: c for p, c in descendants(make.pid).items() if "dagster" in c}
+        services = dev.look(only="dagster")
         for name in DAGSTER_SERVICES:
             assert any(name in c for c in services.values()), (name, services)
 
-        stopped_at = time.monotonic()
-        if stop == "ctrl-c":
-            os.killpg(make.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
-        else:
-            os.kill(make.pid, signal.SIGTERM)
-        running = still_running(services)
-        while running and time.monotonic() - stopped_at < STOP_WITHIN_S:
-            time.sleep(0.2)
-            running = still_running(services)
+        running = dev.stop(stop, within_s=STOP_WITHIN_S)
         assert not running, f"{running}\n{server.log_tails()}"
-        make.wait(STOP_WITHIN_S)
-    finally:
-        for pid in still_running(services):
-            os.kill(pid, signal.SIGKILL)
-        if make.poll() is None:
-            os.killpg(make.pid, signal.SIGKILL)
-            make.wait()

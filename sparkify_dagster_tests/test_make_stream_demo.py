@@ -7,9 +7,6 @@ shortest there is (one micro-batch a minute, `SPARKIFY_STREAM_INTERVAL_MINUTES=1
 smaller, so the test waits minutes, not tens of minutes.
 """
 
-import os
-import signal
-import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,8 +22,7 @@ from sparkify_dagster.dashboard.queries import (
 from sparkify_dagster.local_server import free_port
 from sparkify_dagster.settings import STREAM_INTERVAL_MINUTES
 from sparkify_dagster_tests.dashboard.helpers import read_copy_of_lake
-from sparkify_dagster_tests.helpers import PROJECT_ROOT
-from sparkify_dagster_tests.make_targets import descendants, make_command, still_running
+from sparkify_dagster_tests.make_targets import MakeTarget
 
 pytestmark = pytest.mark.slow
 
@@ -60,32 +56,21 @@ def test_make_stream_demo_moves_the_dashboards_figures_within_ten_minutes(tmp_pa
         # The demo streams today's events only: across midnight its figures stop moving.
         pytest.skip("too close to midnight UTC: the demo's day would end during the test")
     demo = tmp_path / "stream_demo"
-    command, env = make_command(
+    seen: list[tuple[datetime, dict[str, int]]] = []
+    with MakeTarget(
         "stream-demo",
+        tmp_path / "stream_demo.log",
+        env={STREAM_INTERVAL_MINUTES.name: "1"},
         BROKER_PORT=free_port(),
         DEV_PORT=free_port(),
         SPARK_SERVER_PORT=free_port(),
         STREAM_DEMO_DIR=demo,
         STREAM_DEMO_EVENTS_PER_DAY=EVENTS_PER_DAY,
-    )
-    env[STREAM_INTERVAL_MINUTES.name] = "1"
-    log = tmp_path / "stream_demo.log"
-    with log.open("w") as out:
-        make = subprocess.Popen(
-            command,
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    started = time.monotonic()
-    seen: list[tuple[datetime, dict[str, int]]] = []
-    services: dict[int, str] = {}
-    try:
+    ) as stream_demo:
+        started = time.monotonic()
         while time.monotonic() - started < WITHIN_S:
-            assert make.poll() is None, log.read_text()[-3000:]
-            services |= descendants(make.pid)
+            assert stream_demo.process.poll() is None, stream_demo.log.read_text()[-3000:]
+            stream_demo.look()
             figures = _figures(demo / "lake")
             if figures and (not seen or figures[1] != seen[-1][1]):
                 seen.append(figures)
@@ -93,7 +78,7 @@ def test_make_stream_demo_moves_the_dashboards_figures_within_ten_minutes(tmp_pa
                 break
             time.sleep(5)
         logs = "\n".join(
-            f"--- {p.name}\n{p.read_text()[-1500:]}" for p in [log, *demo.glob("*.log")]
+            f"--- {p.name}\n{p.read_text()[-1500:]}" for p in [stream_demo.log, *demo.glob("*.log")]
         )
         assert len(seen) >= 2, f"the figures seen in {WITHIN_S} s: {seen}\n{logs}"
         (_, first), (_, later) = seen[0], seen[-1]
@@ -101,16 +86,4 @@ def test_make_stream_demo_moves_the_dashboards_figures_within_ten_minutes(tmp_pa
         assert first["sessions"] <= later["sessions"], seen
 
         # Ctrl-C, as in a terminal: every process the demo started stops.
-        stopped_at = time.monotonic()
-        os.killpg(make.pid, signal.SIGINT)
-        running = still_running(services)
-        while running and time.monotonic() - stopped_at < STOP_WITHIN_S:
-            time.sleep(0.2)
-            running = still_running(services)
-        assert not running, running
-    finally:
-        for pid in still_running(services):
-            os.kill(pid, signal.SIGKILL)
-        if make.poll() is None:
-            os.killpg(make.pid, signal.SIGKILL)
-        make.wait()
+        assert not stream_demo.stop("ctrl-c", within_s=STOP_WITHIN_S)
