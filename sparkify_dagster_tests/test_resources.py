@@ -33,8 +33,10 @@ from sparkify_dagster_tests.helpers import (
 def test_s3_paths_with_local_spark_fail_with_a_clear_error(source, lake, name):
     compute = LocalSparkCompute(spark=SparkResource())
     request = SONG_CATALOGUE_STEP.request(source, lake)
-    with pytest.raises(ValueError, match=f"The {name} is .*local Spark reads and writes local"):
-        compute.run(dg.build_asset_context(), request)
+    # Closed here: left to the garbage collector, its ephemeral instance printed a traceback.
+    expected = f"The {name} is .*local Spark reads and writes local"
+    with dg.build_asset_context() as context, pytest.raises(ValueError, match=expected):
+        compute.run(context, request)
 
 
 def test_spark_settings_are_the_fields_then_the_pipelines_then_the_extra_conf():
