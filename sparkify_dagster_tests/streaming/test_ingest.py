@@ -317,10 +317,10 @@ def test_an_ingest_process_killed_mid_batch_then_rerun_loses_and_duplicates_noth
 # What Spark Connect raised when a server's Python workers lacked pyarrow (its JVM stack cut).
 SOURCE_FAILED_ON_THE_SERVER = """[PYTHON_DATA_SOURCE_ERROR] Failed to create Python data source \
 instance: Traceback (most recent call last):
-  File "/work/main/sparkify_dagster/streaming/source.py", line 228, in <module>
+  File "/opt/app/sparkify_dagster/streaming/source.py", line 228, in <module>
     RAW_SCHEMA, RAW_ARROW_SCHEMA = _raw_schema()
                                    ^^^^^^^^^^^^^
-  File "/work/main/sparkify_dagster/streaming/source.py", line 215, in _raw_schema
+  File "/opt/app/sparkify_dagster/streaming/source.py", line 215, in _raw_schema
     import pyarrow as pa
 ModuleNotFoundError: No module named 'pyarrow'
  SQLSTATE: 38000
