@@ -938,7 +938,12 @@ def ingest(lake: Path, kafka: str | None, skip_deleted: bool) -> None:
     Structured Streaming micro-batch per topic (availableNow), checkpointed in the lake."""
     from sparkify_dagster.lake_lock import LakeBusyError, lake_lock
     from sparkify_dagster.resources.spark import SparkResource
-    from sparkify_dagster.streaming.ingest import IngestError, ingest_raw, raw_path
+    from sparkify_dagster.streaming.ingest import (
+        SKIPPED_OFFSETS_ARE,
+        IngestError,
+        ingest_raw,
+        raw_path,
+    )
 
     settings = replace(_settings(), lake=str(lake))
     try:
@@ -973,7 +978,7 @@ def ingest(lake: Path, kafka: str | None, skip_deleted: bool) -> None:
         if report.offsets_skipped:
             click.echo(
                 f"{report.topic}: {report.offsets_skipped:,} offset(s) held no message "
-                "(deleted by retention before they were read, compacted, or transaction markers)"
+                f"({SKIPPED_OFFSETS_ARE})"
             )
     click.echo(f"Ingested in {time.monotonic() - started:.1f} s")
 

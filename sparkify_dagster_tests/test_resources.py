@@ -33,7 +33,8 @@ from sparkify_dagster_tests.helpers import (
 def test_s3_paths_with_local_spark_fail_with_a_clear_error(source, lake, name):
     compute = LocalSparkCompute(spark=SparkResource())
     request = SONG_CATALOGUE_STEP.request(source, lake)
-    # Closed here: left to the garbage collector, its ephemeral instance printed a traceback.
+    # Closed by the test: an ephemeral instance left to the garbage collector can print a
+    # traceback when collected.
     expected = f"The {name} is .*local Spark reads and writes local"
     with dg.build_asset_context() as context, pytest.raises(ValueError, match=expected):
         compute.run(context, request)

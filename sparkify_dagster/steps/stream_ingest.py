@@ -23,7 +23,7 @@ from sparkify_dagster.steps.report import StepLog, StepReport, StepRequest, Tabl
 from sparkify_dagster.steps.step import Step, setting
 from sparkify_dagster.storage import ParquetLake
 from sparkify_dagster.streaming import streamify
-from sparkify_dagster.streaming.ingest import ingest_raw, raw_path
+from sparkify_dagster.streaming.ingest import SKIPPED_OFFSETS_ARE, ingest_raw, raw_path
 from sparkify_dagster.streaming.kafka import TAIL_IDLE_S
 from sparkify_dagster.tables import PARTITION_COLUMN, raw_table
 from sparkify_dagster.transforms.stream_events import message_days
@@ -172,9 +172,7 @@ def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) ->
         if report.offsets_skipped:
             log.warning(
                 f"{report.topic}: {report.offsets_skipped:,} offset(s) of the batches held no "
-                "message: deleted by the topic's retention before they were read"
-                f"{'' if settings.fail_on_data_loss else ' (fail_on_data_loss is off)'}, "
-                "compacted away, or transaction markers"
+                f"message: {SKIPPED_OFFSETS_ARE}"
             )
         log.info(
             f"{report.topic}: {report.messages:,} message(s) in {report.batches} batch(es)"

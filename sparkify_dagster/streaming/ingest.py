@@ -28,6 +28,13 @@ from sparkify_dagster.tables import raw_table
 CHECKPOINTS = "state/stream_checkpoints"
 
 
+# What an offset inside a batch's range that gave no message can be.
+SKIPPED_OFFSETS_ARE = (
+    "deleted by the topic's retention before they were read (skipped only with "
+    "fail_on_data_loss off), compacted away, or transaction markers"
+)
+
+
 class IngestError(RuntimeError):
     """A topic's micro-batch failed; the message names the topic and the cause in one line."""
 
@@ -52,9 +59,8 @@ class TopicIngest:
     end_offsets: dict[int, int] = field(default_factory=dict)
     # Messages on the broker past end_offsets when the run ended (arrived during the run).
     lag: dict[int, int] = field(default_factory=dict)
-    # Offsets inside the batches' ranges that held no message: deleted by the topic's retention
-    # before they were read (skipped only with fail_on_data_loss off), compacted away, or
-    # transaction markers. Counted, so no skip is silent.
+    # Offsets inside the batches' ranges that held no message (SKIPPED_OFFSETS_ARE): counted,
+    # so no skip is silent.
     offsets_skipped: int = 0
 
     @property
@@ -159,6 +165,12 @@ def _offsets_skipped(source, rows: int) -> int:
     return sum(stop - start.get(p, 0) for p, stop in end.items()) - rows
 
 
+_TRACEBACK = "Traceback (most recent call last):"
+# A Python exception's line in a traceback ("ModuleNotFoundError: No module named 'x'"), not a
+# JVM one ("org.apache.spark.SparkException: …").
+_PYTHON_ERROR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(Error|Exception|Exit|Interrupt): ")
+
+
 def _cause(error: PySparkException) -> str:
     """What went wrong in one line, without Spark's query dump, the workers' stacks or the JVM's:
     our source's own message (KafkaError) when it raised one; else Spark's first line, ending
@@ -174,9 +186,3 @@ def _cause(error: PySparkException) -> str:
         if python_errors:
             return first.removesuffix(_TRACEBACK) + python_errors[0]
     return first
-
-
-_TRACEBACK = "Traceback (most recent call last):"
-# A Python exception's line in a traceback ("ModuleNotFoundError: No module named 'x'"), not a
-# JVM one ("org.apache.spark.SparkException: …").
-_PYTHON_ERROR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(Error|Exception|Exit|Interrupt): ")
