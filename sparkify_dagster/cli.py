@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from sparkify_dagster import DISTRIBUTION
 from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, list_log_files
 from sparkify_dagster.local_server import LocalServer
 from sparkify_dagster.settings import (
@@ -154,7 +155,7 @@ lake_option = click.option(
 
 
 @click.group()
-@click.version_option(package_name="sparkify-dagster")
+@click.version_option(package_name=DISTRIBUTION)
 def main() -> None:
     """Sparkify's data lake to star schema, on Dagster and PySpark."""
 

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
 import sparkify_dagster
 from sparkify_dagster.dbt_project import PROJECT_DIR
 from sparkify_dagster.filesystems import split_s3_url
@@ -34,14 +37,27 @@ sys.exit(main())
 """
 
 
+# What a step imports besides Spark, our package and dagster-pipes: confluent-kafka for the
+# stream's micro-batch, whose Kafka source runs on the nodes (streaming/source.py). A test walks
+# the steps' imports in the zip and fails on one that nothing here installs.
+_STEP_LIBRARIES = ("pyarrow", "numpy", "boto3", "confluent-kafka")
+
+
+def _declared(library: str) -> str:
+    """`library` with the versions this package declares for it (pyproject.toml)."""
+    for line in metadata.requires(sparkify_dagster.DISTRIBUTION) or []:
+        requirement = Requirement(line)
+        if requirement.marker is None and canonicalize_name(requirement.name) == library:
+            return f"{library}{requirement.specifier}"
+    raise LookupError(f"{sparkify_dagster.DISTRIBUTION} does not declare {library}")
+
+
 def step_requirements() -> list[str]:
-    """What a step imports besides Spark and our package, pinned to the orchestrator's versions
-    where the two sides speak to each other (dagster-pipes)."""
+    """What a step imports besides Spark and our package: dagster-pipes pinned to the
+    orchestrator's version (the two sides speak to each other), the rest as we declare them."""
     return [
         f"dagster-pipes=={metadata.version('dagster-pipes')}",
-        "pyarrow>=18",
-        "numpy>=1.26",
-        "boto3>=1.35",
+        *(_declared(library) for library in _STEP_LIBRARIES),
     ]
 
 

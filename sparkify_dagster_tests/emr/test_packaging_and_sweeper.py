@@ -1,16 +1,21 @@
 """Code published once per content hash; stale clusters swept, and only ours (moto server)."""
 
+import ast
 import io
 import shutil
+import sys
 import zipfile
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 from pathlib import Path
 
 import boto3
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 import sparkify_dagster
 from sparkify_dagster.dbt_project import PROJECT_DIR
-from sparkify_dagster.emr.packaging import CodePackage, package_zip, publish
+from sparkify_dagster.emr.packaging import CodePackage, package_zip, publish, step_requirements
 from sparkify_dagster.emr.stale_clusters import find_stale_clusters
 from sparkify_dagster.emr.tags import MANAGED_TAG, MANAGED_VALUE, RUN_ID_TAG
 from sparkify_dagster.jobs import terminate_stale_clusters
@@ -68,6 +73,59 @@ def test_the_code_package_holds_the_pipeline_and_not_the_generator_nor_the_dbt_p
     assert not [n for n in names if "generator" in n.split("/")]
     assert (PROJECT_DIR / "dbt_project.yml").is_file()
     assert not [n for n in names if n.startswith(f"sparkify_dagster/{PROJECT_DIR.name}/")]
+
+
+# What EMR's Spark install provides to every step's Python.
+_ON_EVERY_CLUSTER = {"pyspark", "py4j"}
+
+
+def _imports_of_a_step(sources: dict[str, str]) -> dict[str, set[str]]:
+    """Top-level package → the modules of ours that import it, over every module a step can
+    reach from its entry point (imports inside functions too: a lazy import fails just the same
+    on a node that lacks the package)."""
+    external: dict[str, set[str]] = {}
+    todo, seen = ["sparkify_dagster.steps.entrypoint"], set()
+    while todo:
+        module = todo.pop()
+        path = module.replace(".", "/")
+        name = next((n for n in (f"{path}.py", f"{path}/__init__.py") if n in sources), None)
+        if module in seen or name is None:
+            continue
+        seen.add(module)
+        package = module if name.endswith("__init__.py") else module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(sources[name])):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{parent}.{base}" if base else parent
+                names = [base, *(f"{base}.{alias.name}" for alias in node.names)]
+            else:
+                continue
+            for imported in names:
+                top = imported.split(".")[0]
+                if top == "sparkify_dagster":
+                    todo.append(imported)
+                elif top not in sys.stdlib_module_names:
+                    external.setdefault(top, set()).add(module)
+    assert "sparkify_dagster.steps.stream_ingest" in seen, "the walk missed the steps"
+    return external
+
+
+def test_the_bootstrap_action_installs_every_package_a_step_imports():
+    archive = zipfile.ZipFile(io.BytesIO(package_zip()))
+    sources = {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".py")}
+    installed = {canonicalize_name(Requirement(r).name) for r in step_requirements()}
+    distributions = metadata.packages_distributions()
+    missing = {
+        top: sorted(importers)
+        for top, importers in _imports_of_a_step(sources).items()
+        if top not in _ON_EVERY_CLUSTER
+        and not installed & {canonicalize_name(d) for d in distributions.get(top, [top])}
+    }
+    assert not missing, f"imported by steps, not installed on the nodes: {missing}"
 
 
 def _state(cluster_id: str) -> str:
