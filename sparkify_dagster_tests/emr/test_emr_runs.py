@@ -8,12 +8,21 @@ import time
 
 import boto3
 import dagster as dg
+import pyarrow.dataset as ds
 import pytest
 
+from sparkify_dagster.assets.stream import STREAM_KIND
+from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG, tag_dict
-from sparkify_dagster.steps import ALL_STEPS
+from sparkify_dagster.settings import Settings
+from sparkify_dagster.steps import ALL_STEPS, STREAM_STEPS
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, QUARANTINE_SHARE_BELOW_THRESHOLD
+from sparkify_dagster.steps.stream_events import CLEAN_STREAM_EVENTS_STEP
+from sparkify_dagster.steps.stream_ingest import MESSAGES_READ, STREAM_INGEST_STEP
+from sparkify_dagster.streaming import streamify
+from sparkify_dagster.streaming.ingest import raw_path
+from sparkify_dagster.tables import LOG_EVENTS, QUARANTINED_MESSAGES, raw_table
 from sparkify_dagster_tests.emr.helpers import (
     DAY,
     emr_compute,
@@ -22,6 +31,10 @@ from sparkify_dagster_tests.emr.helpers import (
     start_cluster,
 )
 from sparkify_dagster_tests.helpers import lake_snapshot, run_pipeline
+from sparkify_dagster_tests.streaming.helpers import client_config, unique_topics
+from sparkify_generator import generate_lake, open_sink
+from sparkify_generator.lake import make_world
+from sparkify_generator.streamify import produce_world
 
 
 def _cluster(cluster_id: str) -> dict:
@@ -260,3 +273,55 @@ def test_a_swap_a_dead_run_left_is_finished_by_the_next_step_on_the_cluster(
     assert not any("no user state" in m for m in messages)
     assert lake_snapshot(lake)["star/users"][0] == users
     assert not list((lake / "_swaps").iterdir()) and not list((lake / "_staging").iterdir())
+
+
+def test_a_micro_batch_and_its_days_clean_step_run_as_steps_on_the_cluster(
+    artifacts_uri, cluster_executor, standalone, kafka_broker, tmp_path
+):
+    """The stream's steps on a real distributed engine: the Kafka source's reads run in the
+    executor's Python workers, the micro-batch's report comes back through Pipes."""
+    songs, lake = tmp_path / "songs", tmp_path / "lake"
+    world = dict(start=DAY, days=1, events_per_day=150, songs=20, seed=4)
+    generate_lake(open_sink(str(songs)), **world, background_writer=False)
+    topics = unique_topics()
+    sent = produce_world(make_world(**world), client_config(kafka_broker), topics, partitions=2)
+    settings = Settings(
+        source=f"kafka://{kafka_broker}",
+        song_source=str(songs),
+        lake=str(lake),
+        kafka_topics=tuple(topics[t] for t in streamify.TOPICS),
+    )
+    defs = build_definitions(settings, compute=emr_compute(artifacts_uri))
+    page_views = topics[streamify.PAGE_VIEW_EVENTS]
+
+    # One run, as the stream's sensor and the daily job would run them one after the other.
+    result = dg.materialize(
+        defs.assets,
+        selection=dg.AssetSelection.kind(STREAM_KIND)
+        | dg.AssetSelection.assets(LOG_EVENTS.name).required_multi_asset_neighbors(),
+        instance=dg.DagsterInstance.ephemeral(),
+        resources=defs.resources,
+        partition_key=DAY.isoformat(),
+        raise_on_error=False,
+    )
+
+    assert result.success
+    assert [e.returncode for e in cluster_executor.executed] == [0, 0]
+    state = standalone.state()
+    apps = {a["name"] for a in state["completedapps"] + state["activeapps"]}
+    assert {f"sparkify {s.name}" for s in STREAM_STEPS} <= apps
+    assert {c["Status"]["State"] for c in _clusters_of(result.run_id)} == {"TERMINATED"}
+    read = {
+        m.asset_key.to_user_string(): m.metadata[MESSAGES_READ].value
+        for m in result.asset_materializations_for_node(STREAM_INGEST_STEP.name)
+    }
+    assert read == {raw_table(t).name: n for t, n in sent.messages_by_topic.items()}
+    for topic, messages in sent.messages_by_topic.items():
+        assert ds.dataset(raw_path(str(lake), topic), partitioning="hive").count_rows() == messages
+    # Every page view message of the day is an event of the clean zone, or quarantined.
+    clean = {
+        m.asset_key.to_user_string(): m.metadata["dagster/row_count"].value
+        for m in result.asset_materializations_for_node(CLEAN_STREAM_EVENTS_STEP.name)
+    }
+    landed = clean[LOG_EVENTS.name] + clean[QUARANTINED_MESSAGES.name]
+    assert landed == sent.messages_by_topic[page_views] > 0
