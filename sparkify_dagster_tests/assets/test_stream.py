@@ -3,6 +3,7 @@ runs the daily job for the days that received messages, and a late message rebui
 
 import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 import pyarrow.dataset as ds
@@ -12,14 +13,10 @@ from sparkify_dagster import tables
 from sparkify_dagster.assets.stream import STREAM_KIND
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import LocalSparkCompute
-from sparkify_dagster.settings import Settings
 from sparkify_dagster.streaming import streamify
 from sparkify_dagster.streaming.ingest import raw_path
 from sparkify_dagster_tests.helpers import TEST_SPARK
-from sparkify_dagster_tests.streaming.helpers import client_config, unique_topics
-from sparkify_generator import generate_lake, open_sink
-from sparkify_generator.lake import make_world
-from sparkify_generator.streamify import produce_world
+from sparkify_dagster_tests.streaming.helpers import streamed_world
 
 DAY = date(2018, 11, 5)
 WORLD = dict(start=DAY, days=1, events_per_day=150, songs=20, seed=4)
@@ -49,16 +46,8 @@ def _micro_batch(defs: dg.Definitions, instance: dg.DagsterInstance) -> dict[str
 def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_they_touched(
     spark, kafka_broker, tmp_path
 ):
-    songs, lake = tmp_path / "songs", tmp_path / "lake"
-    generate_lake(open_sink(str(songs)), **WORLD, background_writer=False)
-    topics = unique_topics()
-    sent = produce_world(make_world(**WORLD), client_config(kafka_broker), topics, partitions=2)
-    settings = Settings(
-        source=f"kafka://{kafka_broker}",
-        song_source=str(songs),
-        lake=str(lake),
-        kafka_topics=tuple(topics[t] for t in streamify.TOPICS),
-    )
+    settings, topics, sent = streamed_world(kafka_broker, tmp_path, **WORLD)
+    lake = Path(settings.lake)
     defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
     instance = dg.DagsterInstance.ephemeral()
     sensor = defs.resolve_sensor_def("stream_days")
@@ -134,14 +123,7 @@ def test_a_batch_committed_by_a_run_that_was_never_recorded_has_its_days_reporte
 ):
     """A run killed after Spark committed its batch, before Dagster recorded it: here a run
     recorded in another instance, which the next run's instance never sees."""
-    world = dict(WORLD, events_per_day=40)
-    topics = unique_topics()
-    sent = produce_world(make_world(**world), client_config(kafka_broker), topics, partitions=2)
-    settings = Settings(
-        source=f"kafka://{kafka_broker}",
-        lake=str(tmp_path / "lake"),
-        kafka_topics=tuple(topics[t] for t in streamify.TOPICS),
-    )
+    settings, _, sent = streamed_world(kafka_broker, tmp_path, **dict(WORLD, events_per_day=40))
     defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
     instance = dg.DagsterInstance.ephemeral()
 

@@ -14,7 +14,6 @@ import pytest
 from sparkify_dagster.assets.stream import STREAM_KIND
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG, tag_dict
-from sparkify_dagster.settings import Settings
 from sparkify_dagster.steps import ALL_STEPS, STREAM_STEPS
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, QUARANTINE_SHARE_BELOW_THRESHOLD
@@ -31,10 +30,7 @@ from sparkify_dagster_tests.emr.helpers import (
     start_cluster,
 )
 from sparkify_dagster_tests.helpers import lake_snapshot, run_pipeline
-from sparkify_dagster_tests.streaming.helpers import client_config, unique_topics
-from sparkify_generator import generate_lake, open_sink
-from sparkify_generator.lake import make_world
-from sparkify_generator.streamify import produce_world
+from sparkify_dagster_tests.streaming.helpers import streamed_world
 
 
 def _cluster(cluster_id: str) -> dict:
@@ -280,17 +276,9 @@ def test_a_micro_batch_and_its_days_clean_step_run_as_steps_on_the_cluster(
 ):
     """The stream's steps on a real distributed engine: the Kafka source's reads run in the
     executor's Python workers, the micro-batch's report comes back through Pipes."""
-    songs, lake = tmp_path / "songs", tmp_path / "lake"
     world = dict(start=DAY, days=1, events_per_day=150, songs=20, seed=4)
-    generate_lake(open_sink(str(songs)), **world, background_writer=False)
-    topics = unique_topics()
-    sent = produce_world(make_world(**world), client_config(kafka_broker), topics, partitions=2)
-    settings = Settings(
-        source=f"kafka://{kafka_broker}",
-        song_source=str(songs),
-        lake=str(lake),
-        kafka_topics=tuple(topics[t] for t in streamify.TOPICS),
-    )
+    settings, topics, sent = streamed_world(kafka_broker, tmp_path, **world)
+    lake = settings.lake
     defs = build_definitions(settings, compute=emr_compute(artifacts_uri))
     page_views = topics[streamify.PAGE_VIEW_EVENTS]
 
@@ -317,7 +305,7 @@ def test_a_micro_batch_and_its_days_clean_step_run_as_steps_on_the_cluster(
     }
     assert read == {raw_table(t).name: n for t, n in sent.messages_by_topic.items()}
     for topic, messages in sent.messages_by_topic.items():
-        assert ds.dataset(raw_path(str(lake), topic), partitioning="hive").count_rows() == messages
+        assert ds.dataset(raw_path(lake, topic), partitioning="hive").count_rows() == messages
     # Every page view message of the day is an event of the clean zone, or quarantined.
     clean = {
         m.asset_key.to_user_string(): m.metadata["dagster/row_count"].value

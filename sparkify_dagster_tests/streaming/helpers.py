@@ -1,8 +1,14 @@
-"""Helpers of the streaming tests: topics of their own on the shared broker, reading them back."""
+"""Helpers of the streaming tests: topics of their own on the shared broker, a generated world
+streamed to them, reading them back."""
 
 import uuid
+from pathlib import Path
 
+from sparkify_dagster.settings import Settings
 from sparkify_dagster.streaming import streamify
+from sparkify_generator import generate_lake, open_sink
+from sparkify_generator.lake import make_world
+from sparkify_generator.streamify import ProduceSummary, produce_world
 
 
 def unique_topics(prefix: str = "t") -> dict[str, str]:
@@ -13,6 +19,25 @@ def unique_topics(prefix: str = "t") -> dict[str, str]:
 
 def client_config(bootstrap_servers: str) -> dict[str, str]:
     return {"bootstrap.servers": bootstrap_servers}
+
+
+def streamed_world(
+    bootstrap_servers: str, work: Path, **world
+) -> tuple[Settings, dict[str, str], ProduceSummary]:
+    """The generator's `world` (make_world's arguments) as Kafka messages in topics of their
+    own (two partitions each), its songs in work/songs: the settings of a lake (work/lake) fed by
+    those topics, the topics (Streamify's names → these), and what was sent."""
+    songs = work / "songs"
+    generate_lake(open_sink(str(songs)), **world, background_writer=False)
+    topics = unique_topics()
+    sent = produce_world(make_world(**world), client_config(bootstrap_servers), topics, 2)
+    settings = Settings(
+        source=f"kafka://{bootstrap_servers}",
+        song_source=str(songs),
+        lake=str(work / "lake"),
+        kafka_topics=tuple(topics[t] for t in streamify.TOPICS),
+    )
+    return settings, topics, sent
 
 
 def produce(bootstrap_servers: str, topic: str, values: list[bytes], **config) -> None:
