@@ -7,6 +7,7 @@ they are (Py4JJavaError): the cause that matters is then the last one of the Jav
 """
 
 import logging
+import re
 
 from py4j.protocol import Py4JJavaError
 from pyspark.errors import PySparkException
@@ -27,8 +28,22 @@ class StepFailed(RuntimeError):
     """A step failed: the message is describe_failure's, the full trace went to the debug log."""
 
 
-def _first_line(text: str | None) -> str:
-    line = (text or "").strip().split("\n", 1)[0].strip()
+_TRACEBACK = "Traceback (most recent call last):"
+# A Python exception's line in a traceback ("ModuleNotFoundError: No module named 'x'"), not a
+# JVM one ("org.apache.spark.SparkException: …").
+_PYTHON_ERROR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(Error|Exception|Exit|Interrupt): ")
+
+
+def first_line(text: str | None) -> str:
+    """An error message's first line, shortened. An error of Spark's Python workers (a Python
+    data source, a UDF) has a first line that only announces their traceback: the exception the
+    worker raised is added to it, as that is what went wrong."""
+    text = (text or "").strip()
+    line = text.split("\n", 1)[0].strip()
+    if line.endswith(_TRACEBACK):
+        raised = next((x for x in text.splitlines() if _PYTHON_ERROR.match(x)), None)
+        if raised is not None:
+            line = line.removesuffix(_TRACEBACK) + raised
     return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
 
 
@@ -45,7 +60,7 @@ def _java_chain(throwable) -> list:
 
 def _java_line(throwable) -> str:
     kind = throwable.getClass().getSimpleName()
-    message = _first_line(throwable.getMessage())
+    message = first_line(throwable.getMessage())
     return f"{kind}: {message}" if message else kind
 
 
@@ -68,7 +83,7 @@ def describe_failure(error: BaseException) -> str:
         # Spark's own message already leads with the condition: "[PATH_NOT_FOUND] Path ...";
         # the JVM stack trace str() may append (spark.sql.pyspark.jvmStacktrace.enabled)
         # comes after a blank line.
-        headline = _first_line(str(error))
+        headline = first_line(str(error))
         condition = error.getCondition()
         if condition and f"[{condition}]" not in headline:
             headline = f"[{condition}] {headline}"
@@ -76,5 +91,5 @@ def describe_failure(error: BaseException) -> str:
         return _describe_java(origin, headline) if origin is not None else headline
     if isinstance(error, Py4JJavaError) and error.java_exception is not None:
         return _describe_java(error.java_exception)
-    message = _first_line(str(error))
+    message = first_line(str(error))
     return f"{type(error).__name__}: {message}" if message else type(error).__name__

@@ -60,3 +60,20 @@ def test_pyspark_does_not_also_log_the_errors_a_step_reports(spark, capfd):
         spark.sql("SELECT no_such_column FROM range(1)")
     assert type(failure.value).__name__ == "AnalysisException"
     assert "org.apache" not in capfd.readouterr().err
+
+
+def test_a_python_workers_error_gives_the_exception_it_raised_not_its_traceback():
+    from pyspark.errors import PythonException
+
+    # Spark's text when a Python worker raised (a Python data source, a UDF), its stack cut.
+    raised = PythonException(
+        "[PYTHON_DATA_SOURCE_ERROR] Failed to plan Python data source read: "
+        "Traceback (most recent call last):\n"
+        '  File "/opt/app/sparkify_dagster/streaming/source.py", line 160, in read_range\n'
+        "    consumer = manual_consumer(config)\n"
+        "ValueError: bootstrap.servers is empty\n"
+    )
+    assert describe_failure(raised) == (
+        "[PYTHON_DATA_SOURCE_ERROR] Failed to plan Python data source read: "
+        "ValueError: bootstrap.servers is empty"
+    )

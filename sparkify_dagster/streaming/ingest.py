@@ -12,7 +12,6 @@ table's root) never see the leftovers. The queries of the topics run side by sid
 """
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from dataclasses import dataclass, field
 from pyspark.errors import PySparkException, StreamingQueryException
 from pyspark.sql import SparkSession
 
+from sparkify_dagster.errors import first_line
 from sparkify_dagster.filesystems import join
 from sparkify_dagster.streaming.kafka import TAIL_IDLE_S, KafkaError, end_offsets
 from sparkify_dagster.streaming.source import NAME, KafkaDataSource, options_for
@@ -165,24 +165,13 @@ def _offsets_skipped(source, rows: int) -> int:
     return sum(stop - start.get(p, 0) for p, stop in end.items()) - rows
 
 
-_TRACEBACK = "Traceback (most recent call last):"
-# A Python exception's line in a traceback ("ModuleNotFoundError: No module named 'x'"), not a
-# JVM one ("org.apache.spark.SparkException: …").
-_PYTHON_ERROR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(Error|Exception|Exit|Interrupt): ")
-
-
 def _cause(error: PySparkException) -> str:
     """What went wrong in one line, without Spark's query dump, the workers' stacks or the JVM's:
-    our source's own message (KafkaError) when it raised one; else Spark's first line, ending
-    with the exception a Python worker raised when that line only announces its traceback."""
+    our source's own message (KafkaError) when it raised one; else Spark's first line
+    (errors.first_line: with the exception a Python worker raised, when it raised one)."""
     text = str(error)
     for line in text.splitlines():
         if f"{KafkaError.__name__}: " in line:
             return line.split(f"{KafkaError.__name__}: ", 1)[1].strip()
-    first = text.strip().splitlines()[0] if text.strip() else type(error).__name__
-    first = first.split("terminated with exception: ", 1)[-1]
-    if first.endswith(_TRACEBACK):
-        python_errors = [line for line in text.splitlines() if _PYTHON_ERROR.match(line)]
-        if python_errors:
-            return first.removesuffix(_TRACEBACK) + python_errors[0]
-    return first
+    first = first_line(text) or type(error).__name__
+    return first.split("terminated with exception: ", 1)[-1]
