@@ -28,7 +28,13 @@ from sparkify_generator import GenerationSummary, generate_lake, open_sink
 
 # Fixtures that start a server (moto's S3 and EMR, `dagster dev`, PostgreSQL with the deployment's
 # services): a test that uses one, directly or through another fixture, is in the slow tier.
-SERVER_FIXTURES = {"s3_endpoint", "dagster_dev", "deployment", "kafka_broker"}
+SERVER_FIXTURES = {
+    "s3_endpoint",
+    "dagster_dev",
+    "deployment",
+    "kafka_broker",
+    "authenticating_broker",
+}
 # Fixtures that materialize a month, star tables and warehouse (1-1.5 min each): slow tier too.
 MONTH_FIXTURES = {"sample_run", "generated_month"}
 
@@ -36,7 +42,13 @@ MONTH_FIXTURES = {"sample_run", "generated_month"}
 # Wider-scoped fixtures that each xdist worker may build for itself (`make test` runs two): a
 # SparkSession and a moto server are cheap to start twice. Every other fixture of ours wider than a
 # function is built once, so the tests sharing it go to one worker (xdist_group, --dist loadgroup).
-PER_WORKER_FIXTURES = {"spark", "shared_spark", "s3_endpoint", "kafka_broker"}
+PER_WORKER_FIXTURES = {
+    "spark",
+    "shared_spark",
+    "s3_endpoint",
+    "kafka_broker",
+    "authenticating_broker",
+}
 
 
 def _shared_fixture_keys(item) -> list[str]:
@@ -222,4 +234,16 @@ def kafka_broker(tmp_path_factory) -> str:
 
     log = tmp_path_factory.mktemp("broker") / "tansu.log"
     with LocalBroker(free_port(), log_file=log) as broker:
+        yield broker.bootstrap_servers
+
+
+@pytest.fixture(scope="session")
+def authenticating_broker(tmp_path_factory) -> str:
+    """A broker that wants SASL from every client and knows no user (helpers.
+    AuthenticatingBroker), for the test session; its bootstrap servers."""
+    from sparkify_dagster.local_server import free_port
+    from sparkify_dagster_tests.streaming.helpers import AuthenticatingBroker
+
+    log = tmp_path_factory.mktemp("broker") / "tansu.log"
+    with AuthenticatingBroker(free_port(), log_file=log) as broker:
         yield broker.bootstrap_servers

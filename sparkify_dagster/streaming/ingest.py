@@ -21,7 +21,12 @@ from pyspark.sql import SparkSession
 
 from sparkify_dagster.errors import first_line
 from sparkify_dagster.filesystems import join
-from sparkify_dagster.streaming.kafka import TAIL_IDLE_S, KafkaError, end_offsets
+from sparkify_dagster.streaming.kafka import (
+    TAIL_IDLE_S,
+    KafkaError,
+    cluster_metadata,
+    end_offsets,
+)
 from sparkify_dagster.streaming.source import NAME, KafkaDataSource, options_for
 from sparkify_dagster.tables import raw_table
 
@@ -96,6 +101,10 @@ def ingest_raw(
     """Lands every message not yet in the raw zone of each topic; returns what each read.
     Messages deleted by the topic's retention before they were read fail the run, or with
     `fail_on_data_loss` off are skipped (as Spark's Kafka source's option of that name)."""
+    try:  # one failure naming the cause before any query starts, not one per topic
+        cluster_metadata(kafka_config)
+    except KafkaError as error:
+        raise IngestError(str(error)) from None
     _register(spark)
     started = []
     try:

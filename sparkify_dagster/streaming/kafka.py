@@ -7,10 +7,18 @@ before the watermark until nothing more arrives: on Tansu that is the last batch
 Kafka (where the watermark is right) one message. Pure confluent-kafka; no Spark.
 """
 
+import re
 import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from sparkify_dagster.settings import (
+    KAFKA_SASL_MECHANISM,
+    KAFKA_SASL_PASSWORD,
+    KAFKA_SASL_USERNAME,
+    KAFKA_SECURITY_PROTOCOL,
+)
 
 # librdkafka logs every failed connection attempt to stderr (20 lines a second while a broker is
 # down) and every idle disconnect; what matters reaches us as an exception or a delivery error.
@@ -18,6 +26,18 @@ QUIET = {"log_level": 0}
 # How long a partition's tail is polled, once it seems read, before its end is taken as found.
 # Shorter only risks leaving a message that was in flight for the next micro-batch.
 TAIL_IDLE_S = 0.5
+# What the user sets when the broker refuses the credentials.
+CREDENTIAL_SETTINGS = tuple(
+    v.name
+    for v in (
+        KAFKA_SECURITY_PROTOCOL,
+        KAFKA_SASL_MECHANISM,
+        KAFKA_SASL_USERNAME,
+        KAFKA_SASL_PASSWORD,
+    )
+)
+_BROKER_PREFIX = re.compile(r"^\S+/(bootstrap|\d+): ")
+_STATE_SUFFIX = re.compile(r" \(after \d+ms in state \w+\)$")
 
 
 class KafkaError(RuntimeError):
@@ -42,8 +62,60 @@ def manual_consumer(config: Mapping[str, str]):
     )
 
 
-def _unreachable(config: Mapping[str, str], error) -> str:
-    return f"Kafka at {config['bootstrap.servers']} did not answer: {error.args[0].str()}"
+def _bare(error) -> str:
+    """librdkafka's text of an error without the broker it came from and the connection state
+    ("127.0.0.1:9092/bootstrap: … (after 27ms in state AUTH_REQ)")."""
+    text = _BROKER_PREFIX.sub("", error.str())
+    return _STATE_SUFFIX.sub("", text)
+
+
+def _why_no_answer(config: Mapping[str, str], failure, seen: list) -> str:
+    """Why the broker gave no metadata, in one line: the most telling error librdkafka reported
+    on the way (refused credentials, an unresolvable name, a refused connection), rather than
+    the request's own "Broker transport failure", which every one of them ends in."""
+    from confluent_kafka import KafkaError as Code
+
+    servers = config["bootstrap.servers"]
+    refused = [e for e in seen if e.code() == Code._AUTHENTICATION]
+    if refused:
+        who = ", ".join(v for v in (config.get("sasl.mechanism"), config.get("sasl.username")) if v)
+        return (
+            f"Kafka at {servers} refused the credentials ({who or config.get('security.protocol')}"
+            f"): {_bare(refused[-1])}; check {', '.join(CREDENTIAL_SETTINGS)}"
+        )
+    telling = [e for e in seen if e.code() != Code._ALL_BROKERS_DOWN]
+    if telling:
+        cause = _bare(telling[-1])
+    elif seen:  # connected, then dropped with no error: what a TLS or SASL listener does
+        cause = (
+            "it closed every connection (does its listener want TLS or SASL? check "
+            f"{KAFKA_SECURITY_PROTOCOL.name})"
+        )
+    else:
+        cause = failure.args[0].str()
+    return f"Kafka at {servers} did not answer: {cause}"
+
+
+def cluster_metadata(config: Mapping[str, str], timeout_s: float = 10.0):
+    """The broker's metadata of every topic, or KafkaError saying why there is none. Asks in
+    short rounds and stops at once when the broker refused the credentials or its name does not
+    resolve: waiting cannot change those, and librdkafka would retry them until the timeout."""
+    from confluent_kafka import KafkaError as Code
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import AdminClient
+
+    seen: list = []
+    admin = AdminClient({**QUIET, **config, "error_cb": seen.append})
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return admin.list_topics(timeout=max(min(1.0, deadline - time.monotonic()), 0.05))
+        except KafkaException as error:
+            failure = error
+        admin.poll(0.05)  # serves error_cb: what went wrong on the way
+        final = any(e.code() in (Code._AUTHENTICATION, Code._RESOLVE) for e in seen)
+        if final or time.monotonic() >= deadline:
+            raise KafkaError(_why_no_answer(config, failure, seen))
 
 
 def ensure_topics(config: Mapping[str, str], topics: Iterable[str], partitions: int) -> None:
@@ -51,11 +123,8 @@ def ensure_topics(config: Mapping[str, str], topics: Iterable[str], partitions: 
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient, NewTopic
 
+    existing = set(cluster_metadata(config).topics)
     admin = AdminClient({**QUIET, **config})
-    try:
-        existing = set(admin.list_topics(timeout=10).topics)
-    except KafkaException as error:
-        raise KafkaError(_unreachable(config, error)) from None
     wanted = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
     if not wanted:
         return
@@ -70,14 +139,7 @@ def ensure_topics(config: Mapping[str, str], topics: Iterable[str], partitions: 
 def topic_partitions(config: Mapping[str, str], topic: str, timeout_s: float = 10.0) -> list[int]:
     """The partitions of `topic`, sorted; none when the topic does not exist (yet). Asks for
     every topic's metadata: asking for one topic by name makes Tansu create it."""
-    from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient
-
-    admin = AdminClient({**QUIET, **config})
-    try:
-        metadata = admin.list_topics(timeout=timeout_s).topics.get(topic)
-    except KafkaException as error:
-        raise KafkaError(_unreachable(config, error)) from None
+    metadata = cluster_metadata(config, timeout_s).topics.get(topic)
     if metadata is None or metadata.error is not None:
         return []
     return sorted(metadata.partitions)

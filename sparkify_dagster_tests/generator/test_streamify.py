@@ -110,3 +110,20 @@ def test_cli_sends_every_event_to_the_topics_and_song_files_to_out(kafka_broker,
     assert sent == expected
     assert f"Sent {expected[PAGE_VIEW_EVENTS]:,} events" in result.output
     assert (tmp_path / "song_data").is_dir() and not (tmp_path / "log_data").exists()
+
+
+def test_cli_with_refused_credentials_fails_in_one_line_naming_them(authenticating_broker):
+    from click.testing import CliRunner
+
+    from sparkify_dagster.cli import main
+    from sparkify_dagster_tests.streaming.helpers import UNKNOWN_USER
+
+    result = CliRunner().invoke(
+        main,
+        ["generate", "--kafka", authenticating_broker, "--days", "1", "--events-per-day", "100"],
+        env=UNKNOWN_USER,
+    )
+    assert result.exit_code == 1
+    assert result.output.splitlines()[-1].startswith(
+        f"Error: Kafka at {authenticating_broker} refused the credentials (SCRAM-SHA-512, alice)"
+    )

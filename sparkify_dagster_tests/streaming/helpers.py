@@ -1,11 +1,20 @@
 """Helpers of the streaming tests: topics of their own on the shared broker, a generated world
 streamed to them, reading them back."""
 
+import socket
 import uuid
 from pathlib import Path
 
-from sparkify_dagster.settings import Settings
+from sparkify_dagster.local_server import LOCALHOST
+from sparkify_dagster.settings import (
+    KAFKA_SASL_MECHANISM,
+    KAFKA_SASL_PASSWORD,
+    KAFKA_SASL_USERNAME,
+    KAFKA_SECURITY_PROTOCOL,
+    Settings,
+)
 from sparkify_dagster.streaming import streamify
+from sparkify_dagster.streaming.broker import LocalBroker
 from sparkify_generator import generate_lake, open_sink
 from sparkify_generator.lake import make_world
 from sparkify_generator.streamify import ProduceSummary, produce_world
@@ -19,6 +28,37 @@ def unique_topics(prefix: str = "t") -> dict[str, str]:
 
 def client_config(bootstrap_servers: str) -> dict[str, str]:
     return {"bootstrap.servers": bootstrap_servers}
+
+
+class AuthenticatingBroker(LocalBroker):
+    """Tansu wanting SASL (SCRAM) from every client, and knowing no user: what a wrong user or
+    password meets. A successful login cannot be had from this build: a user is created through
+    the broker, which then wants a login itself (memory storage), or is not kept (S3, checked)."""
+
+    def command(self) -> list[str]:
+        return [*super().command(), "--authentication"]
+
+    def answers(self, timeout_s: float) -> bool:
+        # A metadata request needs a login: a listening port is all it can show.
+        try:
+            socket.create_connection((LOCALHOST, self.port), timeout=timeout_s).close()
+        except OSError:
+            return False
+        return True
+
+
+# A user the broker does not know, as our settings (SPARKIFY_KAFKA_*).
+UNKNOWN_USER = {
+    KAFKA_SECURITY_PROTOCOL.name: "SASL_PLAINTEXT",
+    KAFKA_SASL_MECHANISM.name: "SCRAM-SHA-512",
+    KAFKA_SASL_USERNAME.name: "alice",
+    KAFKA_SASL_PASSWORD.name: "not-her-password",
+}
+
+
+def unknown_user_config(bootstrap_servers: str) -> dict[str, str]:
+    """librdkafka's settings for UNKNOWN_USER, made by Settings as every client's are."""
+    return Settings.from_env(UNKNOWN_USER).kafka_client_config(bootstrap_servers)
 
 
 def streamed_world(

@@ -1,6 +1,7 @@
 """The raw zone: every Kafka message lands once, however often and wherever a run stops."""
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -30,11 +31,18 @@ from sparkify_dagster.streaming.ingest import (
 from sparkify_dagster.streaming.kafka import ensure_topics
 from sparkify_dagster.tables import raw_table
 from sparkify_dagster_tests.helpers import QUICK_SPARK_ENV, SPARKIFY, TEST_SPARK, sparkify
-from sparkify_dagster_tests.streaming.helpers import client_config, produce, unique_topics
+from sparkify_dagster_tests.streaming.helpers import (
+    UNKNOWN_USER,
+    client_config,
+    produce,
+    unique_topics,
+)
 from sparkify_generator.lake import make_world
 from sparkify_generator.streamify import StreamifyEncoder, produce_world
 
 IDLE_S = 0.3  # how long a run waits for a partition's tail: short on a local broker
+JAVA_INCUBATOR_NOTICE = "WARNING: Using incubator modules"
+SPARK_WARNING = re.compile(r"^\d\d/\d\d/\d\d \d\d:\d\d:\d\d WARN \w+: ")
 
 
 def _ingest(spark, lake: Path, topic: str, bootstrap_servers: str):
@@ -115,9 +123,40 @@ def test_a_broker_that_lost_the_messages_already_read_fails_the_run_naming_them(
         produce(restarted.bootstrap_servers, topic, [b"after the restart"])
         with pytest.raises(IngestError) as failed:
             _ingest(spark, tmp_path, topic, restarted.bootstrap_servers)
+        # The same failure from `sparkify ingest` with its own JVM: the line, no Java or
+        # Python stack on the terminal (Spark would log the failed query whole).
+        done = sparkify(
+            *("ingest", "--kafka", restarted.bootstrap_servers, "--lake", str(tmp_path)),
+            env={KAFKA_TOPICS.name: topic},
+        )
     assert str(failed.value).startswith(f"{topic}[0] ends at offset 1 on the broker, before ")
     assert "\n" not in str(failed.value)
+    assert done.returncode == 1
+    *before, last = _printed(done.stderr)
+    assert last == f"Error: {failed.value}"
+    # Spark's warnings may come first (the checkpoint was written by a session with other
+    # settings), each a line of its own; no error record, no stack.
+    assert all(SPARK_WARNING.match(line) for line in before), before
     assert len(_raw(spark, tmp_path, topic)) == 50
+
+
+def _printed(stderr: str) -> list[str]:
+    """What a command printed on stderr, but the line Java 17 prints for Spark's JVM."""
+    return [line for line in stderr.splitlines() if not line.startswith(JAVA_INCUBATOR_NOTICE)]
+
+
+def test_refused_credentials_fail_an_ingest_in_one_line_before_it_writes_anything(
+    authenticating_broker, shared_spark, tmp_path
+):
+    lake = tmp_path / "lake"
+    done = sparkify(
+        *("ingest", "--kafka", authenticating_broker, "--lake", str(lake)),
+        env={**shared_spark, **UNKNOWN_USER},
+    )
+    assert done.returncode == 1
+    (line,) = _printed(done.stderr)
+    assert line.startswith(f"Error: Kafka at {authenticating_broker} refused the credentials")
+    assert not (lake / "raw").exists() and not (lake / "state").exists()
 
 
 @pytest.fixture
