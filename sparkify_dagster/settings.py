@@ -243,6 +243,15 @@ KAFKA_SASL_MECHANISM = Variable(
 )
 KAFKA_SASL_USERNAME = Variable("SPARKIFY_KAFKA_SASL_USERNAME", None, "SASL user name")
 KAFKA_SASL_PASSWORD = Variable("SPARKIFY_KAFKA_SASL_PASSWORD", None, "SASL password (a secret)")
+KAFKA_SASL_SECRET = Variable(
+    "SPARKIFY_KAFKA_SASL_SECRET",
+    None,
+    "AWS Secrets Manager secret (ARN or name) holding the SASL user name and password as JSON "
+    '{"username": …, "password": …} (MSK\'s SCRAM form), instead of the two settings; read '
+    "where the consumer starts (on EMR, with the cluster's instance profile)",
+)
+# SASL mechanisms that log in with a user name and password (librdkafka's sasl.username/password).
+PASSWORD_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
 # A lake whose SOURCE is kafka://HOST:PORT takes its events from the topics (through the raw zone),
 # its songs from SONG_SOURCE, and ingests every STREAM_INTERVAL_MINUTES.
 KAFKA_SOURCE_SCHEME = "kafka://"
@@ -318,6 +327,7 @@ class Settings:
         metadata={"variable": KAFKA_SASL_PASSWORD},
         repr=False,  # a secret: never in logs or reprs
     )
+    kafka_sasl_secret: str | None = _from(KAFKA_SASL_SECRET)
     dashboard_url: str = _from(DASHBOARD_URL)
     song_source: str | None = _from(SONG_SOURCE)
     stream_interval_minutes: int = _from(STREAM_INTERVAL_MINUTES)
@@ -350,24 +360,58 @@ class Settings:
 
     def kafka_client_config(self, bootstrap_servers: str | None = None) -> dict[str, str]:
         """librdkafka's connection settings (confluent-kafka's config dict) from these settings;
-        `bootstrap_servers` overrides the setting (a CLI option)."""
+        `bootstrap_servers` overrides the setting (a CLI option). The SASL login from the
+        secret, when one is named, is read here: where the client starts."""
         servers = bootstrap_servers or self.kafka_bootstrap_servers or self.stream_servers
         if not servers:
             raise SettingsError(f"{KAFKA_BOOTSTRAP_SERVERS.name} is not set: no Kafka to talk to")
+        username, password = self.kafka_sasl_username, self.kafka_sasl_password
+        if self.kafka_sasl_secret:
+            if username or password:
+                raise SettingsError(
+                    f"{KAFKA_SASL_SECRET.name} and {KAFKA_SASL_USERNAME.name}/"
+                    f"{KAFKA_SASL_PASSWORD.name} are both set: the login comes from one of them"
+                )
+            from sparkify_dagster.aws_secrets import read_sasl_login
+
+            username, password = read_sasl_login(self.kafka_sasl_secret, self.aws_region)
+        if self.kafka_sasl_mechanism in PASSWORD_MECHANISMS and not password:
+            raise SettingsError(
+                f"SASL {self.kafka_sasl_mechanism} needs a password: set {KAFKA_SASL_SECRET.name}"
+                f" (on EMR, where a password set here never travels), or "
+                f"{KAFKA_SASL_USERNAME.name} and {KAFKA_SASL_PASSWORD.name}"
+            )
         config = {"bootstrap.servers": servers, "security.protocol": self.kafka_security_protocol}
         for key, value in (
             ("sasl.mechanism", self.kafka_sasl_mechanism),
-            ("sasl.username", self.kafka_sasl_username),
-            ("sasl.password", self.kafka_sasl_password),
+            ("sasl.username", username),
+            ("sasl.password", password),
         ):
             if value:
                 config[key] = value
         return config
 
+    def kafka_security_without_password(self) -> dict[str, str]:
+        """The Kafka security settings that are set, but the password, as variables: what a step
+        sent to a cluster carries, to lay over the settings there (where the password comes
+        from the secret, read on the cluster)."""
+        shared = (
+            KAFKA_SECURITY_PROTOCOL,
+            KAFKA_SASL_MECHANISM,
+            KAFKA_SASL_USERNAME,
+            KAFKA_SASL_SECRET,
+            AWS_REGION,  # the secret's, when it is named by name, not ARN
+        )
+        values = {f.metadata["variable"].name: getattr(self, f.name) for f in fields(self)}
+        return {v.name: str(values[v.name]) for v in shared if values[v.name] is not None}
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Every variable read once from `environ` (the process's environment by default)."""
-        environ = os.environ if environ is None else environ
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, str] | None = None
+    ) -> "Settings":
+        """Every variable read once from `environ` (the process's environment by default), or
+        from `overrides` where it sets one (a request's settings, laid over a machine's)."""
+        environ = {**(os.environ if environ is None else environ), **(overrides or {})}
         return cls(**{f.name: f.metadata["variable"].value(environ) for f in fields(cls)})
 
 

@@ -12,7 +12,7 @@ import sparkify_dagster
 from sparkify_dagster import settings as settings_module
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import LakeResource
-from sparkify_dagster.settings import VARIABLES, Settings, SettingsError
+from sparkify_dagster.settings import KAFKA_SASL_PASSWORD, VARIABLES, Settings, SettingsError
 from sparkify_dagster_tests.helpers import (
     PROJECT_ROOT,
     platform_asset_keys,
@@ -153,3 +153,54 @@ def test_definitions_built_with_a_start_date_partition_from_it(tmp_path):
     )
     result = configured.resolve_sensor_def("new_log_files").evaluate_tick(context)
     assert [r.partition_key for r in result.run_requests] == ["2026-01-05"]
+
+
+SASL_LOGIN = {
+    "kafka_security_protocol": "SASL_SSL",
+    "kafka_sasl_mechanism": "SCRAM-SHA-512",
+    "kafka_sasl_username": "alice",
+    "kafka_sasl_password": "her-password",
+}
+
+
+def test_kafka_clients_get_the_security_settings_as_librdkafkas():
+    assert Settings(**SASL_LOGIN).kafka_client_config("broker:9096") == {
+        "bootstrap.servers": "broker:9096",
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanism": "SCRAM-SHA-512",
+        "sasl.username": "alice",
+        "sasl.password": "her-password",
+    }
+
+
+def test_a_request_carries_the_kafka_security_settings_but_never_the_password():
+    settings = Settings(**SASL_LOGIN, aws_region="eu-west-1")
+    carried = settings.kafka_security_without_password()
+    assert "her-password" not in str(carried)
+    # Laid over a machine that has the password (attach mode): the same client settings.
+    there = Settings.from_env({KAFKA_SASL_PASSWORD.name: "her-password"}, overrides=carried)
+    assert there.kafka_client_config("b:1") == settings.kafka_client_config("b:1")
+    assert there.aws_region == "eu-west-1"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"kafka_sasl_secret": "sparkify/kafka", "kafka_sasl_username": "alice"},
+            "SPARKIFY_KAFKA_SASL_SECRET and SPARKIFY_KAFKA_SASL_USERNAME/"
+            "SPARKIFY_KAFKA_SASL_PASSWORD are both set: the login comes from one of them",
+        ),
+        (
+            {"kafka_sasl_mechanism": "SCRAM-SHA-256", "kafka_sasl_username": "alice"},
+            "SASL SCRAM-SHA-256 needs a password: set SPARKIFY_KAFKA_SASL_SECRET (on EMR, where "
+            "a password set here never travels), or SPARKIFY_KAFKA_SASL_USERNAME and "
+            "SPARKIFY_KAFKA_SASL_PASSWORD",
+        ),
+    ],
+    ids=["secret and login", "no password"],
+)
+def test_a_sasl_login_that_cannot_be_whole_fails_before_any_client_starts(given, message):
+    with pytest.raises(SettingsError) as failed:
+        Settings(**given).kafka_client_config("b:1")
+    assert str(failed.value) == message

@@ -91,6 +91,7 @@ def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
                 **config.model_dump(),
                 topics=",".join(topics),
                 page_view_topic=page_view_topic(settings),
+                kafka_security=json.dumps(settings.kafka_security_without_password()),
                 recorded_offsets=recorded_offsets(context.instance, topics),
             ),
         )

@@ -57,6 +57,12 @@ class StreamIngestSettings:
         "the offsets). Off: skip them and land what the topic still holds; the run counts and "
         "logs the skipped offsets. Spark's Kafka source's option of that name.",
     )
+    kafka_security: str = setting(
+        "",
+        "JSON {variable: value}: the orchestrator's Kafka security settings but the password "
+        "(Settings.kafka_security_without_password), laid over those where the step runs; the "
+        "password is set there, or read there from the secret they name.",
+    )
     recorded_offsets: str = setting(
         "",
         "JSON {topic: {partition: next offset}}: how far the recorded micro-batches reached. "
@@ -133,9 +139,10 @@ def _stream_ingest(session: SparkSession, request: StepRequest, log: StepLog) ->
     servers = kafka_source_servers(request.source_root)
     if servers is None:
         raise SettingsError(f"the source {request.source_root!r} is not kafka://HOST:PORT")
-    # The security settings (and the SASL password) come from this machine's settings, never
-    # from the request: a request is logged and may travel to a cluster.
-    config = Settings.from_env().kafka_client_config(servers)
+    # The password never travels in a request (it is logged, and kept in S3 on EMR): it is this
+    # machine's setting, or read here from the secret the settings name.
+    shared = json.loads(settings.kafka_security) if settings.kafka_security else {}
+    config = Settings.from_env(overrides=shared).kafka_client_config(servers)
     topics = [t.strip() for t in settings.topics.split(",") if t.strip()]
     lake = ParquetLake(request.lake_root, session)
     before = {topic: _files(lake, topic) for topic in topics}

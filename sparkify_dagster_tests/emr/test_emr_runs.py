@@ -1,6 +1,7 @@
 """Runs in EMR mode against moto: the cluster's whole life, steps through Pipes, failures."""
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from sparkify_dagster.assets.stream import STREAM_KIND
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.emr.tags import MANAGED_TAG, RUN_ID_TAG, tag_dict
+from sparkify_dagster.settings import Settings
 from sparkify_dagster.steps import ALL_STEPS, STREAM_STEPS
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, QUARANTINE_SHARE_BELOW_THRESHOLD
@@ -313,3 +315,38 @@ def test_a_micro_batch_and_its_days_clean_step_run_as_steps_on_the_cluster(
     }
     landed = clean[LOG_EVENTS.name] + clean[QUARANTINED_MESSAGES.name]
     assert landed == sent.messages_by_topic[page_views] > 0
+
+
+def test_a_micro_batch_on_the_cluster_logs_in_with_the_secret_its_settings_name(
+    artifacts_uri, cluster_executor, authenticating_broker, tmp_path
+):
+    """Kafka's security settings reach the step on the cluster through its request, the
+    password never: the step reads the login from the secret there. The broker here knows no
+    user (streaming.helpers.AuthenticatingBroker), so the secret's user is refused: by name."""
+    secret = boto3.client("secretsmanager").create_secret(
+        Name=f"sparkify/kafka-{tmp_path.name}",
+        SecretString=json.dumps({"username": "bob-from-the-secret", "password": "his-password"}),
+    )["ARN"]
+    settings = Settings(
+        source=f"kafka://{authenticating_broker}",
+        lake=str(tmp_path / "lake"),
+        kafka_security_protocol="SASL_PLAINTEXT",
+        kafka_sasl_mechanism="SCRAM-SHA-256",
+        kafka_sasl_secret=secret,
+    )
+    assert not any(name.startswith("SPARKIFY_KAFKA") for name in os.environ)  # nor the nodes'
+    defs = build_definitions(settings, compute=emr_compute(artifacts_uri))
+    result = dg.materialize(
+        defs.assets,
+        selection=dg.AssetSelection.assets(*(raw_table(t).name for t in settings.kafka_topics)),
+        instance=dg.DagsterInstance.ephemeral(),
+        resources=defs.resources,
+        raise_on_error=False,
+    )
+
+    assert [e.returncode for e in cluster_executor.executed] == [1]
+    assert (
+        f"Kafka at {authenticating_broker} refused the credentials (SCRAM-SHA-256, "
+        "bob-from-the-secret): SASL authentication error"
+    ) in _failure_message(result)
+    assert {c["Status"]["State"] for c in _clusters_of(result.run_id)} == {"TERMINATED"}
