@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sparkify_dagster.settings import (
     KAFKA_SASL_MECHANISM,
     KAFKA_SASL_PASSWORD,
+    KAFKA_SASL_SECRET,
     KAFKA_SASL_USERNAME,
     KAFKA_SECURITY_PROTOCOL,
 )
@@ -34,6 +35,7 @@ CREDENTIAL_SETTINGS = tuple(
         KAFKA_SASL_MECHANISM,
         KAFKA_SASL_USERNAME,
         KAFKA_SASL_PASSWORD,
+        KAFKA_SASL_SECRET,
     )
 )
 _BROKER_PREFIX = re.compile(r"^\S+/(bootstrap|\d+): ")
