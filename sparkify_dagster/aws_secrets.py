@@ -40,7 +40,9 @@ def read_sasl_login(secret_id: str, region: str | None = None) -> tuple[str, str
         login = json.loads(text)
         username, password = login["username"], login["password"]
     except (ValueError, TypeError, KeyError):
+        username = password = None
+    if not (isinstance(username, str) and isinstance(password, str) and username and password):
         raise SettingsError(
-            f'{where}: not JSON with "username" and "password" (MSK\'s SCRAM form)'
+            f'{where}: not JSON with "username" and "password" strings (MSK\'s SCRAM form)'
         ) from None
-    return str(username), str(password)
+    return username, password

@@ -366,7 +366,8 @@ class Settings:
         if not servers:
             raise SettingsError(f"{KAFKA_BOOTSTRAP_SERVERS.name} is not set: no Kafka to talk to")
         username, password = self.kafka_sasl_username, self.kafka_sasl_password
-        if self.kafka_sasl_secret:
+        sasl = self.kafka_security_protocol.startswith("SASL_")
+        if sasl and self.kafka_sasl_secret:
             if username or password:
                 raise SettingsError(
                     f"{KAFKA_SASL_SECRET.name} and {KAFKA_SASL_USERNAME.name}/"
@@ -375,7 +376,7 @@ class Settings:
             from sparkify_dagster.aws_secrets import read_sasl_login
 
             username, password = read_sasl_login(self.kafka_sasl_secret, self.aws_region)
-        if self.kafka_sasl_mechanism in PASSWORD_MECHANISMS and not password:
+        if sasl and self.kafka_sasl_mechanism in PASSWORD_MECHANISMS and not password:
             raise SettingsError(
                 f"SASL {self.kafka_sasl_mechanism} needs a password: set {KAFKA_SASL_SECRET.name}"
                 f" (on EMR, where a password set here never travels), or "
@@ -392,9 +393,10 @@ class Settings:
         return config
 
     def kafka_security_without_password(self) -> dict[str, str]:
-        """The Kafka security settings that are set, but the password, as variables: what a step
-        sent to a cluster carries, to lay over the settings there (where the password comes
-        from the secret, read on the cluster)."""
+        """The Kafka security settings set here (not their defaults), but the password, as
+        variables: what a step sent to a cluster carries, to lay over the settings there, each
+        variable set here replacing the cluster's; the password is the cluster's, or is read
+        there from the secret."""
         shared = (
             KAFKA_SECURITY_PROTOCOL,
             KAFKA_SASL_MECHANISM,
@@ -403,7 +405,11 @@ class Settings:
             AWS_REGION,  # the secret's, when it is named by name, not ARN
         )
         values = {f.metadata["variable"].name: getattr(self, f.name) for f in fields(self)}
-        return {v.name: str(values[v.name]) for v in shared if values[v.name] is not None}
+        return {
+            v.name: str(values[v.name])
+            for v in shared
+            if values[v.name] is not None and values[v.name] != v.default
+        }
 
     @classmethod
     def from_env(

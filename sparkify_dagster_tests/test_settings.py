@@ -12,7 +12,15 @@ import sparkify_dagster
 from sparkify_dagster import settings as settings_module
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import LakeResource
-from sparkify_dagster.settings import KAFKA_SASL_PASSWORD, VARIABLES, Settings, SettingsError
+from sparkify_dagster.settings import (
+    KAFKA_SASL_MECHANISM,
+    KAFKA_SASL_PASSWORD,
+    KAFKA_SASL_USERNAME,
+    KAFKA_SECURITY_PROTOCOL,
+    VARIABLES,
+    Settings,
+    SettingsError,
+)
 from sparkify_dagster_tests.helpers import (
     PROJECT_ROOT,
     platform_asset_keys,
@@ -183,16 +191,44 @@ def test_a_request_carries_the_kafka_security_settings_but_never_the_password():
     assert there.aws_region == "eu-west-1"
 
 
+def test_a_cluster_keeps_its_own_kafka_security_where_the_orchestrator_sets_none():
+    """Attach mode: the cluster's environment has the login; Dagster's has no Kafka settings,
+    and its defaults (PLAINTEXT) must not replace the cluster's."""
+    carried = Settings().kafka_security_without_password()
+    assert carried == {}
+    cluster = {
+        KAFKA_SECURITY_PROTOCOL.name: "SASL_SSL",
+        KAFKA_SASL_MECHANISM.name: "PLAIN",
+        KAFKA_SASL_USERNAME.name: "alice",
+        KAFKA_SASL_PASSWORD.name: "her-password",
+    }
+    config = Settings.from_env(cluster, overrides=carried).kafka_client_config("b:1")
+    assert config["security.protocol"] == "SASL_SSL" and config["sasl.password"] == "her-password"
+
+
+def test_sasl_settings_left_over_under_a_protocol_without_sasl_are_not_used():
+    settings = Settings(kafka_sasl_mechanism="SCRAM-SHA-512", kafka_sasl_secret="unread")
+    assert "sasl.password" not in settings.kafka_client_config("b:1")  # no secret read, no error
+
+
 @pytest.mark.parametrize(
     ("given", "message"),
     [
         (
-            {"kafka_sasl_secret": "sparkify/kafka", "kafka_sasl_username": "alice"},
+            {
+                "kafka_security_protocol": "SASL_SSL",
+                "kafka_sasl_secret": "sparkify/kafka",
+                "kafka_sasl_username": "alice",
+            },
             "SPARKIFY_KAFKA_SASL_SECRET and SPARKIFY_KAFKA_SASL_USERNAME/"
             "SPARKIFY_KAFKA_SASL_PASSWORD are both set: the login comes from one of them",
         ),
         (
-            {"kafka_sasl_mechanism": "SCRAM-SHA-256", "kafka_sasl_username": "alice"},
+            {
+                "kafka_security_protocol": "SASL_PLAINTEXT",
+                "kafka_sasl_mechanism": "SCRAM-SHA-256",
+                "kafka_sasl_username": "alice",
+            },
             "SASL SCRAM-SHA-256 needs a password: set SPARKIFY_KAFKA_SASL_SECRET (on EMR, where "
             "a password set here never travels), or SPARKIFY_KAFKA_SASL_USERNAME and "
             "SPARKIFY_KAFKA_SASL_PASSWORD",

@@ -100,8 +100,8 @@ def _why_no_answer(config: Mapping[str, str], failure, seen: list) -> str:
 
 def cluster_metadata(config: Mapping[str, str], timeout_s: float = 10.0):
     """The broker's metadata of every topic, or KafkaError saying why there is none. Asks in
-    short rounds and stops at once when the broker refused the credentials or its name does not
-    resolve: waiting cannot change those, and librdkafka would retry them until the timeout."""
+    short rounds and stops at once when a broker refused the credentials: every broker of a
+    cluster takes the same, and librdkafka would retry them until the timeout."""
     from confluent_kafka import KafkaError as Code
     from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient
@@ -115,8 +115,8 @@ def cluster_metadata(config: Mapping[str, str], timeout_s: float = 10.0):
         except KafkaException as error:
             failure = error
         admin.poll(0.05)  # serves error_cb: what went wrong on the way
-        final = any(e.code() in (Code._AUTHENTICATION, Code._RESOLVE) for e in seen)
-        if final or time.monotonic() >= deadline:
+        refused = any(e.code() == Code._AUTHENTICATION for e in seen)
+        if refused or time.monotonic() >= deadline:
             raise KafkaError(_why_no_answer(config, failure, seen))
 
 

@@ -350,3 +350,7 @@ def test_a_micro_batch_on_the_cluster_logs_in_with_the_secret_its_settings_name(
         "bob-from-the-secret): SASL authentication error"
     ) in _failure_message(result)
     assert {c["Status"]["State"] for c in _clusters_of(result.run_id)} == {"TERMINATED"}
+    # Nor did the step put the password into what it sent back (Pipes messages, its logs).
+    bucket = boto3.resource("s3").Bucket(artifacts_uri.removeprefix("s3://").split("/")[0])
+    texts = [o.get()["Body"].read() for o in bucket.objects.all()]
+    assert texts and not any(b"his-password" in text for text in texts)
