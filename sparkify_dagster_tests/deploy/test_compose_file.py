@@ -104,6 +104,7 @@ def test_env_template_lists_every_setting_and_holds_no_secret():
     settings = _template_settings()
     assert set(settings) == used
     assert settings["DAGSTER_POSTGRES_PASSWORD"] == ""
+    assert all(value == "" for name, value in settings.items() if "PASSWORD" in name)
     assert PASSWORD_MESSAGE in COMPOSE_FILE.read_text()
     ignored = COMPOSE_FILE.parent / ".gitignore", COMPOSE_FILE.parent / ".dockerignore"
     for ignore_file in ignored:

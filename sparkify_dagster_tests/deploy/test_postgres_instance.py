@@ -209,6 +209,14 @@ def deployment(tmp_path_factory, shared_spark):
             "SPARKIFY_EMR_ARTIFACTS_URI": "",
             "SPARKIFY_EMR_LOG_URI": "",
             "SPARKIFY_EMR_SUBNET_ID": "",
+            "SPARKIFY_SONG_SOURCE": "",
+            "SPARKIFY_KAFKA_TOPICS": "",
+            "SPARKIFY_KAFKA_SECURITY_PROTOCOL": "PLAINTEXT",
+            "SPARKIFY_KAFKA_SASL_MECHANISM": "",
+            "SPARKIFY_KAFKA_SASL_USERNAME": "",
+            "SPARKIFY_KAFKA_SASL_PASSWORD": "",
+            "SPARKIFY_KAFKA_SASL_SECRET": "",
+            "SPARKIFY_STREAM_INTERVAL_MINUTES": "5",
         }
         outside = {
             k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "SPARKIFY_"))
