@@ -392,6 +392,18 @@ class Settings:
                 config[key] = value
         return config
 
+    def kafka_password_stays_behind(self) -> bool:
+        """Whether a micro-batch on a cluster this platform creates would log in without a
+        password: a password set here never travels there, and such a cluster has none of its
+        own; only a secret's login is read on it."""
+        return (
+            self.env == "emr"
+            and self.emr_cluster_id is None
+            and self.kafka_security_protocol.startswith("SASL_")
+            and self.kafka_sasl_mechanism in PASSWORD_MECHANISMS
+            and not self.kafka_sasl_secret
+        )
+
     def kafka_security_without_password(self) -> dict[str, str]:
         """The Kafka security settings set here (not their defaults), but the password, as
         variables: what a step sent to a cluster carries, to lay over the settings there, each

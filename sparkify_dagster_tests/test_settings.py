@@ -240,3 +240,19 @@ def test_a_sasl_login_that_cannot_be_whole_fails_before_any_client_starts(given,
     with pytest.raises(SettingsError) as failed:
         Settings(**given).kafka_client_config("b:1")
     assert str(failed.value) == message
+
+
+@pytest.mark.parametrize(
+    ("given", "stays_behind"),
+    [
+        ({}, True),
+        ({"kafka_sasl_secret": "sparkify/kafka", "kafka_sasl_password": None}, False),
+        ({"emr_cluster_id": "j-ATTACHED"}, False),  # its own environment may hold one
+        ({"env": "local"}, False),
+        ({"kafka_security_protocol": "SSL"}, False),
+    ],
+    ids=["created cluster", "secret", "attached cluster", "local", "no SASL"],
+)
+def test_a_password_that_would_not_reach_a_created_cluster_is_known_before_it(given, stays_behind):
+    settings = Settings(**{**SASL_LOGIN, "env": "emr", "source": "kafka://b:1", **given})
+    assert settings.kafka_password_stays_behind() is stays_behind

@@ -13,9 +13,10 @@ from sparkify_dagster.assets.step_results import (
     step_config,
     table_spec,
 )
+from sparkify_dagster.errors import StepFailed
 from sparkify_dagster.partitions import daily_partitions, partition_days
 from sparkify_dagster.resources import LakeResource, SparkCompute
-from sparkify_dagster.settings import Settings
+from sparkify_dagster.settings import KAFKA_SASL_SECRET, Settings
 from sparkify_dagster.steps.stream_events import CLEAN_STREAM_EVENTS_STEP, CleanStreamSettings
 from sparkify_dagster.steps.stream_ingest import (
     DAYS_WITH_MESSAGES,
@@ -84,6 +85,12 @@ def build_stream_assets(settings: Settings) -> list[dg.AssetsDefinition]:
         compute: SparkCompute,
         lake: LakeResource,
     ):
+        if settings.kafka_password_stays_behind():  # found before a cluster is made for it
+            raise StepFailed(
+                f"SASL {settings.kafka_sasl_mechanism} on a cluster this run creates: the "
+                f"password set here never travels there; set {KAFKA_SASL_SECRET.name} (README: "
+                "Running on AWS)"
+            )
         request = STREAM_INGEST_STEP.request(
             lake.source_root,
             lake.lake_root,

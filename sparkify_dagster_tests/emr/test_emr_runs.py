@@ -354,3 +354,32 @@ def test_a_micro_batch_on_the_cluster_logs_in_with_the_secret_its_settings_name(
     bucket = boto3.resource("s3").Bucket(artifacts_uri.removeprefix("s3://").split("/")[0])
     texts = [o.get()["Body"].read() for o in bucket.objects.all()]
     assert texts and not any(b"his-password" in text for text in texts)
+
+
+def test_a_sasl_password_for_a_cluster_the_run_would_create_fails_before_the_cluster(
+    artifacts_uri, tmp_path
+):
+    """The password set where Dagster runs never travels, and a new cluster has none: the run
+    says so before it pays for a cluster that could not log in."""
+    settings = Settings(
+        env="emr",
+        source="kafka://broker.example:9096",
+        lake=str(tmp_path / "lake"),
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_mechanism="SCRAM-SHA-512",
+        kafka_sasl_username="alice",
+        kafka_sasl_password="her-password",
+    )
+    defs = build_definitions(settings, compute=emr_compute(artifacts_uri))
+    result = dg.materialize(
+        defs.assets,
+        selection=dg.AssetSelection.assets(*(raw_table(t).name for t in settings.kafka_topics)),
+        instance=dg.DagsterInstance.ephemeral(),
+        resources=defs.resources,
+        raise_on_error=False,
+    )
+    assert (
+        "SASL SCRAM-SHA-512 on a cluster this run creates: the password set here never travels "
+        "there; set SPARKIFY_KAFKA_SASL_SECRET"
+    ) in _failure_message(result)
+    assert _clusters_of(result.run_id) == []
