@@ -317,6 +317,18 @@ def test_a_micro_batch_and_its_days_clean_step_run_as_steps_on_the_cluster(
     assert landed == sent.messages_by_topic[page_views] > 0
 
 
+def _micro_batch_on_emr(settings: Settings, artifacts_uri: str) -> dg.ExecuteInProcessResult:
+    """One run of stream_ingest alone, its step on EMR (moto), failing or not."""
+    defs = build_definitions(settings, compute=emr_compute(artifacts_uri))
+    return dg.materialize(
+        defs.assets,
+        selection=dg.AssetSelection.assets(*(raw_table(t).name for t in settings.kafka_topics)),
+        instance=dg.DagsterInstance.ephemeral(),
+        resources=defs.resources,
+        raise_on_error=False,
+    )
+
+
 def test_a_micro_batch_on_the_cluster_logs_in_with_the_secret_its_settings_name(
     artifacts_uri, cluster_executor, authenticating_broker, tmp_path
 ):
@@ -335,14 +347,7 @@ def test_a_micro_batch_on_the_cluster_logs_in_with_the_secret_its_settings_name(
         kafka_sasl_secret=secret,
     )
     assert not any(name.startswith("SPARKIFY_KAFKA") for name in os.environ)  # nor the nodes'
-    defs = build_definitions(settings, compute=emr_compute(artifacts_uri))
-    result = dg.materialize(
-        defs.assets,
-        selection=dg.AssetSelection.assets(*(raw_table(t).name for t in settings.kafka_topics)),
-        instance=dg.DagsterInstance.ephemeral(),
-        resources=defs.resources,
-        raise_on_error=False,
-    )
+    result = _micro_batch_on_emr(settings, artifacts_uri)
 
     assert [e.returncode for e in cluster_executor.executed] == [1]
     assert (
@@ -370,14 +375,7 @@ def test_a_sasl_password_for_a_cluster_the_run_would_create_fails_before_the_clu
         kafka_sasl_username="alice",
         kafka_sasl_password="her-password",
     )
-    defs = build_definitions(settings, compute=emr_compute(artifacts_uri))
-    result = dg.materialize(
-        defs.assets,
-        selection=dg.AssetSelection.assets(*(raw_table(t).name for t in settings.kafka_topics)),
-        instance=dg.DagsterInstance.ephemeral(),
-        resources=defs.resources,
-        raise_on_error=False,
-    )
+    result = _micro_batch_on_emr(settings, artifacts_uri)
     assert (
         "SASL SCRAM-SHA-512 on a cluster this run creates: the password set here never travels "
         "there; set SPARKIFY_KAFKA_SASL_SECRET"
