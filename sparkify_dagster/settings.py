@@ -366,8 +366,7 @@ class Settings:
         if not servers:
             raise SettingsError(f"{KAFKA_BOOTSTRAP_SERVERS.name} is not set: no Kafka to talk to")
         username, password = self.kafka_sasl_username, self.kafka_sasl_password
-        sasl = self.kafka_security_protocol.startswith("SASL_")
-        if sasl and self.kafka_sasl_secret:
+        if self.kafka_logs_in_with_sasl and self.kafka_sasl_secret:
             if username or password:
                 raise SettingsError(
                     f"{KAFKA_SASL_SECRET.name} and {KAFKA_SASL_USERNAME.name}/"
@@ -376,7 +375,7 @@ class Settings:
             from sparkify_dagster.aws_secrets import read_sasl_login
 
             username, password = read_sasl_login(self.kafka_sasl_secret, self.aws_region)
-        if sasl and self.kafka_sasl_mechanism in PASSWORD_MECHANISMS and not password:
+        if self.kafka_logs_in_with_password and not password:
             raise SettingsError(
                 f"SASL {self.kafka_sasl_mechanism} needs a password: set {KAFKA_SASL_SECRET.name}"
                 f" (on EMR, where a password set here never travels), or "
@@ -392,6 +391,15 @@ class Settings:
                 config[key] = value
         return config
 
+    @property
+    def kafka_logs_in_with_sasl(self) -> bool:
+        """The SASL settings apply under a SASL_… protocol only (librdkafka ignores them else)."""
+        return self.kafka_security_protocol.startswith("SASL_")
+
+    @property
+    def kafka_logs_in_with_password(self) -> bool:
+        return self.kafka_logs_in_with_sasl and self.kafka_sasl_mechanism in PASSWORD_MECHANISMS
+
     def kafka_password_stays_behind(self) -> bool:
         """Whether a micro-batch on a cluster this platform creates would log in without a
         password: a password set here never travels there, and such a cluster has none of its
@@ -399,8 +407,7 @@ class Settings:
         return (
             self.env == "emr"
             and self.emr_cluster_id is None
-            and self.kafka_security_protocol.startswith("SASL_")
-            and self.kafka_sasl_mechanism in PASSWORD_MECHANISMS
+            and self.kafka_logs_in_with_password
             and not self.kafka_sasl_secret
         )
 
@@ -416,12 +423,8 @@ class Settings:
             KAFKA_SASL_SECRET,
             AWS_REGION,  # the secret's, when it is named by name, not ARN
         )
-        values = {f.metadata["variable"].name: getattr(self, f.name) for f in fields(self)}
-        return {
-            v.name: str(values[v.name])
-            for v in shared
-            if values[v.name] is not None and values[v.name] != v.default
-        }
+        values = {f.metadata["variable"]: getattr(self, f.name) for f in fields(self)}
+        return {v.name: str(values[v]) for v in shared if values[v] not in (None, v.default)}
 
     @classmethod
     def from_env(

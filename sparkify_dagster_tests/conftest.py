@@ -225,25 +225,27 @@ def s3_bucket(s3_endpoint) -> str:
 # ---- Streaming ---------------------------------------------------------------------------------
 
 
+def _broker_on_a_free_port(broker_class, tmp_path_factory):
+    from sparkify_dagster.local_server import free_port
+
+    log = tmp_path_factory.mktemp("broker") / "tansu.log"
+    with broker_class(free_port(), log_file=log) as broker:
+        yield broker.bootstrap_servers
+
+
 @pytest.fixture(scope="session")
 def kafka_broker(tmp_path_factory) -> str:
     """A real Kafka-compatible broker (Tansu, in memory) on a free 127.0.0.1 port for the test
     session; its bootstrap servers. Tests use topics of their own (helpers.unique_topics)."""
-    from sparkify_dagster.local_server import free_port
     from sparkify_dagster.streaming.broker import LocalBroker
 
-    log = tmp_path_factory.mktemp("broker") / "tansu.log"
-    with LocalBroker(free_port(), log_file=log) as broker:
-        yield broker.bootstrap_servers
+    yield from _broker_on_a_free_port(LocalBroker, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def authenticating_broker(tmp_path_factory) -> str:
     """A broker that wants SASL from every client and knows no user (helpers.
     AuthenticatingBroker), for the test session; its bootstrap servers."""
-    from sparkify_dagster.local_server import free_port
     from sparkify_dagster_tests.streaming.helpers import AuthenticatingBroker
 
-    log = tmp_path_factory.mktemp("broker") / "tansu.log"
-    with AuthenticatingBroker(free_port(), log_file=log) as broker:
-        yield broker.bootstrap_servers
+    yield from _broker_on_a_free_port(AuthenticatingBroker, tmp_path_factory)

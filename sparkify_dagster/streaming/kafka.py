@@ -98,16 +98,18 @@ def _why_no_answer(config: Mapping[str, str], failure, seen: list) -> str:
     return f"Kafka at {servers} did not answer: {cause}"
 
 
-def cluster_metadata(config: Mapping[str, str], timeout_s: float = 10.0):
-    """The broker's metadata of every topic, or KafkaError saying why there is none. Asks in
-    short rounds and stops at once when a broker refused the credentials: every broker of a
-    cluster takes the same, and librdkafka would retry them until the timeout."""
-    from confluent_kafka import KafkaError as Code
-    from confluent_kafka import KafkaException
+def _admin(config: Mapping[str, str]):
+    """An admin client, and the errors librdkafka reports for it (error_cb) as they come."""
     from confluent_kafka.admin import AdminClient
 
     seen: list = []
-    admin = AdminClient({**QUIET, **config, "error_cb": seen.append})
+    return AdminClient({**QUIET, **config, "error_cb": seen.append}), seen
+
+
+def _metadata(admin, seen: list, config: Mapping[str, str], timeout_s: float):
+    from confluent_kafka import KafkaError as Code
+    from confluent_kafka import KafkaException
+
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -120,13 +122,20 @@ def cluster_metadata(config: Mapping[str, str], timeout_s: float = 10.0):
             raise KafkaError(_why_no_answer(config, failure, seen))
 
 
+def cluster_metadata(config: Mapping[str, str], timeout_s: float = 10.0):
+    """The broker's metadata of every topic, or KafkaError saying why there is none. Asks in
+    short rounds and stops at once when a broker refused the credentials: every broker of a
+    cluster takes the same, and librdkafka would retry them until the timeout."""
+    return _metadata(*_admin(config), config, timeout_s)
+
+
 def ensure_topics(config: Mapping[str, str], topics: Iterable[str], partitions: int) -> None:
     """Creates the topics that do not exist yet, with `partitions` partitions each."""
     from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient, NewTopic
+    from confluent_kafka.admin import NewTopic
 
-    existing = set(cluster_metadata(config).topics)
-    admin = AdminClient({**QUIET, **config})
+    admin, seen = _admin(config)
+    existing = set(_metadata(admin, seen, config, timeout_s=10.0).topics)
     wanted = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
     if not wanted:
         return

@@ -39,7 +39,8 @@ class AuthenticatingBroker(LocalBroker):
         return [*super().command(), "--authentication"]
 
     def answers(self, timeout_s: float) -> bool:
-        # A metadata request needs a login: a listening port is all it can show.
+        # A metadata request needs a login: a listening port is all it can show. (Connecting,
+        # not local_server.port_is_free's bind: a bind while Tansu starts could take its port.)
         try:
             socket.create_connection((LOCALHOST, self.port), timeout=timeout_s).close()
         except OSError:
