@@ -62,10 +62,14 @@ def test_spark_settings_are_the_fields_then_the_pipelines_then_the_extra_conf():
 
 
 def test_the_process_keeps_one_session_started_with_the_resources_settings(spark):
+    from pyspark.errors.utils import is_debugging_enabled
+
     conf = spark.sparkContext.getConf()
     for key, value in TEST_SPARK.session_config().items():
         # Spark puts its own JVM options before ours.
         assert conf.get(key).endswith(value) if "JavaOptions" in key else conf.get(key) == value
+    # PySpark read the pipeline's setting: Column calls send no call site to the JVM.
+    assert not is_debugging_enabled()
     started = sessions_started()
     other = SparkResource(master="local[1]", shuffle_partitions=99)
     assert other.get_session().sparkContext is spark.sparkContext
