@@ -145,18 +145,30 @@ def test_every_page_renders_in_chromium_with_its_charts_and_the_months_plays(das
 
     with _every_page_visited(url, plays, "dashboard", publish_while_open) as page:
         # The sidebar's filters keep their values from page to page. Each click waits for the
-        # page's charts: a click mid-run is Streamlit's own corner (streamlit/streamlit#9100).
+        # page's charts, then for its run to end: a click mid-run is Streamlit's own corner
+        # (streamlit/streamlit#9100), and a run goes on after its last chart is drawn.
         charts = page.locator('[data-testid="stPlotlyChart"] .main-svg')
         page.goto(url)
         charts.nth(CHARTS["Overview"] - 1).wait_for(timeout=60_000)
+        _until_the_run_ends(page)
         page.get_by_test_id("stSidebar").get_by_role("button", name="free").click()
         paid = page.get_by_test_id("stMetric").filter(has_text="Plays (paid)")
         paid.wait_for(timeout=30_000)
+        _until_the_run_ends(page)
         page.get_by_test_id("stSidebarNav").get_by_text("Listening").click()
         page.get_by_role("heading", name="Plays by weekday and hour (paid)").wait_for()
         charts.nth(CHARTS["Listening"] - 1).wait_for(timeout=60_000)  # a loaded machine: 1 min
+        _until_the_run_ends(page)
         page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
         paid.wait_for(timeout=60_000)
+
+
+def _until_the_run_ends(page, timeout_ms: int = 60_000) -> None:
+    """Waits until the page's script is not running: the state Streamlit's app root carries in
+    data-test-script-state (what Streamlit's own browser tests wait on)."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=timeout_ms
+    )
 
 
 @pytest.mark.slow  # starts a server and a browser, over the generated month
