@@ -27,6 +27,8 @@ QUIET = {"log_level": 0}
 # How long a partition's tail is polled, once it seems read, before its end is taken as found.
 # Shorter only risks leaving a message that was in flight for the next micro-batch.
 TAIL_IDLE_S = 0.5
+# How long a metadata request may go unanswered before the broker counts as not answering.
+METADATA_TIMEOUT_S = 10.0
 # What the user sets when the broker refuses the credentials.
 CREDENTIAL_SETTINGS = tuple(
     v.name
@@ -106,7 +108,7 @@ def _admin(config: Mapping[str, str]):
     return AdminClient({**QUIET, **config, "error_cb": seen.append}), seen
 
 
-def _metadata(admin, seen: list, config: Mapping[str, str], timeout_s: float):
+def _metadata(admin, seen: list, config: Mapping[str, str], timeout_s: float = METADATA_TIMEOUT_S):
     from confluent_kafka import KafkaError as Code
     from confluent_kafka import KafkaException
 
@@ -122,7 +124,7 @@ def _metadata(admin, seen: list, config: Mapping[str, str], timeout_s: float):
             raise KafkaError(_why_no_answer(config, failure, seen))
 
 
-def cluster_metadata(config: Mapping[str, str], timeout_s: float = 10.0):
+def cluster_metadata(config: Mapping[str, str], timeout_s: float = METADATA_TIMEOUT_S):
     """The broker's metadata of every topic, or KafkaError saying why there is none. Asks in
     short rounds and stops at once when a broker refused the credentials: every broker of a
     cluster takes the same, and librdkafka would retry them until the timeout."""
@@ -135,7 +137,7 @@ def ensure_topics(config: Mapping[str, str], topics: Iterable[str], partitions: 
     from confluent_kafka.admin import NewTopic
 
     admin, seen = _admin(config)
-    existing = set(_metadata(admin, seen, config, timeout_s=10.0).topics)
+    existing = set(_metadata(admin, seen, config).topics)
     wanted = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
     if not wanted:
         return
@@ -147,7 +149,9 @@ def ensure_topics(config: Mapping[str, str], topics: Iterable[str], partitions: 
                 raise KafkaError(f"creating topic {topic}: {error.args[0].str()}") from None
 
 
-def topic_partitions(config: Mapping[str, str], topic: str, timeout_s: float = 10.0) -> list[int]:
+def topic_partitions(
+    config: Mapping[str, str], topic: str, timeout_s: float = METADATA_TIMEOUT_S
+) -> list[int]:
     """The partitions of `topic`, sorted; none when the topic does not exist (yet). Asks for
     every topic's metadata: asking for one topic by name makes Tansu create it."""
     metadata = cluster_metadata(config, timeout_s).topics.get(topic)
