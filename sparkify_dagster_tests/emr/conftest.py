@@ -35,11 +35,18 @@ def raw_lake(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="package")
-def local_reference(raw_lake, spark, tmp_path_factory) -> dict:
-    """The rows local Spark writes for DAY from raw_lake: what every other engine must write."""
+def local_lake(raw_lake, spark, tmp_path_factory) -> Path:
+    """The lake local Spark writes for DAY from raw_lake, in one run. Read-only: tests that
+    change a lake copy it."""
     lake = tmp_path_factory.mktemp("local_reference") / "lake"
     assert run_pipeline(raw_lake, lake, DAY, DAY).success
-    return {k: rows for k, (rows, _) in lake_snapshot(lake).items()}
+    return lake
+
+
+@pytest.fixture(scope="package")
+def local_reference(local_lake) -> dict:
+    """The rows of local_lake's tables: what every other engine must write."""
+    return {k: rows for k, (rows, _) in lake_snapshot(local_lake).items()}
 
 
 @pytest.fixture
