@@ -22,6 +22,7 @@ from sparkify_dagster.resources.spark import class_archive_file
 from sparkify_dagster.settings import SPARK_JAVA_OPTIONS, SPARK_REMOTE, Settings
 from sparkify_dagster.spark_connect import connect_url
 from sparkify_dagster.steps import ALL_STEPS
+from sparkify_dagster.steps.events import CLEAN_OUTPUTS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = PROJECT_ROOT.parent / "shared" / "fixtures" / "sparkify_sample"
@@ -41,6 +42,8 @@ DAILY_ASSET_KEYS = {
     "songplays",
 }
 UNPARTITIONED_ASSET_KEYS = {"songs", "artists", "quarantined_song_records"}
+# The clean step's tables, as a run's selection: runs that test only what the clean step does.
+CLEAN_ASSETS = [table.name for table in CLEAN_OUTPUTS]
 # The dbt warehouse's models (sparkify_dagster/warehouse/) are assets of this kind.
 DBT_KIND = "dbt"
 

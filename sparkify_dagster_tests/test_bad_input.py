@@ -12,17 +12,14 @@ import pytest
 from sparkify_dagster import tables
 from sparkify_dagster.query import connect
 from sparkify_dagster.steps.events import (
-    CLEAN_OUTPUTS,
     EVERY_LINE_ACCOUNTED_FOR,
     QUARANTINE_SHARE_BELOW_THRESHOLD,
 )
 from sparkify_dagster.steps.star import ONE_SONGPLAY_PER_LISTEN_EVENT
 from sparkify_dagster.transforms.raw_records import JSON_MAX_STRING_CHARS
-from sparkify_dagster_tests.helpers import run_pipeline
+from sparkify_dagster_tests.helpers import CLEAN_ASSETS, run_pipeline
 
 DAY = date(2018, 11, 5)
-
-CLEAN_ASSETS = [table.name for table in CLEAN_OUTPUTS]
 
 
 def _day_file(source, day=DAY):

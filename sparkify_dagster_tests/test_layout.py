@@ -17,8 +17,8 @@ from sparkify_dagster.layout import (
     log_file_path,
 )
 from sparkify_dagster.resources import LakeResource
-from sparkify_dagster.steps.events import CLEAN_OUTPUTS, EVERY_LINE_ACCOUNTED_FOR
-from sparkify_dagster_tests.helpers import SAMPLE, run_pipeline
+from sparkify_dagster.steps.events import EVERY_LINE_ACCOUNTED_FOR
+from sparkify_dagster_tests.helpers import CLEAN_ASSETS, SAMPLE, run_pipeline
 
 NOV = {d: date(2018, 11, d) for d in (5, 6, 7)}
 
@@ -95,7 +95,7 @@ def test_cli_sensor_and_clean_step_pick_the_same_days_and_files(tmp_path, capsys
         lake,
         NOV[5],
         NOV[7],
-        selection=[t.name for t in CLEAN_OUTPUTS],
+        selection=CLEAN_ASSETS,
         instance=instance,
     )
     assert run.success

@@ -12,8 +12,8 @@ import pytest
 from sparkify_dagster import tables
 from sparkify_dagster.filesystems import LocalFiles
 from sparkify_dagster.query import connect
-from sparkify_dagster.steps.events import CLEAN_OUTPUTS
 from sparkify_dagster_tests.helpers import (
+    CLEAN_ASSETS,
     FRESH_DAYS,
     SAMPLE,
     assert_fresh_days_equal_the_month,
@@ -90,9 +90,6 @@ def test_days_in_any_order_give_the_same_users_as_one_run(sample_lake, tmp_path)
         connect(lake).execute(songplays).fetchall()
         == connect(sample_lake).execute(songplays).fetchall()
     )
-
-
-CLEAN_ASSETS = [table.name for table in CLEAN_OUTPUTS]
 
 
 def test_a_day_read_in_several_pieces_is_written_as_sorted_files_the_same_on_a_rerun(

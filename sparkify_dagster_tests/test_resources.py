@@ -7,6 +7,7 @@ from datetime import date
 
 import dagster as dg
 import pytest
+from pyspark.errors.utils import is_debugging_enabled
 
 from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.lake_lock import lake_lock
@@ -17,8 +18,9 @@ from sparkify_dagster.settings import Settings
 from sparkify_dagster.spark_connect import SparkServerError, connect_url
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
-from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP, CLEAN_OUTPUTS
+from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP
 from sparkify_dagster_tests.helpers import (
+    CLEAN_ASSETS,
     SAMPLE,
     TEST_SPARK,
     UNPARTITIONED_ASSET_KEYS,
@@ -62,8 +64,6 @@ def test_spark_settings_are_the_fields_then_the_pipelines_then_the_extra_conf():
 
 
 def test_the_process_keeps_one_session_started_with_the_resources_settings(spark):
-    from pyspark.errors.utils import is_debugging_enabled
-
     conf = spark.sparkContext.getConf()
     for key, value in TEST_SPARK.session_config().items():
         # Spark puts its own JVM options before ours.
@@ -102,9 +102,7 @@ def test_a_failed_step_reports_its_cause_in_the_run_log_and_its_trace_at_debug(s
     instance = dg.DagsterInstance.ephemeral()
     day = date(2018, 11, 5)
 
-    result = run_pipeline(
-        SAMPLE, lake, day, day, selection=[t.name for t in CLEAN_OUTPUTS], instance=instance
-    )
+    result = run_pipeline(SAMPLE, lake, day, day, selection=CLEAN_ASSETS, instance=instance)
 
     assert not result.success
     (failure,) = result.get_step_failure_events()
