@@ -1,6 +1,6 @@
 """Run every benchmark, print the table, write the JSON.
 
-    .venv/bin/python -m benchmarks              # full sizes (~30 min on 2 cores)
+    .venv/bin/python -m benchmarks              # full sizes (~1 h on 2 cores)
     .venv/bin/python -m benchmarks --quick      # tiny sizes, to check the suite itself works
     .venv/bin/python -m benchmarks --only throughput,small_files
     .venv/bin/python -m benchmarks --only dashboard --dashboard-events-per-day 5000

@@ -44,11 +44,21 @@ def _star_tables_job(defs: dg.Definitions) -> dg.JobDefinition:
     return job.get_subset(asset_selection=keys, asset_check_selection=checks)
 
 
+# Runs in this process log warnings and errors only: Dagster's console logger otherwise prints
+# every event (hundreds of DEBUG lines a run) over the benchmark's own progress lines.
+_QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, **options):
+    return job.execute_in_process(instance=instance, run_config=_QUIET_RUN_CONFIG, **options)
+
+
 def refresh_catalogue(source: Path, lake: Path) -> float:
     """The song catalogue job, in this process; seconds."""
     started = time.perf_counter()
     job = _definitions(source, lake).resolve_job_def("song_catalogue_refresh")
-    assert job.execute_in_process(instance=dg.DagsterInstance.ephemeral()).success
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert _execute(job, instance).success
     return time.perf_counter() - started
 
 
@@ -73,9 +83,8 @@ def run_days(source: Path, lake: Path, start: date, end: date) -> float:
     """
     job = _star_tables_job(_definitions(source, lake))
     started = time.perf_counter()
-    result = job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), **_partition_options(start, end)
-    )
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = _execute(job, instance, **_partition_options(start, end))
     assert result.success, f"run for {start} … {end} failed"
     return time.perf_counter() - started
 
@@ -119,12 +128,11 @@ def run_days_with_warehouse(source: Path, lake: Path, start: date, end: date) ->
     """The whole daily job (star tables, then the dbt warehouse) for start … end as one run, in
     this process; its warehouse and star-table steps timed apart."""
     defs = _definitions(source, lake)
-    instance = dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def("daily_star_schema").execute_in_process(
-        instance=instance, **_partition_options(start, end)
-    )
-    assert result.success, f"run for {start} … {end} failed"
-    return split_step_seconds(instance, result.run_id, warehouse_step_keys(defs))
+    with dg.DagsterInstance.ephemeral() as instance:
+        job = defs.resolve_job_def("daily_star_schema")
+        result = _execute(job, instance, **_partition_options(start, end))
+        assert result.success, f"run for {start} … {end} failed"
+        return split_step_seconds(instance, result.run_id, warehouse_step_keys(defs))
 
 
 def run_days_in_new_process(source: Path, lake: Path, start: date, end: date) -> float:
