@@ -10,13 +10,14 @@ Each figure is a ratio of two things measured in the same run on the same genera
 
 import argparse
 import importlib
+import os
 import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from benchmarks.report import machine, markdown, table, write_json
+from benchmarks.report import busy_machine_warning, machine, markdown, table, write_json
 from benchmarks.scale import FULL, QUICK
 from sparkify_dagster.settings import SPARK_REMOTE
 
@@ -65,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
             "own (the classic etl.py still starts one): not the figures of benchmarks/README.md",
             flush=True,
         )
+
+    if not args.quick and (busy := busy_machine_warning(os.getloadavg()[0], os.cpu_count() or 1)):
+        print(busy, flush=True)
 
     figures = []
     if args.work:

@@ -36,6 +36,22 @@ class Figure:
         return measured <= float(bound) if op == "<=" else measured >= float(bound)
 
 
+# A 1-minute load average above this share of the cores as a run starts: other work is running.
+# A run begun two minutes after the test suite ended measured the generator at half speed.
+BUSY_LOAD_SHARE = 0.5
+
+
+def busy_machine_warning(load: float, cores: int) -> str | None:
+    """What to print when the machine is not idle as a run starts (its figures will be slow and
+    their ratios noisy); None when it is."""
+    if load <= BUSY_LOAD_SHARE * cores:
+        return None
+    return (
+        f"Warning: the machine is busy (load average {load:.2f} over the last minute on {cores} "
+        "cores): other work slows these figures; run the benchmarks alone."
+    )
+
+
 def machine() -> dict:
     try:
         cpu = next(

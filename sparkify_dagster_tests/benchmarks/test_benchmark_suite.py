@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from benchmarks.__main__ import BENCHMARKS
-from benchmarks.report import Figure, table
+from benchmarks.report import Figure, busy_machine_warning, table
 from sparkify_dagster_tests.helpers import PROJECT_ROOT, QUICK_SPARK_ENV
 
 
@@ -21,6 +21,14 @@ def test_figures_compare_ratios_with_their_goals():
     assert count.ratio is None and count.met
     printed = table([faster, slower, count])
     assert "0.20" in printed and "MISSED" in printed and "1 sessions" in printed
+
+
+def test_a_run_starting_on_a_busy_machine_says_so_and_one_on_an_idle_machine_does_not():
+    assert busy_machine_warning(load=0.4, cores=2) is None
+    assert busy_machine_warning(load=1.0, cores=2) is None  # half the cores: still idle enough
+    warning = busy_machine_warning(load=1.8, cores=2)
+    assert warning is not None
+    assert "load average 1.80" in warning and "2 cores" in warning and "alone" in warning
 
 
 # What each benchmark the quick run covers must print. The warehouse figures cost several dbt
