@@ -1,6 +1,8 @@
 """The song catalogue step: song_data/ → `songs`, `artists` and their quarantine (full refresh),
 and the keys songplays are matched on (state/song_match_keys)."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 from pyspark import StorageLevel
 from pyspark.sql import SparkSession
 
@@ -33,27 +35,31 @@ def _song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) -
     parsed = T.parse_song_records(song_records_frame(session, read.records)).persist(
         StorageLevel.MEMORY_AND_DISK
     )
-    written = []
     try:
         rejected_files = session.createDataFrame(
             read.rejected, tables.QUARANTINED_SONG_RECORDS.columns
         )
-        outputs = [
-            (tables.SONGS, T.build_songs(parsed)),
-            (tables.ARTISTS, T.build_artists(parsed)),
-            (
-                tables.QUARANTINED_SONG_RECORDS,
-                T.quarantined_song_records(parsed).unionByName(rejected_files),
+        assets = {
+            tables.SONGS: T.build_songs(parsed),
+            tables.ARTISTS: T.build_artists(parsed),
+            tables.QUARANTINED_SONG_RECORDS: T.quarantined_song_records(parsed).unionByName(
+                rejected_files
             ),
-        ]
-        for table, df in outputs:
-            lake.replace_table(df, table)
-            log.info(f"Wrote {table.name} ({lake.row_count(table):,} rows)")
-            written.append(describe_table(lake, table))
+        }
         # Not an asset: matching state, like state/users (swapped in the same way).
-        lake.replace_table(T.build_song_match_keys(parsed), tables.SONG_MATCH_KEYS)
+        outputs = {**assets, tables.SONG_MATCH_KEYS: T.build_song_match_keys(parsed)}
+        # Concurrent Spark jobs, as the clean step's: each write ends on one task (one sorted
+        # file per table), and the other writes' tasks use the idle core meanwhile.
+        with ThreadPoolExecutor(max_workers=len(outputs)) as pool:
+            writes = [pool.submit(lake.replace_table, df, table) for table, df in outputs.items()]
+        for write in writes:
+            write.result()
     finally:
         parsed.unpersist()
+    written = []
+    for table in assets:
+        log.info(f"Wrote {table.name} ({lake.row_count(table):,} rows)")
+        written.append(describe_table(lake, table))
 
     # Every record read is a songs row or quarantined (unusable, unreadable or a duplicate).
     records_in = len(read.records) + len(read.rejected)
