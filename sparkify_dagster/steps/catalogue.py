@@ -56,15 +56,14 @@ def _song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) -
             write.result()
     finally:
         parsed.unpersist()
-    written = []
-    for table in assets:
-        log.info(f"Wrote {table.name} ({lake.row_count(table):,} rows)")
-        written.append(describe_table(lake, table))
+    written = {table: describe_table(lake, table) for table in assets}
+    for table, described in written.items():
+        log.info(f"Wrote {table.name} ({described.row_count:,} rows)")
 
     # Every record read is a songs row or quarantined (unusable, unreadable or a duplicate).
     records_in = len(read.records) + len(read.rejected)
-    songs = lake.row_count(tables.SONGS)
-    quarantined = lake.row_count(tables.QUARANTINED_SONG_RECORDS)
+    songs = written[tables.SONGS].row_count
+    quarantined = written[tables.QUARANTINED_SONG_RECORDS].row_count
     checks = [
         EVERY_RECORD_ACCOUNTED_FOR.measured(
             passed=records_in == songs + quarantined,
@@ -82,7 +81,7 @@ def _song_catalogue(session: SparkSession, request: StepRequest, log: StepLog) -
             primary_key_report(lake.read_table(session, tables.ARTISTS), ARTIST_ID_KEY.key)
         ),
     ]
-    return StepReport(tables=written, checks=checks)
+    return StepReport(tables=list(written.values()), checks=checks)
 
 
 SONG_CATALOGUE_STEP = Step(
