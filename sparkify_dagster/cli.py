@@ -207,11 +207,6 @@ def run(source: str, songs: Path | None, lake: Path, start: str | None, end: str
     from sparkify_dagster.partitions import each_day
     from sparkify_dagster.resources.spark import sessions_started
 
-    instance = (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral()
-    )
     settings = replace(
         configured,
         source=str(source),
@@ -226,17 +221,25 @@ def run(source: str, songs: Path | None, lake: Path, start: str | None, end: str
         f"Materializing {first} … {last} ({count} day{'s' if count > 1 else ''}) from {source}"
     )
     click.echo(f"Lake: {lake}")
+    # The instance is closed here, in this thread: left to the garbage collector, its SQLite
+    # connections would be closed by whichever thread collects them, which SQLite refuses.
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
     started = time.monotonic()
     # One run for the whole range (the single-run backfill path): one SparkSession, one read.
-    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
-        instance=instance,
-        tags={
-            "dagster/asset_partition_range_start": first.isoformat(),
-            "dagster/asset_partition_range_end": last.isoformat(),
-        },
-        run_config={"loggers": {"compact_console": {}}},
-        raise_on_error=False,
-    )
+    with instance:
+        result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": first.isoformat(),
+                "dagster/asset_partition_range_end": last.isoformat(),
+            },
+            run_config={"loggers": {"compact_console": {}}},
+            raise_on_error=False,
+        )
     elapsed = time.monotonic() - started
     if not result.success:
         # The failed step's cause is in the messages above; tables may be half-written, so no

@@ -7,12 +7,15 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
 import dagster as dg
 import pytest
+from sqlalchemy import event
+from sqlalchemy.pool import Pool
 
 from sparkify_dagster_tests.helpers import (
     GENERATED_DAYS,
@@ -102,6 +105,35 @@ def pytest_configure(config):
         raise pytest.UsageError(
             f"The Sparkify sample is expected at {SAMPLE} (../shared next to the project)."
         )
+
+
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    """An ephemeral Dagster instance, closed when the test ends (see open_connections_are_closed)."""
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield instance
+
+
+# The SQLAlchemy connections (Dagster's storages) checked out in this process and not yet back.
+_checked_out: set[int] = set()
+event.listen(Pool, "checkout", lambda dbapi, record, proxy: _checked_out.add(id(record)))
+event.listen(Pool, "checkin", lambda dbapi, record: _checked_out.discard(id(record)))
+
+
+@pytest.fixture(autouse=True)
+def open_connections_are_closed() -> Iterator[None]:
+    """Fails a test that leaves a Dagster instance open. Its SQLite connections would be closed
+    by whichever thread's garbage collection reaches them, which SQLite refuses; SQLAlchemy logs
+    that with a traceback, and on Python 3.11 a traceback formatted while that thread is inside
+    `ast.parse` (Streamlit's page scripts) breaks the parse ("AST constructor recursion depth
+    mismatch", CPython gh-106905): a page then fails for nothing of ours."""
+    before = set(_checked_out)
+    yield
+    left = _checked_out - before
+    assert not left, (
+        f"{len(left)} database connection(s) left open: use `with DagsterInstance.ephemeral() "
+        "as instance` (or the `instance` fixture), not a bare DagsterInstance.ephemeral()"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -95,12 +95,12 @@ def test_corrupt_lines_are_quarantined_with_reasons_and_counts_reconcile(sample_
 
 
 @pytest.mark.slow  # the whole pipeline over several days
-def test_a_day_without_a_file_gives_an_empty_partition_and_a_warning(sample_copy, tmp_path):
+def test_a_day_without_a_file_gives_an_empty_partition_and_a_warning(
+    sample_copy, tmp_path, instance
+):
     missing_day = date(2018, 11, 6)
     _day_file(sample_copy, missing_day).unlink()
     lake = tmp_path / "lake"
-
-    instance = dg.DagsterInstance.ephemeral()
 
     result = run_pipeline(sample_copy, lake, DAY, missing_day, instance=instance)
 
@@ -127,14 +127,13 @@ def test_a_day_without_a_file_gives_an_empty_partition_and_a_warning(sample_copy
 
 
 def test_only_days_with_rejected_lines_are_parsed_again_and_each_day_reconciles(
-    sample_copy, tmp_path
+    sample_copy, tmp_path, instance
 ):
     first, damaged, last = date(2018, 11, 4), date(2018, 11, 5), date(2018, 11, 6)
     path = _day_file(sample_copy, damaged)
     # One blank and one malformed line.
     path.write_bytes(path.read_bytes().rstrip(b"\n") + b"\n\n{not json\n")
     lake = tmp_path / "lake"
-    instance = dg.DagsterInstance.ephemeral()
 
     result = run_pipeline(sample_copy, lake, first, last, instance=instance, selection=CLEAN_ASSETS)
 

@@ -39,7 +39,7 @@ def _sample_lines(day: date) -> list[bytes]:
     return (SAMPLE / log_file_path(day)).read_bytes().splitlines()
 
 
-def test_cli_sensor_and_clean_step_pick_the_same_days_and_files(tmp_path, capsys):
+def test_cli_sensor_and_clean_step_pick_the_same_days_and_files(tmp_path, capsys, instance):
     """Day 5 split over log_data/2018/11/ and .../late/, day 6 in log_data/2018/, day 7 at the
     top of log_data/; junk beside them. All three users of the layout agree, and the step reads
     every line of every file of the day."""
@@ -89,7 +89,6 @@ def test_cli_sensor_and_clean_step_pick_the_same_days_and_files(tmp_path, capsys
     assert set(json.loads(result.cursor)["ignored"]) == set(junk)
 
     # The clean step: the same files per day, every line read and accounted for.
-    instance = dg.DagsterInstance.ephemeral()
     run = run_pipeline(
         source,
         lake,

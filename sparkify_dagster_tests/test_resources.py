@@ -94,12 +94,13 @@ def test_sparkify_env_chooses_where_steps_run():
         Settings.from_env({"SPARKIFY_ENV": "cloud"})
 
 
-def test_a_failed_step_reports_its_cause_in_the_run_log_and_its_trace_at_debug(spark, tmp_path):
+def test_a_failed_step_reports_its_cause_in_the_run_log_and_its_trace_at_debug(
+    spark, tmp_path, instance
+):
     lake = tmp_path / "lake"
     (lake / "clean").mkdir(parents=True)
     blocker = lake / "clean" / "log_events"
     blocker.write_text("a file where the table's directory should be")
-    instance = dg.DagsterInstance.ephemeral()
     day = date(2018, 11, 5)
 
     result = run_pipeline(SAMPLE, lake, day, day, selection=CLEAN_ASSETS, instance=instance)

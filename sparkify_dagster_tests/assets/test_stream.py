@@ -44,12 +44,11 @@ def _micro_batch(defs: dg.Definitions, instance: dg.DagsterInstance) -> dict[str
 
 
 def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_they_touched(
-    spark, kafka_broker, tmp_path
+    spark, kafka_broker, tmp_path, instance
 ):
     settings, topics, sent = streamed_world(kafka_broker, tmp_path, **WORLD)
     lake = Path(settings.lake)
     defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
-    instance = dg.DagsterInstance.ephemeral()
     sensor = defs.resolve_sensor_def("stream_days")
     assert {s.name for s in defs.sensors} == {"stream_days", "new_song_files"}
 
@@ -119,15 +118,15 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
 
 
 def test_a_batch_committed_by_a_run_that_was_never_recorded_has_its_days_reported_next_run(
-    spark, kafka_broker, tmp_path
+    spark, kafka_broker, tmp_path, instance
 ):
     """A run killed after Spark committed its batch, before Dagster recorded it: here a run
     recorded in another instance, which the next run's instance never sees."""
     settings, _, sent = streamed_world(kafka_broker, tmp_path, **dict(WORLD, events_per_day=40))
     defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
-    instance = dg.DagsterInstance.ephemeral()
 
-    lost = _micro_batch(defs, dg.DagsterInstance.ephemeral())
+    with dg.DagsterInstance.ephemeral() as forgotten:
+        lost = _micro_batch(defs, forgotten)
     assert sum(m["messages_read"] for m in lost.values()) == sum(sent.messages_by_topic.values())
     recovered = _micro_batch(defs, instance)
     for metadata in recovered.values():

@@ -18,7 +18,7 @@ def test_the_daily_jobs_warehouse_step_is_the_dbt_multi_asset(tmp_path):
     }
 
 
-def test_a_runs_steps_are_timed_apart_and_the_figure_divides_them():
+def test_a_runs_steps_are_timed_apart_and_the_figure_divides_them(instance):
     @dg.asset
     def star_table():
         time.sleep(0.2)
@@ -36,7 +36,6 @@ def test_a_runs_steps_are_timed_apart_and_the_figure_divides_them():
         assets=[star_table, other_star_table, models],
         jobs=[dg.define_asset_job("daily", executor_def=dg.in_process_executor)],
     )
-    instance = dg.DagsterInstance.ephemeral()
     result = defs.resolve_job_def("daily").execute_in_process(instance=instance)
     assert result.success
 

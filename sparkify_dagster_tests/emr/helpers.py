@@ -60,7 +60,7 @@ def run_on_emr(
         defs.assets if assets is None else assets,
         # The Spark steps; the dbt warehouse is built by the orchestrator, never on EMR.
         selection=selection or dg.AssetSelection.all() - dg.AssetSelection.kind(DBT_KIND),
-        instance=instance or dg.DagsterInstance.ephemeral(),
+        instance=instance,
         resources=defs.resources,
         tags=tags,
         raise_on_error=False,

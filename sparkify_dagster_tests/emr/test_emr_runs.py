@@ -60,13 +60,12 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
 
 
 def test_a_run_creates_a_tagged_cluster_runs_each_asset_as_a_step_and_terminates_it(
-    artifacts_uri, cluster_executor, standalone, raw_lake, local_reference, tmp_path
+    artifacts_uri, cluster_executor, standalone, raw_lake, local_reference, tmp_path, instance
 ):
     """The steps run on a real distributed engine (a standalone master and worker): each
     driver's tasks are serialized to an executor in its own JVM, which runs them with the code
     zip it fetched from the driver; the tables must still be exactly those local Spark writes."""
     executor = cluster_executor
-    instance = dg.DagsterInstance.ephemeral()
     result = run_on_emr(emr_compute(artifacts_uri), raw_lake, tmp_path / "lake", instance=instance)
     assert result.success
 
@@ -248,7 +247,7 @@ def test_cancelling_a_run_cancels_its_step_and_terminates_the_cluster(
 
 
 def test_a_swap_a_dead_run_left_is_finished_by_the_next_step_on_the_cluster(
-    artifacts_uri, executor, raw_lake, local_lake, tmp_path
+    artifacts_uri, executor, raw_lake, local_lake, tmp_path, instance
 ):
     lake = tmp_path / "lake"
     shutil.copytree(local_lake, lake)
@@ -260,7 +259,6 @@ def test_a_swap_a_dead_run_left_is_finished_by_the_next_step_on_the_cluster(
     (lake / "_swaps").mkdir(exist_ok=True)
     swap = {"target": "state/users", "built": "_staging/gone/table", "retired": "_staging/retired"}
     (lake / "_swaps" / "dead.json").write_text(json.dumps({**swap, "phase": "installing"}))
-    instance = dg.DagsterInstance.ephemeral()
 
     result = run_on_emr(
         emr_compute(artifacts_uri), raw_lake, lake, selection=["users"], instance=instance
@@ -290,7 +288,6 @@ def test_a_micro_batch_and_its_days_clean_step_run_as_steps_on_the_cluster(
         defs.assets,
         selection=dg.AssetSelection.kind(STREAM_KIND)
         | dg.AssetSelection.assets(LOG_EVENTS.name).required_multi_asset_neighbors(),
-        instance=dg.DagsterInstance.ephemeral(),
         resources=defs.resources,
         partition_key=DAY.isoformat(),
         raise_on_error=False,
@@ -324,7 +321,6 @@ def _micro_batch_on_emr(settings: Settings, artifacts_uri: str) -> dg.ExecuteInP
     return dg.materialize(
         defs.assets,
         selection=dg.AssetSelection.assets(*(raw_table(t).name for t in settings.kafka_topics)),
-        instance=dg.DagsterInstance.ephemeral(),
         resources=defs.resources,
         raise_on_error=False,
     )

@@ -81,10 +81,10 @@ def raw_source(request, tmp_path) -> RawSource:
 
 
 def tick(sensor, source: RawSource, cursor: str | None):
-    context = dg.build_sensor_context(
+    with dg.build_sensor_context(  # closes the instance its resources are built with
         cursor=cursor, resources=source.resources, repository_def=defs.get_repository_def()
-    )
-    result = sensor.evaluate_tick(context)
+    ) as context:
+        result = sensor.evaluate_tick(context)
     return result.run_requests or [], result.cursor
 
 

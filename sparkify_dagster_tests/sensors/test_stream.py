@@ -37,14 +37,13 @@ def test_a_kafka_source_swaps_the_clean_step_and_runs_the_micro_batch_on_its_int
     assert "stream_micro_batch_schedule" not in _names(files.schedules)
 
 
-def test_stream_days_requests_each_new_batch_day_once_and_none_already_queued():
+def test_stream_days_requests_each_new_batch_day_once_and_none_already_queued(instance):
     from dagster._core.test_utils import create_run_for_test
 
     from sparkify_dagster.steps.stream_ingest import DAYS_WITH_MESSAGES
 
     defs = build_definitions(Settings(source="kafka://127.0.0.1:9", lake="lake"))
     sensor = defs.resolve_sensor_def("stream_days")
-    instance = dg.DagsterInstance.ephemeral()
 
     def batch(topic: str, *days: str) -> None:
         metadata = {DAYS_WITH_MESSAGES: dg.MetadataValue.json(list(days))}

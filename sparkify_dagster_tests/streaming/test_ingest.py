@@ -215,18 +215,20 @@ def _skip_with_a_run_config(topic: str, bootstrap_servers: str, lake: Path, shar
         source=f"kafka://{bootstrap_servers}", lake=str(lake), kafka_topics=(topic,)
     )
     defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
-    instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize(
-        defs.assets,
-        instance=instance,
-        selection=dg.AssetSelection.kind(STREAM_KIND),
-        resources=defs.resources,
-        run_config={"ops": {STREAM_INGEST_STEP.name: {"config": {"fail_on_data_loss": False}}}},
-    )
-    (materialized,) = result.asset_materializations_for_node(STREAM_INGEST_STEP.name)
-    metadata = {k: v.value for k, v in materialized.metadata.items()}
-    assert (metadata[MESSAGES_READ], metadata[OFFSETS_SKIPPED]) == (5, 5)
-    return "\n".join(r.user_message for r in instance.all_logs(result.run_id) if r.level >= WARNING)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize(
+            defs.assets,
+            instance=instance,
+            selection=dg.AssetSelection.kind(STREAM_KIND),
+            resources=defs.resources,
+            run_config={"ops": {STREAM_INGEST_STEP.name: {"config": {"fail_on_data_loss": False}}}},
+        )
+        (materialized,) = result.asset_materializations_for_node(STREAM_INGEST_STEP.name)
+        metadata = {k: v.value for k, v in materialized.metadata.items()}
+        assert (metadata[MESSAGES_READ], metadata[OFFSETS_SKIPPED]) == (5, 5)
+        return "\n".join(
+            r.user_message for r in instance.all_logs(result.run_id) if r.level >= WARNING
+        )
 
 
 def _skip_with_the_cli(topic: str, bootstrap_servers: str, lake: Path, shared_spark) -> str:

@@ -8,7 +8,6 @@ import sys
 import time
 from datetime import date
 
-import dagster as dg
 import duckdb
 import pytest
 
@@ -34,7 +33,9 @@ def _digest(path) -> str:
 
 
 @pytest.mark.slow  # a whole warehouse build in a new process (sparkify dbt build), ~30 s
-def test_a_run_waits_for_a_sparkify_dbt_build_on_the_same_lake_and_both_succeed(warehouse_lake):
+def test_a_run_waits_for_a_sparkify_dbt_build_on_the_same_lake_and_both_succeed(
+    warehouse_lake, instance
+):
     """Two dbt processes on one DuckDB file at once would fail the second (DuckDB's lock);
     with the lake lock the run waits for the command and both build."""
     command = subprocess.Popen(
@@ -59,7 +60,6 @@ def test_a_run_waits_for_a_sparkify_dbt_build_on_the_same_lake_and_both_succeed(
             assert command.poll() is None, command.communicate()
             assert time.monotonic() < deadline, "sparkify dbt build never took the lake"
             time.sleep(0.1)
-        instance = dg.DagsterInstance.ephemeral()
         result = materialize_warehouse(warehouse_lake, DAY, DAY, instance=instance)
         out, err = command.communicate(timeout=300)
     finally:
