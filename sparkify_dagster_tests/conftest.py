@@ -124,9 +124,9 @@ event.listen(Pool, "checkin", lambda dbapi, record: _checked_out.discard(id(reco
 def open_connections_are_closed() -> Iterator[None]:
     """Fails a test that leaves a Dagster instance open. Its SQLite connections would be closed
     by whichever thread's garbage collection reaches them, which SQLite refuses; SQLAlchemy logs
-    that with a traceback, and on Python 3.11 a traceback formatted while that thread is inside
-    `ast.parse` (Streamlit's page scripts) breaks the parse ("AST constructor recursion depth
-    mismatch", CPython gh-106905): a page then fails for nothing of ours."""
+    that with a traceback, and before Python 3.11.8 a traceback formatted while that thread is
+    inside `ast.parse` (Streamlit's page scripts) breaks the parse ("AST constructor recursion
+    depth mismatch", CPython gh-106905): a page then fails for nothing of ours."""
     before = set(_checked_out)
     yield
     left = _checked_out - before
