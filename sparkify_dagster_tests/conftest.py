@@ -3,10 +3,12 @@
 Helpers that test modules import live in helpers.py.
 """
 
+import gc
 import logging
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -114,10 +116,37 @@ def instance() -> Iterator[dg.DagsterInstance]:
         yield instance
 
 
-# The SQLAlchemy connections (Dagster's storages) checked out in this process and not yet back.
+# The SQLAlchemy connections (Dagster's storages) opened during the running test, those not given
+# back yet, and those given back by the garbage collector: a collection runs when allocations
+# say so, so a leak held by a reference cycle is either still open when its test ends or was
+# collected during it, and either way fails that test (not only when the collector was late).
+_opened: set[int] = set()
 _checked_out: set[int] = set()
-event.listen(Pool, "checkout", lambda dbapi, record, proxy: _checked_out.add(id(record)))
-event.listen(Pool, "checkin", lambda dbapi, record: _checked_out.discard(id(record)))
+_collected: set[int] = set()
+_collecting: set[int] = set()  # the threads running a garbage collection now
+
+
+def _on_gc(phase: str, info: dict) -> None:
+    if phase == "start":
+        _collecting.add(threading.get_ident())
+    else:
+        _collecting.discard(threading.get_ident())
+
+
+def _on_checkout(dbapi, record, proxy) -> None:
+    _opened.add(id(record))
+    _checked_out.add(id(record))
+
+
+def _on_checkin(dbapi, record) -> None:
+    if id(record) in _checked_out and threading.get_ident() in _collecting:
+        _collected.add(id(record))
+    _checked_out.discard(id(record))
+
+
+gc.callbacks.append(_on_gc)
+event.listen(Pool, "checkout", _on_checkout)
+event.listen(Pool, "checkin", _on_checkin)
 
 
 @pytest.fixture(autouse=True)
@@ -127,12 +156,14 @@ def open_connections_are_closed() -> Iterator[None]:
     that with a traceback, and before Python 3.11.8 a traceback formatted while that thread is
     inside `ast.parse` (Streamlit's page scripts) breaks the parse ("AST constructor recursion
     depth mismatch", CPython gh-106905): a page then fails for nothing of ours."""
-    before = set(_checked_out)
+    _opened.clear()
+    _collected.clear()
     yield
-    left = _checked_out - before
+    left = _opened & (_checked_out | _collected)
     assert not left, (
-        f"{len(left)} database connection(s) left open: use `with DagsterInstance.ephemeral() "
-        "as instance` (or the `instance` fixture), not a bare DagsterInstance.ephemeral()"
+        f"{len(left)} database connection(s) left open or to the garbage collector: use `with "
+        "DagsterInstance.ephemeral() as instance` (or the `instance` fixture), not a bare "
+        "DagsterInstance.ephemeral(); a context built with resources in a `with` too"
     )
 
 

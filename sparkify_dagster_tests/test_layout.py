@@ -75,14 +75,14 @@ def test_cli_sensor_and_clean_step_pick_the_same_days_and_files(tmp_path, capsys
     assert ".partial" not in warnings
 
     # The sensor: one run per day, triggered by exactly that day's files.
-    context = dg.build_sensor_context(
+    with dg.build_sensor_context(  # closes the instance its resources are built with
         resources={
             "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
             "s3": S3Resource(),
         },
         repository_def=defs.get_repository_def(),
-    )
-    result = new_log_files.evaluate_tick(context)
+    ) as context:
+        result = new_log_files.evaluate_tick(context)
     assert {
         r.partition_key: sorted(r.tags["sparkify/trigger"].split(", ")) for r in result.run_requests
     } == expected

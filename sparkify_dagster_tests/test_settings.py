@@ -155,11 +155,11 @@ def test_definitions_built_with_a_start_date_partition_from_it(tmp_path):
         path = tmp_path / "log_data" / "2026" / "01" / f"{day}-events.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{}\n")
-    context = dg.build_sensor_context(
+    with dg.build_sensor_context(  # closes the instance its resources are built with
         resources={"lake": LakeResource(source_root=str(tmp_path)), "s3": S3Resource()},
         repository_def=configured.get_repository_def(),
-    )
-    result = configured.resolve_sensor_def("new_log_files").evaluate_tick(context)
+    ) as context:
+        result = configured.resolve_sensor_def("new_log_files").evaluate_tick(context)
     assert [r.partition_key for r in result.run_requests] == ["2026-01-05"]
 
 
