@@ -109,6 +109,14 @@ def pytest_configure(config):
         )
 
 
+def pytest_collection_finish(session):
+    """What collection imported (Dagster, dbt, PySpark, Streamlit: millions of objects) lives
+    until the end: moved out of the collector's reach, so that each full collection during the
+    tests scans only what they made. Before, a worker spent a quarter of its time in them."""
+    gc.collect()
+    gc.freeze()
+
+
 @pytest.fixture
 def instance() -> Iterator[dg.DagsterInstance]:
     """An ephemeral Dagster instance, closed when the test ends (see open_connections_are_closed)."""
