@@ -147,7 +147,7 @@ def _on_checkout(dbapi, record, proxy) -> None:
 
 
 def _on_checkin(dbapi, record) -> None:
-    if id(record) in _checked_out and threading.get_ident() in _collecting:
+    if threading.get_ident() in _collecting:
         _collected.add(id(record))
     _checked_out.discard(id(record))
 

@@ -159,6 +159,18 @@ def serve_spark_connect(session) -> dict[str, str]:
     return {SPARK_REMOTE.name: connect_url(server.localPort())}
 
 
+def sensor_tick(
+    sensor: dg.SensorDefinition, defs: dg.Definitions, resources: dict, cursor: str | None = None
+):
+    """One real evaluation of `sensor` with `defs`' repository and these resources. The context
+    is exited: built with resources, it holds a Dagster instance, whose SQLite connections the
+    garbage collector must not close (conftest's open_connections_are_closed)."""
+    with dg.build_sensor_context(
+        cursor=cursor, resources=resources, repository_def=defs.get_repository_def()
+    ) as context:
+        return sensor.evaluate_tick(context)
+
+
 def run_pipeline(
     source: Path,
     lake: Path,

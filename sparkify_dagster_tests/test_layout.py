@@ -18,7 +18,7 @@ from sparkify_dagster.layout import (
 )
 from sparkify_dagster.resources import LakeResource
 from sparkify_dagster.steps.events import EVERY_LINE_ACCOUNTED_FOR
-from sparkify_dagster_tests.helpers import CLEAN_ASSETS, SAMPLE, run_pipeline
+from sparkify_dagster_tests.helpers import CLEAN_ASSETS, SAMPLE, run_pipeline, sensor_tick
 
 NOV = {d: date(2018, 11, d) for d in (5, 6, 7)}
 
@@ -75,14 +75,11 @@ def test_cli_sensor_and_clean_step_pick_the_same_days_and_files(tmp_path, capsys
     assert ".partial" not in warnings
 
     # The sensor: one run per day, triggered by exactly that day's files.
-    with dg.build_sensor_context(  # closes the instance its resources are built with
-        resources={
-            "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
-            "s3": S3Resource(),
-        },
-        repository_def=defs.get_repository_def(),
-    ) as context:
-        result = new_log_files.evaluate_tick(context)
+    resources = {
+        "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
+        "s3": S3Resource(),
+    }
+    result = sensor_tick(new_log_files, defs, resources)
     assert {
         r.partition_key: sorted(r.tags["sparkify/trigger"].split(", ")) for r in result.run_requests
     } == expected

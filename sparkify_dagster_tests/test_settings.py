@@ -24,6 +24,7 @@ from sparkify_dagster.settings import (
 from sparkify_dagster_tests.helpers import (
     PROJECT_ROOT,
     platform_asset_keys,
+    sensor_tick,
     warehouse_asset_keys,
 )
 
@@ -155,11 +156,8 @@ def test_definitions_built_with_a_start_date_partition_from_it(tmp_path):
         path = tmp_path / "log_data" / "2026" / "01" / f"{day}-events.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{}\n")
-    with dg.build_sensor_context(  # closes the instance its resources are built with
-        resources={"lake": LakeResource(source_root=str(tmp_path)), "s3": S3Resource()},
-        repository_def=configured.get_repository_def(),
-    ) as context:
-        result = configured.resolve_sensor_def("new_log_files").evaluate_tick(context)
+    resources = {"lake": LakeResource(source_root=str(tmp_path)), "s3": S3Resource()}
+    result = sensor_tick(configured.resolve_sensor_def("new_log_files"), configured, resources)
     assert [r.partition_key for r in result.run_requests] == ["2026-01-05"]
 
 

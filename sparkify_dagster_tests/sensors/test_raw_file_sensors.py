@@ -10,12 +10,12 @@ import time
 from dataclasses import dataclass
 
 import boto3
-import dagster as dg
 import pytest
 from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.definitions import defs
 from sparkify_dagster.resources import LakeResource
+from sparkify_dagster_tests.helpers import sensor_tick
 
 new_log_files = defs.resolve_sensor_def("new_log_files")
 new_song_files = defs.resolve_sensor_def("new_song_files")
@@ -81,10 +81,7 @@ def raw_source(request, tmp_path) -> RawSource:
 
 
 def tick(sensor, source: RawSource, cursor: str | None):
-    with dg.build_sensor_context(  # closes the instance its resources are built with
-        cursor=cursor, resources=source.resources, repository_def=defs.get_repository_def()
-    ) as context:
-        result = sensor.evaluate_tick(context)
+    result = sensor_tick(sensor, defs, source.resources, cursor)
     return result.run_requests or [], result.cursor
 
 
