@@ -31,8 +31,9 @@ class RawSource:
     modified: object  # key → modification time as the listing sees it
     resources: dict
 
-    def put(self, key: str, body: bytes = b"{}\n") -> None:
-        self.put_file(key, body)
+    def put(self, key: str, body: bytes = b"{}\n", modified_ns: int | None = None) -> None:
+        """`modified_ns`: the local file's modification time; S3 stamps LastModified itself."""
+        self.put_file(key, body, modified_ns)
 
 
 @pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.slow)])
@@ -41,11 +42,13 @@ def raw_source(request, tmp_path) -> RawSource:
     if request.param == "local":
         root = tmp_path / "raw"
 
-        def put(key, body):
+        def put(key, body, modified_ns):
             path = root / key
             path.parent.mkdir(parents=True, exist_ok=True)
             partial = path.with_name("." + path.name)
             partial.write_bytes(body)
+            if modified_ns is not None:
+                os.utime(partial, ns=(modified_ns, modified_ns))
             os.replace(partial, path)
 
         def modified(key):
@@ -62,7 +65,7 @@ def raw_source(request, tmp_path) -> RawSource:
     bucket = request.getfixturevalue("s3_bucket")
     client = boto3.client("s3", endpoint_url=endpoint)
 
-    def put(key, body):
+    def put(key, body, modified_ns):
         client.put_object(Bucket=bucket, Key=f"raw/{key}", Body=body)
 
     def modified(key):
@@ -104,17 +107,19 @@ def test_each_new_day_file_is_requested_once(raw_source):
 
 
 def test_files_sharing_one_modification_second_are_all_picked_up(raw_source):
-    """The newest second is where LastModified-based cursors lose files: exercise it."""
+    """The newest second is where LastModified-based cursors lose files: exercise it. Local
+    files are given one modification time; S3 objects must be uploaded within one second."""
     cursor = None
     for attempt in range(6):
         first, second, third = (f"2018-11-{1 + 3 * attempt + i:02d}" for i in range(3))
-        # Start at the top of a second: a tick under load (two test workers) may take most of it.
+        # Start at the top of a second: a tick under load (three test workers) may take most of it.
         time.sleep(1 - time.time() % 1)
-        raw_source.put(day_key(first))
+        modified_ns = time.time_ns()
+        raw_source.put(day_key(first), modified_ns=modified_ns)
         requests, cursor = tick(new_log_files, raw_source, cursor)
         assert [r.partition_key for r in requests] == [first]
-        raw_source.put(day_key(second))
-        raw_source.put(day_key(third))
+        raw_source.put(day_key(second), modified_ns=modified_ns)
+        raw_source.put(day_key(third), modified_ns=modified_ns)
         same_second = {int(raw_source.modified(day_key(d))) for d in (first, second, third)}
         requests, cursor = tick(new_log_files, raw_source, cursor)
         assert sorted(r.partition_key for r in requests) == [second, third]
