@@ -92,8 +92,11 @@ def chromium() -> str | None:
 
 
 # Test JVMs live seconds to minutes on small data: skip the optimizing compiler and the parallel
-# collector (a quarter less time for a run of a few days, half the CPU of a short step).
-QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+# collector (a quarter less time for a run of a few days, half the CPU of a short step). Without
+# the optimizing compiler, Java keeps 48 MB of compiled code, not 240: the test workers' JVMs
+# need 52-60 MB, so they flushed and compiled code again all session long (the suite's JVMs
+# spent 42 core-s sweeping the code cache and 104 compiling; 0 and 79 with 256 MB).
+QUICK_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:ReservedCodeCacheSize=256m"
 # What every `sparkify` or Dagster process a test starts gets (SPARKIFY_SPARK_JAVA_OPTIONS).
 QUICK_SPARK_ENV = {SPARK_JAVA_OPTIONS.name: QUICK_JVM}
 
