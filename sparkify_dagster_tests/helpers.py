@@ -163,13 +163,19 @@ def serve_spark_connect(session) -> dict[str, str]:
 
 
 def sensor_tick(
-    sensor: dg.SensorDefinition, defs: dg.Definitions, resources: dict, cursor: str | None = None
+    sensor: dg.SensorDefinition,
+    defs: dg.Definitions,
+    cursor: str | None = None,
+    resources: dict | None = None,
 ):
-    """One real evaluation of `sensor` with `defs`' repository and these resources. The context
-    is exited: built with resources, it holds a Dagster instance, whose SQLite connections the
-    garbage collector must not close (conftest's open_connections_are_closed)."""
+    """One real evaluation of `sensor` with `defs`' repository and resources (as the daemon
+    gives them), or these. The context is exited: built with resources, it holds a Dagster
+    instance, whose SQLite connections the garbage collector must not close (conftest's
+    open_connections_are_closed)."""
     with dg.build_sensor_context(
-        cursor=cursor, resources=resources, repository_def=defs.get_repository_def()
+        cursor=cursor,
+        resources=defs.resources if resources is None else resources,
+        repository_def=defs.get_repository_def(),
     ) as context:
         return sensor.evaluate_tick(context)
 

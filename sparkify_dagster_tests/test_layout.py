@@ -6,23 +6,21 @@ from datetime import date
 
 import dagster as dg
 import pytest
-from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.cli import _days_to_run
-from sparkify_dagster.definitions import defs
+from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.layout import (
     NotALogFile,
     list_log_files,
     log_file_day,
     log_file_path,
 )
-from sparkify_dagster.resources import LakeResource
+from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES
+from sparkify_dagster.settings import Settings
 from sparkify_dagster.steps.events import EVERY_LINE_ACCOUNTED_FOR
 from sparkify_dagster_tests.helpers import CLEAN_ASSETS, SAMPLE, run_pipeline, sensor_tick
 
 NOV = {d: date(2018, 11, d) for d in (5, 6, 7)}
-
-new_log_files = defs.resolve_sensor_def("new_log_files")
 
 
 def test_a_file_belongs_to_the_day_in_its_name_wherever_it_sits():
@@ -75,11 +73,8 @@ def test_cli_sensor_and_clean_step_pick_the_same_days_and_files(tmp_path, capsys
     assert ".partial" not in warnings
 
     # The sensor: one run per day, triggered by exactly that day's files.
-    resources = {
-        "lake": LakeResource(source_root=str(source), lake_root=str(lake)),
-        "s3": S3Resource(),
-    }
-    result = sensor_tick(new_log_files, defs, resources)
+    configured = build_definitions(Settings(source=str(source), lake=str(lake)))
+    result = sensor_tick(configured.resolve_sensor_def(NEW_LOG_FILES), configured)
     assert {
         r.partition_key: sorted(r.tags["sparkify/trigger"].split(", ")) for r in result.run_requests
     } == expected

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from dagster_aws.s3 import S3Resource
 
 import sparkify_dagster
 from sparkify_dagster import settings as settings_module
 from sparkify_dagster.definitions import build_definitions
-from sparkify_dagster.resources import LakeResource
+from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES
 from sparkify_dagster.settings import (
     KAFKA_SASL_MECHANISM,
     KAFKA_SASL_PASSWORD,
@@ -132,7 +131,9 @@ def test_each_variable_is_declared_once_with_a_meaning():
 
 def test_definitions_built_with_a_start_date_partition_from_it(tmp_path):
     configured = build_definitions(
-        Settings(start_date=date(2026, 1, 5), freshness_deadline_cron="0 9 * * *")
+        Settings(
+            start_date=date(2026, 1, 5), freshness_deadline_cron="0 9 * * *", source=str(tmp_path)
+        )
     )
     graph = configured.resolve_asset_graph()
     daily = [graph.get(k) for k in graph.get_all_asset_keys() if graph.get(k).partitions_def]
@@ -156,8 +157,7 @@ def test_definitions_built_with_a_start_date_partition_from_it(tmp_path):
         path = tmp_path / "log_data" / "2026" / "01" / f"{day}-events.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{}\n")
-    resources = {"lake": LakeResource(source_root=str(tmp_path)), "s3": S3Resource()}
-    result = sensor_tick(configured.resolve_sensor_def("new_log_files"), configured, resources)
+    result = sensor_tick(configured.resolve_sensor_def(NEW_LOG_FILES), configured)
     assert [r.partition_key for r in result.run_requests] == ["2026-01-05"]
 
 

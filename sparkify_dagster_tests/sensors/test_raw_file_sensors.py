@@ -15,9 +15,10 @@ from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.definitions import defs
 from sparkify_dagster.resources import LakeResource
+from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES
 from sparkify_dagster_tests.helpers import sensor_tick
 
-new_log_files = defs.resolve_sensor_def("new_log_files")
+new_log_files = defs.resolve_sensor_def(NEW_LOG_FILES)
 new_song_files = defs.resolve_sensor_def("new_song_files")
 
 
@@ -84,7 +85,7 @@ def raw_source(request, tmp_path) -> RawSource:
 
 
 def tick(sensor, source: RawSource, cursor: str | None):
-    result = sensor_tick(sensor, defs, source.resources, cursor)
+    result = sensor_tick(sensor, defs, cursor, resources=source.resources)
     return result.run_requests or [], result.cursor
 
 

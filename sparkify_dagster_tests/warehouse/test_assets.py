@@ -23,6 +23,7 @@ from sparkify_dagster.resources.warehouse import (
     prepared_project,
     warehouse_project,
 )
+from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES
 from sparkify_dagster.settings import Settings
 from sparkify_dagster.tables import ALL_TABLES
 from sparkify_dagster_tests.helpers import (
@@ -115,7 +116,7 @@ def test_the_daily_job_schedule_and_sensor_build_the_warehouse_with_the_star_tab
     assert warehouse_asset_keys(graph) <= selected
     assert dg.AssetKey("songplays") in selected
     assert defs.resolve_schedule_def("daily_star_schema_schedule").job_name == job.name
-    assert defs.resolve_sensor_def("new_log_files").job_name == job.name
+    assert defs.resolve_sensor_def(NEW_LOG_FILES).job_name == job.name
     # One build at a time per instance: the warehouse's pool (limited to 1 in deploy/).
     (models,) = [a for a in defs.assets if a.keys & warehouse_asset_keys(graph)]
     assert models.op.pool == WAREHOUSE_POOL
