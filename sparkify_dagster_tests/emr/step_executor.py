@@ -4,7 +4,7 @@ command of each submitted step on this machine and records the outcome back into
 The only changes to the command are those EMR's own step runner makes: s3:// arguments are
 fetched to local files (spark-submit on EMR reads them from S3), and `spark-submit` is the one
 of this Python environment. The step talks to Dagster through the moto S3 bucket (Pipes). Given
-a standalone cluster, the steps run on it as EMR's run on the cluster's YARN: spark-defaults.conf
+a standalone cluster, the steps run on it as EMR's run on the cluster's YARN: the node's environment
 names the master; without one they run in local mode (the driver's JVM runs the tasks).
 """
 
