@@ -17,6 +17,7 @@ from pathlib import Path
 import dagster as dg
 
 from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
 from sparkify_dagster.settings import SPARK_JAVA_OPTIONS, SPARK_REMOTE, Settings
 
 
@@ -37,7 +38,7 @@ def _definitions(source: Path, lake: Path) -> dg.Definitions:
 def _star_tables_job(defs: dg.Definitions) -> dg.JobDefinition:
     """The daily job without its dbt warehouse models: the figures here time the star tables
     (the warehouse, built after them in the same job, is a figure of its own)."""
-    job = defs.resolve_job_def("daily_star_schema")
+    job = defs.resolve_job_def(daily_star_schema_job.name)
     graph = defs.resolve_asset_graph()
     keys = {key for key in job.asset_layer.selected_asset_keys if "dbt" not in graph.get(key).kinds}
     checks = {key for key in job.asset_layer.asset_graph.asset_check_keys if key.asset_key in keys}
@@ -56,7 +57,7 @@ def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, **options):
 def refresh_catalogue(source: Path, lake: Path) -> float:
     """The song catalogue job, in this process; seconds."""
     started = time.perf_counter()
-    job = _definitions(source, lake).resolve_job_def("song_catalogue_refresh")
+    job = _definitions(source, lake).resolve_job_def(song_catalogue_job.name)
     with dg.DagsterInstance.ephemeral() as instance:
         assert _execute(job, instance).success
     return time.perf_counter() - started
@@ -129,7 +130,7 @@ def run_days_with_warehouse(source: Path, lake: Path, start: date, end: date) ->
     this process; its warehouse and star-table steps timed apart."""
     defs = _definitions(source, lake)
     with dg.DagsterInstance.ephemeral() as instance:
-        job = defs.resolve_job_def("daily_star_schema")
+        job = defs.resolve_job_def(daily_star_schema_job.name)
         result = _execute(job, instance, **_partition_options(start, end))
         assert result.success, f"run for {start} … {end} failed"
         return split_step_seconds(instance, result.run_id, warehouse_step_keys(defs))

@@ -27,9 +27,11 @@ import duckdb
 
 from benchmarks.report import Figure
 from benchmarks.scale import Scale
+from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
 from sparkify_dagster.local_server import free_port
 from sparkify_dagster.resources.spark import SparkResource
 from sparkify_dagster.sensors.raw_files import TICK_SECONDS
+from sparkify_dagster.sensors.stream import stream_micro_batch_job
 from sparkify_dagster.settings import (
     KAFKA_SOURCE_SCHEME,
     KAFKA_TOPICS,
@@ -254,18 +256,18 @@ def _runs_on_the_server(servers: str, work: Path, scale: Scale, day: date) -> li
     def micro_batch(env: dict[str, str]) -> float:
         produced = _produce(servers, topics, scale.micro_batch_events, next(seeds), day)
         _progress(f"a micro-batch of {sum(produced.values()):,} new messages, new process")
-        return _dagster_job(env, "stream_micro_batch")
+        return _dagster_job(env, stream_micro_batch_job.name)
 
     def daily_run(env: dict[str, str]) -> float:
         _progress(f"the daily run of {day}, new process")
-        return _dagster_job(env, "daily_star_schema", {"dagster/partition": day.isoformat()})
+        return _dagster_job(env, daily_star_schema_job.name, {"dagster/partition": day.isoformat()})
 
     own_spark = micro_batch(environment) if scale.warm_up else None  # for comparison
     with SparkConnectServer(
         SparkResource().session_config(), free_port(), log_file=work / "spark-server.log"
     ) as server:
         on_server = {**environment, SPARK_REMOTE.name: server.url}
-        _dagster_job(on_server, "song_catalogue_refresh")  # the new_song_files sensor's run
+        _dagster_job(on_server, song_catalogue_job.name)  # the new_song_files sensor's run
         if scale.warm_up:  # a server that has run each job before, as one that has been up
             micro_batch(on_server)
             daily_run(on_server)

@@ -13,6 +13,9 @@ from sparkify_dagster.jobs import daily_star_schema_job, terminate_stale_cluster
 from sparkify_dagster.sensors.raw_files import automation_status
 from sparkify_dagster.settings import SCHEDULE_HOUR_UTC, Settings
 
+DAILY_STAR_SCHEMA_SCHEDULE = "daily_star_schema_schedule"
+STALE_CLUSTERS_SCHEDULE = "terminate_stale_clusters_schedule"
+
 
 def build_schedules(
     settings: Settings, partitions_def: dg.PartitionsDefinition
@@ -23,7 +26,7 @@ def build_schedules(
     hour = settings.schedule_hour_utc
 
     @dg.schedule(
-        name="daily_star_schema_schedule",
+        name=DAILY_STAR_SCHEMA_SCHEDULE,
         job=daily_star_schema_job,
         cron_schedule=f"0 {hour} * * *",
         execution_timezone="UTC",
@@ -40,7 +43,7 @@ def build_schedules(
 
     # Hourly: between sweeps a forgotten cluster costs at most an hour more than its limit.
     stale_clusters_schedule = dg.ScheduleDefinition(
-        name="terminate_stale_clusters_schedule",
+        name=STALE_CLUSTERS_SCHEDULE,
         job=terminate_stale_clusters,
         cron_schedule="17 * * * *",
         execution_timezone="UTC",

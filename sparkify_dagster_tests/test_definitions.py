@@ -7,6 +7,7 @@ import dagster as dg
 import pytest
 
 from sparkify_dagster.definitions import defs
+from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
 from sparkify_dagster.tables import TABLES_BY_NAME, description
 from sparkify_dagster_tests.helpers import (
     ASSET_CHECKS,
@@ -40,10 +41,10 @@ def test_checks_guard_every_dimension_and_the_fact_table():
 
 
 def test_jobs_run_every_asset_in_one_process():
-    for name in ("daily_star_schema", "song_catalogue_refresh"):
+    for name in (daily_star_schema_job.name, song_catalogue_job.name):
         job = defs.resolve_job_def(name)
         assert job.executor_def is dg.in_process_executor, name
-    assert defs.resolve_job_def("daily_star_schema").partitions_def is not None
+    assert defs.resolve_job_def(daily_star_schema_job.name).partitions_def is not None
 
 
 @pytest.mark.parametrize("target", [[], ["-w", "workspace.yaml"]], ids=["pyproject", "workspace"])

@@ -7,9 +7,12 @@ import pytest
 
 from sparkify_dagster import tables
 from sparkify_dagster.definitions import build_definitions, defs
+from sparkify_dagster.jobs import daily_star_schema_job
+from sparkify_dagster.schedules import DAILY_STAR_SCHEMA_SCHEDULE, STALE_CLUSTERS_SCHEDULE
+from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES, NEW_SONG_FILES
 from sparkify_dagster.settings import Settings
 
-daily_star_schema_schedule = defs.resolve_schedule_def("daily_star_schema_schedule")
+daily_star_schema_schedule = defs.resolve_schedule_def(DAILY_STAR_SCHEMA_SCHEDULE)
 
 
 @pytest.mark.parametrize(
@@ -26,7 +29,7 @@ def test_schedule_requests_the_utc_day_that_just_ended(now, expected):
     )
     result = daily_star_schema_schedule.evaluate_tick(context)
     assert [r.partition_key for r in result.run_requests] == [expected]
-    assert daily_star_schema_schedule.job_name == "daily_star_schema"
+    assert daily_star_schema_schedule.job_name == daily_star_schema_job.name
     assert daily_star_schema_schedule.cron_schedule == "0 1 * * *"
     assert daily_star_schema_schedule.execution_timezone == "UTC"
 
@@ -62,17 +65,17 @@ def test_automation_starts_stopped_unless_switched_on():
     assert _default_statuses({"SPARKIFY_AUTOMATION": ""}).count("'RUNNING'") == 0
     on = _default_statuses({"SPARKIFY_AUTOMATION": "on", "SPARKIFY_ENV": "local"})
     assert on.count("'RUNNING'") == 3
-    for name in ("daily_star_schema_schedule", "new_log_files", "new_song_files"):
+    for name in (DAILY_STAR_SCHEMA_SCHEDULE, NEW_LOG_FILES, NEW_SONG_FILES):
         assert f"('{name}', 'RUNNING')" in on
     # The EMR sweeper runs only where clusters are started.
-    assert "('terminate_stale_clusters_schedule', 'STOPPED')" in on
+    assert f"('{STALE_CLUSTERS_SCHEDULE}', 'STOPPED')" in on
     on_emr = _default_statuses({"SPARKIFY_AUTOMATION": "on", "SPARKIFY_ENV": "emr"})
     assert on_emr.count("'RUNNING'") == 4
 
 
 def test_the_schedule_hour_and_the_first_partition_come_from_the_settings():
     configured = build_definitions(Settings(schedule_hour_utc=5, start_date=date(2018, 11, 10)))
-    schedule = configured.resolve_schedule_def("daily_star_schema_schedule")
+    schedule = configured.resolve_schedule_def(DAILY_STAR_SCHEMA_SCHEDULE)
     assert schedule.cron_schedule == "0 5 * * *"
     context = dg.build_schedule_context(
         scheduled_execution_time=datetime(2018, 11, 10, 5, 0, tzinfo=UTC),

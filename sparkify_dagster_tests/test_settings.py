@@ -10,6 +10,7 @@ import pytest
 import sparkify_dagster
 from sparkify_dagster import settings as settings_module
 from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.jobs import daily_star_schema_job
 from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES
 from sparkify_dagster.settings import (
     KAFKA_SASL_MECHANISM,
@@ -143,7 +144,7 @@ def test_definitions_built_with_a_start_date_partition_from_it(tmp_path):
     for node in daily:
         assert node.partitions_def.get_first_partition_key() == "2026-01-05", node.key
         assert node.backfill_policy == dg.BackfillPolicy.single_run(), node.key
-    job = configured.resolve_job_def("daily_star_schema")
+    job = configured.resolve_job_def(daily_star_schema_job.name)
     assert job.partitions_def.get_first_partition_key() == "2026-01-05"
     deadlines = {
         spec.freshness_policy.deadline_cron

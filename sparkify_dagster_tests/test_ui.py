@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.jobs import song_catalogue_job
 from sparkify_dagster.local_server import free_port
 from sparkify_dagster.resources.warehouse import warehouse_project
 from sparkify_dagster.settings import Settings
@@ -142,7 +143,7 @@ def test_the_ui_shows_each_dbt_model_with_its_description_and_lineage_from_the_l
 
 
 def test_a_three_day_backfill_is_one_run_equal_to_three_daily_runs(dagster_dev, tmp_path):
-    catalogue_run = dagster_dev.launch_run("song_catalogue_refresh")
+    catalogue_run = dagster_dev.launch_run(song_catalogue_job.name)
     assert dagster_dev.wait_for_run(catalogue_run) == "SUCCESS"
 
     data = dagster_dev.graphql(

@@ -139,6 +139,8 @@ def section(what: str) -> Iterator[None]:
 
 
 def _first_line(error: BaseException) -> str:
+    """A DuckDB error's first line. Not errors.first_line: that module reads Spark's and py4j's
+    errors, and importing it would load PySpark into every dashboard process."""
     return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 

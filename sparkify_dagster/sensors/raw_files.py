@@ -22,6 +22,7 @@ from sparkify_dagster.settings import START_DATE, Settings
 
 TICK_SECONDS = 30
 NEW_LOG_FILES = "new_log_files"
+NEW_SONG_FILES = "new_song_files"
 
 
 def automation_status(settings: Settings) -> dg.DefaultSensorStatus:
@@ -103,7 +104,7 @@ def build_sensors(
         return log_file_run_requests(context, listing, cursor, partitions_def)
 
     @dg.sensor(
-        name="new_song_files",
+        name=NEW_SONG_FILES,
         job=song_catalogue_job,
         minimum_interval_seconds=TICK_SECONDS,
         default_status=status,

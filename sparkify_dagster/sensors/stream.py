@@ -16,6 +16,8 @@ stream_micro_batch_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 
+STREAM_MICRO_BATCH_SCHEDULE = "stream_micro_batch_schedule"
+STREAM_DAYS = "stream_days"
 _PAGE = 1000  # materializations read per asset and tick
 PARTITION_TAG = "dagster/partition"
 
@@ -61,7 +63,7 @@ def build_stream_automation(
     status = automation_status(settings)
     minutes = settings.stream_interval_minutes
     schedule = dg.ScheduleDefinition(
-        name="stream_micro_batch_schedule",
+        name=STREAM_MICRO_BATCH_SCHEDULE,
         job=stream_micro_batch_job,
         cron_schedule=f"*/{minutes} * * * *",
         execution_timezone="UTC",
@@ -72,7 +74,7 @@ def build_stream_automation(
     keys = [page_view_asset_key(settings)]
 
     @dg.sensor(
-        name="stream_days",
+        name=STREAM_DAYS,
         job=daily_star_schema_job,
         minimum_interval_seconds=TICK_SECONDS,
         default_status=status,

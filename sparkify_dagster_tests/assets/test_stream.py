@@ -13,6 +13,9 @@ from sparkify_dagster import tables
 from sparkify_dagster.assets.stream import STREAM_KIND
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.resources import LocalSparkCompute
+from sparkify_dagster.sensors.raw_files import NEW_SONG_FILES
+from sparkify_dagster.sensors.stream import STREAM_DAYS
+from sparkify_dagster.steps.stream_ingest import STREAM_INGEST_STEP
 from sparkify_dagster.streaming import streamify
 from sparkify_dagster.streaming.ingest import raw_path
 from sparkify_dagster_tests.helpers import TEST_SPARK
@@ -39,7 +42,7 @@ def _micro_batch(defs: dg.Definitions, instance: dg.DagsterInstance) -> dict[str
     assert result.success
     return {
         m.asset_key.to_user_string(): {k: v.value for k, v in m.metadata.items()}
-        for m in result.asset_materializations_for_node("stream_ingest")
+        for m in result.asset_materializations_for_node(STREAM_INGEST_STEP.name)
     }
 
 
@@ -49,8 +52,8 @@ def test_micro_batches_report_their_messages_and_the_sensor_rebuilds_each_day_th
     settings, topics, sent = streamed_world(kafka_broker, tmp_path, **WORLD)
     lake = Path(settings.lake)
     defs = build_definitions(settings, compute=LocalSparkCompute(spark=TEST_SPARK))
-    sensor = defs.resolve_sensor_def("stream_days")
-    assert {s.name for s in defs.sensors} == {"stream_days", "new_song_files"}
+    sensor = defs.resolve_sensor_def(STREAM_DAYS)
+    assert {s.name for s in defs.sensors} == {STREAM_DAYS, NEW_SONG_FILES}
 
     def tick(cursor: str | None) -> dg.SensorResult:
         return sensor(dg.build_sensor_context(instance=instance, cursor=cursor))

@@ -14,12 +14,13 @@ import pytest
 from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.definitions import defs
+from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
 from sparkify_dagster.resources import LakeResource
-from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES
+from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES, NEW_SONG_FILES
 from sparkify_dagster_tests.helpers import sensor_tick
 
 new_log_files = defs.resolve_sensor_def(NEW_LOG_FILES)
-new_song_files = defs.resolve_sensor_def("new_song_files")
+new_song_files = defs.resolve_sensor_def(NEW_SONG_FILES)
 
 
 @dataclass
@@ -98,7 +99,7 @@ def test_each_new_day_file_is_requested_once(raw_source):
     raw_source.put(day_key("2018-11-02"))
     requests, cursor = tick(new_log_files, raw_source, None)
     assert sorted(r.partition_key for r in requests) == ["2018-11-01", "2018-11-02"]
-    assert new_log_files.job_name == "daily_star_schema"
+    assert new_log_files.job_name == daily_star_schema_job.name
     assert len({r.run_key for r in requests}) == 2
     assert set(json.loads(cursor)["versions"]) == {day_key("2018-11-01"), day_key("2018-11-02")}
 
@@ -173,7 +174,7 @@ def test_new_or_rewritten_song_files_refresh_the_catalogue(raw_source):
     for i in range(3):
         raw_source.put(f"song_data/A/B/C/TRABC{i:013d}.json", b'{"song_id": "x"}')
     requests, cursor = tick(new_song_files, raw_source, cursor)
-    assert len(requests) == 1 and new_song_files.job_name == "song_catalogue_refresh"
+    assert len(requests) == 1 and new_song_files.job_name == song_catalogue_job.name
     assert tick(new_song_files, raw_source, cursor)[0] == []
     raw_source.put("song_data/A/B/D/TRABD0000000000001.json", b'{"song_id": "y"}')
     requests, cursor = tick(new_song_files, raw_source, cursor)

@@ -17,12 +17,14 @@ from sparkify_dagster import tables
 from sparkify_dagster.assets.warehouse import WAREHOUSE_POOL
 from sparkify_dagster.dbt_project import PROJECT_DIR, Warehouse
 from sparkify_dagster.definitions import build_definitions
+from sparkify_dagster.jobs import daily_star_schema_job
 from sparkify_dagster.resources.warehouse import (
     event_time_args,
     manifest_is_current,
     prepared_project,
     warehouse_project,
 )
+from sparkify_dagster.schedules import DAILY_STAR_SCHEMA_SCHEDULE
 from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES
 from sparkify_dagster.settings import Settings
 from sparkify_dagster.tables import ALL_TABLES
@@ -111,11 +113,11 @@ def test_dbt_tests_are_checks_of_their_model_blocking_when_their_severity_is_err
 
 def test_the_daily_job_schedule_and_sensor_build_the_warehouse_with_the_star_tables(graph):
     defs = build_definitions(Settings())
-    job = defs.resolve_job_def("daily_star_schema")
+    job = defs.resolve_job_def(daily_star_schema_job.name)
     selected = set(job.asset_layer.selected_asset_keys)
     assert warehouse_asset_keys(graph) <= selected
     assert dg.AssetKey("songplays") in selected
-    assert defs.resolve_schedule_def("daily_star_schema_schedule").job_name == job.name
+    assert defs.resolve_schedule_def(DAILY_STAR_SCHEMA_SCHEDULE).job_name == job.name
     assert defs.resolve_sensor_def(NEW_LOG_FILES).job_name == job.name
     # One build at a time per instance: the warehouse's pool (limited to 1 in deploy/).
     (models,) = [a for a in defs.assets if a.keys & warehouse_asset_keys(graph)]
@@ -155,7 +157,7 @@ def test_an_s3_lake_leaves_the_warehouse_out_and_its_daily_job_builds_the_star_t
     defs = build_definitions(Settings(source=str(SAMPLE), lake="s3://bucket/lake"))
     graph = defs.resolve_asset_graph()
     assert not any(graph.get(key).kinds & {DBT_KIND} for key in graph.get_all_asset_keys())
-    job = defs.resolve_job_def("daily_star_schema")
+    job = defs.resolve_job_def(daily_star_schema_job.name)
     assert "songplays" in {key.to_user_string() for key in job.asset_layer.executable_asset_keys}
 
 
