@@ -27,11 +27,18 @@ DEV_PORT ?= 3000
 # project's own packages are installed editable, so uv leaves them alone: compiled here too
 # (~0.1 s of each of the hundreds of processes the tests start; an edited module is compiled
 # again in memory until the next install).
+# From uv's cache first (--offline): when it holds releases that satisfy pyproject.toml, no index
+# is asked (2 s instead of 26 s here, where the package proxy answers every revalidation as
+# modified); else, or on a new machine, from the index. Set UV_INSTALL_ONLINE=1 to go to the index
+# anyway (newer releases than the cache's).
+UV_INSTALL = $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[dev]"
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
-	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[dev]"
+	@if [ -z "$(UV_INSTALL_ONLINE)" ] && $(UV_INSTALL) --offline 2>/dev/null; then \
+	  echo "Installed from uv's cache (UV_INSTALL_ONLINE=1 for the index)"; \
+	else echo "Installing from the package index"; $(UV_INSTALL); fi
 	$(BIN)/python -m compileall -q sparkify_dagster sparkify_generator benchmarks
 	@touch $@
 
