@@ -21,17 +21,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from sparkify_dagster.local_server import LOCALHOST, LocalServer
+from sparkify_dagster.spark_home import spark_home
 
 DEFAULT_PORT = 15002
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
-
-
-def _spark_home() -> str:
-    """PySpark's own Spark (its jars and spark-submit); imported here so that the CLI and the
-    settings can name this module's defaults without loading PySpark."""
-    from pyspark.find_spark_home import _find_spark_home
-
-    return _find_spark_home()
 
 
 class SparkServerError(RuntimeError):
@@ -85,14 +78,14 @@ class SparkConnectServer(LocalServer):
             "spark.connect.grpc.binding.address": LOCALHOST,
             "spark.connect.grpc.binding.port": str(self.port),
         }
-        spark_submit = os.path.join(_spark_home(), "bin", "spark-submit")
+        spark_submit = str(spark_home() / "bin" / "spark-submit")
         confs = [arg for key, value in settings.items() for arg in ("--conf", f"{key}={value}")]
         return [spark_submit, "--class", SERVER_CLASS, *confs]
 
     def environment(self) -> dict[str, str]:
         # Python workers (the Kafka data source) run this Python, which has the project's
         # packages; PySpark would start whatever `python3` is first on PATH.
-        return {**os.environ, "SPARK_HOME": _spark_home(), "PYSPARK_PYTHON": sys.executable}
+        return {**os.environ, "SPARK_HOME": str(spark_home()), "PYSPARK_PYTHON": sys.executable}
 
     def answers(self, timeout_s: float) -> bool:
         return server_answers(self.url, timeout_s=timeout_s)

@@ -1,4 +1,4 @@
-"""Spark's class archive: named for the Java and jars that can use it, written by a JVM when it
+"""Spark's class archive: named for the Java and Spark that can use it, written by a JVM when it
 exits, mapped by the next session's JVM, and no obstacle when it is missing or damaged."""
 
 import subprocess
@@ -10,6 +10,7 @@ import pytest
 
 from sparkify_dagster.resources import spark_class_archive as class_archive
 from sparkify_dagster.resources.spark import SparkResource, class_archive_file, java_executable
+from sparkify_dagster.spark_home import pyspark_spark_home, spark_home
 from sparkify_dagster_tests.helpers import PROJECT_ROOT, QUICK_JVM, sparkify
 
 
@@ -19,12 +20,15 @@ def _fake_java(path: Path, version: str) -> str:
     return str(path)
 
 
-def test_the_archive_is_named_for_the_java_that_can_use_it(tmp_path):
+def test_the_archive_is_named_for_the_java_and_the_spark_home_that_can_use_it(tmp_path):
     java17 = _fake_java(tmp_path / "java17", "17.0.15")
-    again = class_archive.archive_file(java17)
-    assert class_archive.archive_file(java17) == again
+    home = spark_home()
+    again = class_archive.archive_file(java17, home)
+    assert class_archive.archive_file(java17, home) == again
     assert again.parent == class_archive.ARCHIVE_DIR and again.suffix == ".jsa"
-    assert class_archive.archive_file(_fake_java(tmp_path / "java21", "21.0.2")) != again
+    assert class_archive.archive_file(_fake_java(tmp_path / "java21", "21.0.2"), home) != again
+    # The same jars through another home: another class path, which the archive cannot serve.
+    assert class_archive.archive_file(java17, pyspark_spark_home()) != again
 
 
 def test_the_archive_options_come_before_the_users_java_options():
@@ -76,7 +80,8 @@ def test_sparkify_class_archive_keeps_the_archive_it_finds_and_the_next_jvm_maps
     assert again.stdout.strip() == f"Spark's class archive is there: {archive}"
     assert archive.stat().st_mtime_ns == written
     assert archive.stat().st_size > 1_000_000
-    assert sorted(archive.parent.iterdir()) == [archive]  # no partial file, no older archive
+    # No partial file, no older archive (beside them: the Spark home, spark_home.py).
+    assert sorted(archive.parent.glob("*.jsa*")) == [archive]
 
     # -Xshare:on makes a JVM that cannot map its archive fail to start.
     mapped = _in_new_process(

@@ -33,6 +33,7 @@ from sparkify_dagster.settings import (
     Settings,
 )
 from sparkify_dagster.spark_connect import SparkServerError, server_answers
+from sparkify_dagster.spark_home import spark_home, use_spark_home
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 
 MIN_JAVA = 17
@@ -83,8 +84,8 @@ def require_java() -> None:
 
 
 def class_archive_file() -> Path:
-    """The class archive of the Java and PySpark here (resources/spark_class_archive.py)."""
-    return class_archive.archive_file(java_executable())
+    """The class archive of the Java and the Spark here (resources/spark_class_archive.py)."""
+    return class_archive.archive_file(java_executable(), spark_home())
 
 
 def _log4j_config() -> str:
@@ -223,6 +224,7 @@ class SparkResource(dg.ConfigurableResource):
         return session
 
     def _start(self, config: dict[str, str]) -> SparkSession:
+        use_spark_home()  # its Python workers import the installed PySpark (spark_home.py)
         session = LazyPySparkResource(spark_config=config).spark_session
         if self.master.startswith("local"):
             # Python workers (the Kafka data source, streaming/source.py) run this process's

@@ -6,8 +6,9 @@ can map those classes from an archive instead. A JVM writes the archive once whe
 a small query like the steps' (`sparkify class-archive`; `make test` and `make dev` run it).
 Measured here, a run of two small days in a new process takes ~10-15 % less (83 → 70 s).
 
-The archive only fits the Java and the Spark jars that wrote it, so its file name carries a
-fingerprint of both: after an upgrade of either, the old archive is not found. Java also checks
+The archive only fits the Java and the Spark (its home and jars, spark_home.py) that wrote it, so
+its file name carries a fingerprint of them: after an upgrade of either, the old archive is not
+found. Java also checks
 the archive itself and starts without it when it does not fit (quietly: its CDS logging is off).
 So a run without a usable archive works as before, only slower.
 """
@@ -20,7 +21,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pyspark
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
@@ -33,12 +33,15 @@ _QUIET = "-Xlog:cds=off -Xlog:cds+dynamic=off"
 
 
 @functools.cache  # one `java -version` per process, however often a session or the CLI asks
-def archive_file(java: str) -> Path:
-    """Where the archive for this `java` and PySpark's jars is (whether or not it exists)."""
+def archive_file(java: str, spark_home: Path) -> Path:
+    """Where the archive for this `java` and the jars of this Spark home is (whether or not it
+    exists). The home is part of the name: the JVM's class path names it, and Java refuses an
+    archive written with another class path."""
     fingerprint = hashlib.sha256(os.path.realpath(java).encode())
     version = subprocess.run([java, "-version"], capture_output=True, text=True, check=False)
     fingerprint.update(version.stderr.encode())
-    for jar in sorted((Path(pyspark.__file__).parent / "jars").glob("*.jar")):
+    fingerprint.update(str(spark_home).encode())
+    for jar in sorted((spark_home / "jars").glob("*.jar")):
         fingerprint.update(f"{jar.name}:{jar.stat().st_size}".encode())
     return ARCHIVE_DIR / f"{_PREFIX}{fingerprint.hexdigest()[:16]}.jsa"
 

@@ -23,12 +23,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyspark
-
 from sparkify_dagster.local_server import free_port
+from sparkify_dagster.spark_home import spark_home
 from sparkify_dagster_tests.helpers import quick_submit_jvm
 
-SPARK_HOME = Path(pyspark.__file__).parent
+# The home every JVM of ours starts from, so that the steps' JVMs take Spark's class archive.
+SPARK_HOME = spark_home()
 STARTUP_TIMEOUT_S = 90
 # Not UTC, unlike the tests' own session: steps must not depend on the nodes' zone.
 NODE_TIMEZONE = "America/New_York"

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import boto3
-import pyspark
 from moto.core.utils import utcnow
 from moto.emr.models import emr_backends
 
+from sparkify_dagster.spark_home import spark_home
 from sparkify_dagster_tests.emr.standalone import Standalone
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
-SPARK_HOME = Path(pyspark.__file__).parent
+# The home every JVM of ours starts from, so that the steps' JVMs take Spark's class archive.
+SPARK_HOME = spark_home()
 
 
 @dataclass
