@@ -16,6 +16,8 @@ environment (a Spark installation of one's own) is used as it is.
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Beside the installed packages, as Spark's class archive: removing the virtualenv removes it.
@@ -45,12 +47,21 @@ def spark_home() -> Path:
     return HOME
 
 
-def use_spark_home() -> Path:
-    """Points PySpark's JVM launcher (it reads SPARK_HOME from this process's environment, and
-    takes no other argument for it) at spark_home(); the processes this one starts inherit it."""
+@contextmanager
+def launching_from_spark_home() -> Iterator[Path]:
+    """While PySpark launches a JVM in the block: its launcher reads SPARK_HOME from this
+    process's environment and takes no argument for it, so the environment names spark_home()
+    for the block only (the one edit of the environment in the package)."""
     home = spark_home()
-    os.environ.setdefault("SPARK_HOME", str(home))
-    return home
+    before = os.environ.get("SPARK_HOME")
+    os.environ["SPARK_HOME"] = str(home)
+    try:
+        yield home
+    finally:
+        if before is None:
+            del os.environ["SPARK_HOME"]
+        else:
+            os.environ["SPARK_HOME"] = before
 
 
 def _make_home() -> None:

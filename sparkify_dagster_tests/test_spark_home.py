@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from sparkify_dagster import spark_home as module
-from sparkify_dagster.spark_home import LINKED, pyspark_spark_home, spark_home, use_spark_home
+from sparkify_dagster.spark_home import (
+    LINKED,
+    launching_from_spark_home,
+    pyspark_spark_home,
+    spark_home,
+)
 
 
 @pytest.fixture
@@ -58,10 +63,13 @@ def test_a_spark_home_set_in_the_environment_is_used_as_it_is(new_home, monkeypa
     own = tmp_path / "spark-4"
     monkeypatch.setenv("SPARK_HOME", str(own))
     assert spark_home() == own
-    assert use_spark_home() == own and os.environ["SPARK_HOME"] == str(own)
+    with launching_from_spark_home() as home:
+        assert home == own and os.environ["SPARK_HOME"] == str(own)
+    assert os.environ["SPARK_HOME"] == str(own)
     assert not new_home.exists()
 
 
-def test_use_spark_home_tells_pysparks_launcher_the_home(new_home):
-    assert use_spark_home() == new_home
-    assert os.environ.pop("SPARK_HOME") == str(new_home)
+def test_pysparks_launcher_is_told_the_home_for_the_launch_only(new_home):
+    with launching_from_spark_home() as home:
+        assert home == new_home and os.environ["SPARK_HOME"] == str(new_home)
+    assert "SPARK_HOME" not in os.environ

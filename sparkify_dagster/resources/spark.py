@@ -33,7 +33,7 @@ from sparkify_dagster.settings import (
     Settings,
 )
 from sparkify_dagster.spark_connect import SparkServerError, server_answers
-from sparkify_dagster.spark_home import spark_home, use_spark_home
+from sparkify_dagster.spark_home import launching_from_spark_home, spark_home
 from sparkify_dagster.spark_settings import PIPELINE_CONF
 
 MIN_JAVA = 17
@@ -224,8 +224,9 @@ class SparkResource(dg.ConfigurableResource):
         return session
 
     def _start(self, config: dict[str, str]) -> SparkSession:
-        use_spark_home()  # its Python workers import the installed PySpark (spark_home.py)
-        session = LazyPySparkResource(spark_config=config).spark_session
+        # From our Spark home: its Python workers import the installed PySpark (spark_home.py).
+        with launching_from_spark_home():
+            session = LazyPySparkResource(spark_config=config).spark_session
         if self.master.startswith("local"):
             # Python workers (the Kafka data source, streaming/source.py) run this process's
             # Python, the one with the project's packages; PySpark would start whatever
