@@ -14,7 +14,9 @@ from sparkify_dagster.assets.warehouse import build_warehouse_assets
 from sparkify_dagster.dbt_project import Warehouse, WarehouseUnavailable
 from sparkify_dagster.jobs import ALL_JOBS
 from sparkify_dagster.partitions import daily_partitions_for, day_deadline_for
-from sparkify_dagster.resources import LakeResource, SparkCompute, build_resources
+from sparkify_dagster.resources.compute import SparkCompute
+from sparkify_dagster.resources.from_settings import build_resources
+from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.schedules import build_schedules
 from sparkify_dagster.sensors import build_sensors
 from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES

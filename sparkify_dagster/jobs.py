@@ -9,7 +9,7 @@ from pydantic import Field
 from sparkify_dagster.assets import CATALOGUE_ASSETS
 from sparkify_dagster.assets.stream import STREAM_KIND
 from sparkify_dagster.emr.stale_clusters import find_stale_clusters, terminate
-from sparkify_dagster.resources import EmrClusterResource
+from sparkify_dagster.resources.emr import EmrClusterResource
 
 # Every asset of a run in one process, so the run starts one SparkSession, not one per asset.
 # The dbt warehouse's models (kind dbt) are built after the star tables they read, in the same run.

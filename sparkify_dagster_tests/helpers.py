@@ -16,9 +16,9 @@ import pyarrow.parquet as pq
 from sparkify_dagster import tables
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.local_server import LOCALHOST
-from sparkify_dagster.resources import LocalSparkCompute, SparkResource
 from sparkify_dagster.resources import spark_class_archive as class_archive
-from sparkify_dagster.resources.spark import class_archive_file
+from sparkify_dagster.resources.compute import LocalSparkCompute
+from sparkify_dagster.resources.spark import SparkResource, class_archive_file
 from sparkify_dagster.settings import SPARK_JAVA_OPTIONS, SPARK_REMOTE, Settings
 from sparkify_dagster.spark_connect import connect_url
 from sparkify_dagster.steps import ALL_STEPS

@@ -12,8 +12,9 @@ from pyspark.errors.utils import is_debugging_enabled
 from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.lake_lock import lake_lock
 from sparkify_dagster.local_server import free_port
-from sparkify_dagster.resources import LakeResource, LocalSparkCompute, SparkResource
-from sparkify_dagster.resources.spark import sessions_started
+from sparkify_dagster.resources.compute import LocalSparkCompute
+from sparkify_dagster.resources.lake import LakeResource
+from sparkify_dagster.resources.spark import SparkResource, sessions_started
 from sparkify_dagster.settings import Settings
 from sparkify_dagster.spark_connect import SparkServerError, connect_url
 from sparkify_dagster.spark_settings import PIPELINE_CONF
@@ -77,7 +78,8 @@ def test_the_process_keeps_one_session_started_with_the_resources_settings(spark
 
 
 def test_sparkify_env_chooses_where_steps_run():
-    from sparkify_dagster.resources import EmrSparkCompute, build_resources
+    from sparkify_dagster.resources.emr import EmrSparkCompute
+    from sparkify_dagster.resources.from_settings import build_resources
 
     assert isinstance(build_resources(Settings.from_env({}))["compute"], LocalSparkCompute)
     emr = {

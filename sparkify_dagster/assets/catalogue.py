@@ -13,7 +13,8 @@ from sparkify_dagster.assets.step_results import (
     step_request,
     table_spec,
 )
-from sparkify_dagster.resources import LakeResource, SparkCompute
+from sparkify_dagster.resources.compute import SparkCompute
+from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.steps.catalogue import SONG_CATALOGUE_STEP
 
 

@@ -11,7 +11,8 @@ from sparkify_dagster.assets.step_results import (
     table_spec,
 )
 from sparkify_dagster.partitions import daily_partitions, partition_days
-from sparkify_dagster.resources import LakeResource, SparkCompute
+from sparkify_dagster.resources.compute import SparkCompute
+from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP
 
 CleanEventsConfig = step_config(CLEAN_LOG_EVENTS_STEP)

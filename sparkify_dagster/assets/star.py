@@ -13,7 +13,8 @@ from sparkify_dagster.assets.step_results import (
     step_request,
 )
 from sparkify_dagster.partitions import DAY_DEADLINE, daily_partitions, partition_days
-from sparkify_dagster.resources import LakeResource, SparkCompute
+from sparkify_dagster.resources.compute import SparkCompute
+from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.steps.star import SONGPLAYS_STEP, TIME_STEP, USERS_STEP
 from sparkify_dagster.tables import Table
 

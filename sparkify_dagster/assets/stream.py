@@ -15,7 +15,8 @@ from sparkify_dagster.assets.step_results import (
 )
 from sparkify_dagster.errors import StepFailed
 from sparkify_dagster.partitions import daily_partitions, partition_days
-from sparkify_dagster.resources import LakeResource, SparkCompute
+from sparkify_dagster.resources.compute import SparkCompute
+from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.settings import KAFKA_SASL_SECRET, Settings
 from sparkify_dagster.steps.stream_events import CLEAN_STREAM_EVENTS_STEP, CleanStreamSettings
 from sparkify_dagster.steps.stream_ingest import (

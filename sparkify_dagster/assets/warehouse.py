@@ -10,11 +10,17 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from sparkify_dagster.dashboard import page_url
 from sparkify_dagster.partitions import daily_partitions, partition_days
-from sparkify_dagster.resources.warehouse import WarehouseResource, warehouse_project
+from sparkify_dagster.resources.warehouse import (
+    DagsterDbtTranslator,
+    DbtCliResource,
+    DbtProject,
+    WarehouseResource,
+    dbt_assets,
+    warehouse_project,
+)
 from sparkify_dagster.settings import DASHBOARD_URL
 
 WAREHOUSE_ASSETS_NAME = "warehouse"

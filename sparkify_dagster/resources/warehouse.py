@@ -23,12 +23,15 @@ from pydantic import Field
 
 # dagster-dbt requires sqlglot[rs], whose sqlglotrs warns on import that it is deprecated: a
 # notice for dagster-dbt's maintainers that every `sparkify run` and code-location load would
-# print. Exactly that warning is silenced, here where it is raised.
+# print. Exactly that warning is silenced, here where it is raised: the project imports
+# dagster-dbt here only (assets/warehouse.py takes its names from this module).
 with warnings.catch_warnings():
     warnings.filterwarnings(
         "ignore", message="sqlglotrs is deprecated", category=DeprecationWarning
     )
+    from dagster_dbt import DagsterDbtTranslator as DagsterDbtTranslator
     from dagster_dbt import DbtCliResource, DbtProject
+    from dagster_dbt import dbt_assets as dbt_assets
 
 from sparkify_dagster.dbt_project import (
     PROFILE,

@@ -8,7 +8,7 @@ from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
 from sparkify_dagster.layout import LOG_DATA, LOG_FILE_FORM, SONG_DATA, group_log_files
-from sparkify_dagster.resources import LakeResource
+from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.sensors.cursors import (
     LogFilesCursor,
     SongFilesCursor,

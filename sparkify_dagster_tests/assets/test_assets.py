@@ -9,7 +9,7 @@ from sparkify_dagster.assets import ALL_ASSETS
 from sparkify_dagster.assets.events import CleanEventsConfig
 from sparkify_dagster.assets.star import SongplaysConfig
 from sparkify_dagster.assets.step_results import step_request
-from sparkify_dagster.resources import LakeResource
+from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.steps import STEPS
 from sparkify_dagster.steps.events import CLEAN_LOG_EVENTS_STEP
 from sparkify_dagster.steps.star import SONGPLAYS_STEP, SongplaysSettings

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 from sparkify_dagster import tables
 from sparkify_dagster.assets.stream import STREAM_KIND
 from sparkify_dagster.definitions import build_definitions
-from sparkify_dagster.resources import LocalSparkCompute
+from sparkify_dagster.resources.compute import LocalSparkCompute
 from sparkify_dagster.sensors.raw_files import NEW_SONG_FILES
 from sparkify_dagster.sensors.stream import STREAM_DAYS
 from sparkify_dagster.steps.stream_ingest import STREAM_INGEST_STEP

@@ -8,7 +8,7 @@ import boto3
 import dagster as dg
 
 from sparkify_dagster.definitions import build_definitions
-from sparkify_dagster.resources import EmrClusterResource, EmrSparkCompute
+from sparkify_dagster.resources.emr import EmrClusterResource, EmrSparkCompute
 from sparkify_dagster.settings import Settings
 from sparkify_dagster_tests.helpers import DBT_KIND, quick_submit_jvm
 

@@ -12,7 +12,7 @@ from sparkify_dagster.emr.cluster import (
     check_attachable,
     wait_until_ready,
 )
-from sparkify_dagster.resources import EmrClusterResource
+from sparkify_dagster.resources.emr import EmrClusterResource
 
 
 class StatesClient:

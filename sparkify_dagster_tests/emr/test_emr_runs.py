@@ -198,7 +198,7 @@ def test_a_step_over_its_timeout_is_cancelled_and_the_cluster_ended(
 
 @pytest.mark.parametrize("idle_minutes", [1, 90])
 def test_clusters_are_created_with_an_idle_auto_termination_policy(idle_minutes):
-    from sparkify_dagster.resources import EmrClusterResource
+    from sparkify_dagster.resources.emr import EmrClusterResource
 
     params = EmrClusterResource(idle_timeout_minutes=idle_minutes).job_flow_params([])
     assert params["AutoTerminationPolicy"] == {"IdleTimeout": idle_minutes * 60}

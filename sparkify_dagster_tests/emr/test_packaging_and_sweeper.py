@@ -19,7 +19,7 @@ from sparkify_dagster.emr.packaging import CodePackage, package_zip, publish, st
 from sparkify_dagster.emr.stale_clusters import find_stale_clusters
 from sparkify_dagster.emr.tags import MANAGED_TAG, MANAGED_VALUE, RUN_ID_TAG
 from sparkify_dagster.jobs import terminate_stale_clusters
-from sparkify_dagster.resources import EmrClusterResource
+from sparkify_dagster.resources.emr import EmrClusterResource
 from sparkify_dagster_tests.emr.helpers import start_cluster
 
 

@@ -15,7 +15,7 @@ from dagster_aws.s3 import S3Resource
 
 from sparkify_dagster.definitions import defs
 from sparkify_dagster.jobs import daily_star_schema_job, song_catalogue_job
-from sparkify_dagster.resources import LakeResource
+from sparkify_dagster.resources.lake import LakeResource
 from sparkify_dagster.sensors.raw_files import NEW_LOG_FILES, NEW_SONG_FILES
 from sparkify_dagster_tests.helpers import sensor_tick
 

@@ -17,7 +17,7 @@ import pytest
 from sparkify_dagster.assets.stream import STREAM_KIND
 from sparkify_dagster.definitions import build_definitions
 from sparkify_dagster.local_server import free_port
-from sparkify_dagster.resources import LocalSparkCompute
+from sparkify_dagster.resources.compute import LocalSparkCompute
 from sparkify_dagster.settings import KAFKA_TOPICS, SPARK_DRIVER_MEMORY, SPARK_MASTER, Settings
 from sparkify_dagster.steps.stream_ingest import MESSAGES_READ, OFFSETS_SKIPPED, STREAM_INGEST_STEP
 from sparkify_dagster.streaming.broker import LocalBroker
