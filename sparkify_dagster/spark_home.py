@@ -8,8 +8,8 @@ Python keeps no compiled code for modules it imports from a zip, so each of thos
 compiled PySpark again: 0.6 s of the 1.0 s of CPU a worker took to start here, for every
 micro-batch's three queries. PySpark installed as a package holds the same modules, compiled;
 the zips are for a cluster whose nodes have no PySpark installed. So when SPARK_HOME is not set,
-the JVMs start from a home in the virtualenv that links PySpark's `bin` and `jars` and has no
-`python/`: their Python processes import the installed PySpark. A SPARK_HOME set in the
+the JVMs start from a home in the virtualenv that links PySpark's `bin`, `jars` and `sbin` and
+has no `python/`: their Python processes import the installed PySpark. A SPARK_HOME set in the
 environment (a Spark installation of one's own) is used as it is.
 """
 
@@ -53,15 +53,14 @@ def launching_from_spark_home() -> Iterator[Path]:
     process's environment and takes no argument for it, so the environment names spark_home()
     for the block only (the one edit of the environment in the package)."""
     home = spark_home()
-    before = os.environ.get("SPARK_HOME")
+    if os.environ.get("SPARK_HOME"):  # the user's: the launcher finds it already
+        yield home
+        return
     os.environ["SPARK_HOME"] = str(home)
     try:
         yield home
     finally:
-        if before is None:
-            del os.environ["SPARK_HOME"]
-        else:
-            os.environ["SPARK_HOME"] = before
+        del os.environ["SPARK_HOME"]
 
 
 def _make_home() -> None:

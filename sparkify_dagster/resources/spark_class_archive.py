@@ -8,9 +8,8 @@ Measured here, a run of two small days in a new process takes ~10-15 % less (83 
 
 The archive only fits the Java and the Spark (its home and jars, spark_home.py) that wrote it, so
 its file name carries a fingerprint of them: after an upgrade of either, the old archive is not
-found. Java also checks
-the archive itself and starts without it when it does not fit (quietly: its CDS logging is off).
-So a run without a usable archive works as before, only slower.
+found. Java also checks the archive itself and starts without it when it does not fit (quietly:
+its CDS logging is off). So a run without a usable archive works as before, only slower.
 """
 
 import functools
